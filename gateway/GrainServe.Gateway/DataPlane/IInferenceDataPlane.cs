@@ -1,0 +1,27 @@
+using GrainServe.Contracts;
+using GrainServe.Models;
+
+namespace GrainServe.Gateway.DataPlane;
+
+/// <summary>
+/// What the protocols serve, independent of any protocol: REST and gRPC are thin adapters over this.
+/// Expected inference failures come back as values; metadata calls throw
+/// <see cref="GrainServe.Errors.InferenceException"/> for an unknown model or version.
+/// </summary>
+public interface IInferenceDataPlane
+{
+    /// <summary>True when the cluster can serve at all: it has a device, and this process's start-up loading is done.</summary>
+    Task<bool> IsReadyAsync(CancellationToken cancellationToken);
+
+    /// <summary>The server's name, version and implemented protocol extensions.</summary>
+    ServerMetadata GetServerMetadata();
+
+    /// <summary>A model's metadata, for one version or the model.</summary>
+    Task<ModelMetadata> GetModelMetadataAsync(string model, string? version, CancellationToken cancellationToken);
+
+    /// <summary>True when the model (or that version) has an instance loaded somewhere in the cluster.</summary>
+    Task<bool> IsModelReadyAsync(string model, string? version, CancellationToken cancellationToken);
+
+    /// <summary>Runs one inference request on the model.</summary>
+    Task<InferenceResult> InferAsync(string model, InferenceRequest request, CancellationToken cancellationToken);
+}

@@ -1,0 +1,50 @@
+using System.Net;
+using GrainServe.Gateway.DataPlane;
+using GrainServe.Gateway.Errors;
+using GrainServe.Gateway.Rest;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace GrainServe.Gateway.Hosting;
+
+/// <summary>
+/// Builds the gateway silo: an Orleans silo with ASP.NET Core serving the V2 protocol, and, in the embedded
+/// default, the devices too. Program.cs and the tests build it the same way.
+/// </summary>
+public static class GatewayHost
+{
+    /// <summary>Builds the application; <paramref name="configure"/> lets tests add configuration (ports, repository).</summary>
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder.Configuration);
+        var options = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
+        var failures = new GatewayOptionsValidator().Validate(null, options);
+        if (failures.Failed)
+        {
+            throw new OptionsValidationException(GatewayOptions.SectionName, typeof(GatewayOptions), failures.Failures);
+        }
+
+        builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.SectionName));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var address = IPAddress.Parse(options.ListenAddress);
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes;
+            kestrel.Listen(address, options.HttpPort);
+            kestrel.Listen(address, options.MetricsPort);
+        });
+
+        builder.UseOrleans(silo => silo.UseGrainServeCluster(builder.Configuration));
+        builder.Services.AddSingleton<IStartupGate, SiloStartupGate>();
+        builder.Services.AddSingleton<IInferenceDataPlane, ClusterDataPlane>();
+
+        var app = builder.Build();
+        // Errors first, so that routing failures also answer with the protocol's error body.
+        app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.UseRouting();
+        app.MapV2Endpoints().RequireHost($"*:{options.HttpPort}");
+        app.MapMetrics().RequireHost($"*:{options.MetricsPort}");
+        app.MapFallback(context => ErrorResponse.WriteNotFoundAsync(context));
+        return app;
+    }
+}

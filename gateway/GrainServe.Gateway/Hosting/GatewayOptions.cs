@@ -1,0 +1,31 @@
+namespace GrainServe.Gateway.Hosting;
+
+/// <summary>
+/// The gateway's listeners and limits. Ports follow Triton's defaults.
+/// </summary>
+public sealed class GatewayOptions
+{
+    /// <summary>The configuration section these options bind to.</summary>
+    public const string SectionName = "Gateway";
+
+    /// <summary>
+    /// The address the listeners bind. Default <c>127.0.0.1</c>, reachable from this machine only; set
+    /// <c>0.0.0.0</c> in a container (the Kubernetes manifests do).
+    /// </summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>The V2 REST port. Default 8000.</summary>
+    public int HttpPort { get; set; } = 8000;
+
+    /// <summary>The V2 gRPC port (HTTP/2). Default 8001. Reserved: the gRPC endpoint is not served yet.</summary>
+    public int GrpcPort { get; set; } = 8001;
+
+    /// <summary>The Prometheus metrics port, serving <c>/metrics</c>. Default 8002.</summary>
+    public int MetricsPort { get; set; } = 8002;
+
+    /// <summary>
+    /// The largest request body accepted, in bytes; a larger one gets 413. Keep it below Orleans'
+    /// <c>MaxMessageBodySize</c> (100 MiB), over which a grain call would hang instead of failing. Default 64 MiB.
+    /// </summary>
+    public long MaxRequestBytes { get; set; } = 64L << 20;
+}

@@ -1,0 +1,41 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace GrainServe.Gateway.Hosting;
+
+/// <summary>Checks <see cref="GatewayOptions"/> at start and says how to fix each problem.</summary>
+public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
+{
+    /// <summary>Orleans' default <c>MaxMessageBodySize</c>: a request must fit in one grain message.</summary>
+    public const long MaxMessageBodyBytes = 100L << 20;
+
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, GatewayOptions options)
+    {
+        var failures = new List<string>();
+        if (!IPAddress.TryParse(options.ListenAddress, out _))
+        {
+            failures.Add($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.ListenAddress)} '{options.ListenAddress}' is not an IP address; use 127.0.0.1 or 0.0.0.0.");
+        }
+
+        foreach (var (port, label) in new[] { (options.HttpPort, nameof(GatewayOptions.HttpPort)), (options.GrpcPort, nameof(GatewayOptions.GrpcPort)), (options.MetricsPort, nameof(GatewayOptions.MetricsPort)) })
+        {
+            if (port is < 1 or > 65535)
+            {
+                failures.Add($"{GatewayOptions.SectionName}:{label} is {port}; use a port between 1 and 65535.");
+            }
+        }
+
+        if (options.HttpPort == options.MetricsPort)
+        {
+            failures.Add($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.HttpPort)} and {nameof(GatewayOptions.MetricsPort)} must differ.");
+        }
+
+        if (options.MaxRequestBytes <= 0 || options.MaxRequestBytes >= MaxMessageBodyBytes)
+        {
+            failures.Add($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.MaxRequestBytes)} is {options.MaxRequestBytes}; set it above 0 and below Orleans' 100 MiB message limit, for example 67108864.");
+        }
+
+        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+    }
+}

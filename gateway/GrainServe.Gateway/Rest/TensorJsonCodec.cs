@@ -1,0 +1,242 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using GrainServe.Contracts;
+using GrainServe.Errors;
+
+namespace GrainServe.Gateway.Rest;
+
+/// <summary>
+/// Converts a tensor's JSON <c>data</c> (flat or nested arrays of numbers, booleans or strings) to the binary
+/// layout of <see cref="InferTensor"/> and back. Floats that JSON cannot write (NaN, infinities) travel as the
+/// strings <c>"NaN"</c>, <c>"Infinity"</c> and <c>"-Infinity"</c>.
+/// </summary>
+internal static class TensorJsonCodec
+{
+    /// <summary>Decodes <paramref name="data"/> for an input of <paramref name="datatype"/>; throws InvalidInput on a bad element.</summary>
+    public static byte[] Decode(string name, string datatype, JsonElement data)
+    {
+        var elements = new List<JsonElement>();
+        Flatten(name, data, elements);
+        if (datatype == InferDatatype.Bytes)
+        {
+            return DecodeBytes(name, elements);
+        }
+
+        var size = InferDatatype.ElementSize(datatype);
+        var bytes = new byte[elements.Count * size];
+        var span = bytes.AsSpan();
+        for (var i = 0; i < elements.Count; i++)
+        {
+            var element = elements[i];
+            var slot = span.Slice(i * size, size);
+            var ok = datatype switch
+            {
+                InferDatatype.Bool => TryBool(element, slot),
+                InferDatatype.UInt8 => TryInteger(element, byte.MinValue, byte.MaxValue, out var v) && Write(slot, (byte)v),
+                InferDatatype.Int8 => TryInteger(element, sbyte.MinValue, sbyte.MaxValue, out var v) && Write(slot, (byte)(sbyte)v),
+                InferDatatype.UInt16 => TryInteger(element, ushort.MinValue, ushort.MaxValue, out var v) && Write(slot, (ushort)v),
+                InferDatatype.Int16 => TryInteger(element, short.MinValue, short.MaxValue, out var v) && Write(slot, (ushort)(short)v),
+                InferDatatype.UInt32 => TryInteger(element, uint.MinValue, uint.MaxValue, out var v) && Write(slot, (uint)v),
+                InferDatatype.Int32 => TryInteger(element, int.MinValue, int.MaxValue, out var v) && Write(slot, (uint)(int)v),
+                InferDatatype.Int64 => TryInteger(element, long.MinValue, long.MaxValue, out var v) && Write(slot, (ulong)v),
+                InferDatatype.UInt64 => element.ValueKind == JsonValueKind.Number && element.TryGetUInt64(out var u) && Write(slot, u),
+                InferDatatype.Fp16 => TryDouble(element, out var d) && Write(slot, BitConverter.HalfToUInt16Bits((Half)d)),
+                InferDatatype.Bf16 => TryDouble(element, out var d) && Write(slot, ToBFloat16((float)d)),
+                InferDatatype.Fp32 => TryDouble(element, out var d) && Write(slot, BitConverter.SingleToUInt32Bits((float)d)),
+                InferDatatype.Fp64 => TryDouble(element, out var d) && Write(slot, BitConverter.DoubleToUInt64Bits(d)),
+                _ => throw new InferenceException(InferenceErrorCode.InvalidInput, $"input '{name}' has unknown datatype '{datatype}'"),
+            };
+            if (!ok)
+            {
+                throw new InferenceException(InferenceErrorCode.InvalidInput, $"input '{name}' element {i} ({Describe(element)}) is not a valid {datatype} value");
+            }
+        }
+
+        return bytes;
+    }
+
+    /// <summary>Writes a tensor's elements as a flat JSON array.</summary>
+    public static void Encode(Utf8JsonWriter writer, InferTensor tensor)
+    {
+        writer.WriteStartArray();
+        var data = tensor.Data.AsSpan();
+        var size = InferDatatype.ElementSize(tensor.Datatype);
+        if (tensor.Datatype == InferDatatype.Bytes)
+        {
+            while (data.Length >= 4)
+            {
+                var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(data);
+                writer.WriteStringValue(Encoding.UTF8.GetString(data.Slice(4, length)));
+                data = data[(4 + length)..];
+            }
+        }
+        else
+        {
+            for (var offset = 0; offset + size <= data.Length; offset += size)
+            {
+                var e = data.Slice(offset, size);
+                switch (tensor.Datatype)
+                {
+                    case InferDatatype.Bool: writer.WriteBooleanValue(e[0] != 0); break;
+                    case InferDatatype.UInt8: writer.WriteNumberValue(e[0]); break;
+                    case InferDatatype.Int8: writer.WriteNumberValue((sbyte)e[0]); break;
+                    case InferDatatype.UInt16: writer.WriteNumberValue(BinaryPrimitives.ReadUInt16LittleEndian(e)); break;
+                    case InferDatatype.Int16: writer.WriteNumberValue(BinaryPrimitives.ReadInt16LittleEndian(e)); break;
+                    case InferDatatype.UInt32: writer.WriteNumberValue(BinaryPrimitives.ReadUInt32LittleEndian(e)); break;
+                    case InferDatatype.Int32: writer.WriteNumberValue(BinaryPrimitives.ReadInt32LittleEndian(e)); break;
+                    case InferDatatype.UInt64: writer.WriteNumberValue(BinaryPrimitives.ReadUInt64LittleEndian(e)); break;
+                    case InferDatatype.Int64: writer.WriteNumberValue(BinaryPrimitives.ReadInt64LittleEndian(e)); break;
+                    case InferDatatype.Fp16: WriteFloat(writer, (float)BitConverter.UInt16BitsToHalf(BinaryPrimitives.ReadUInt16LittleEndian(e))); break;
+                    case InferDatatype.Bf16: WriteFloat(writer, BitConverter.UInt32BitsToSingle((uint)BinaryPrimitives.ReadUInt16LittleEndian(e) << 16)); break;
+                    case InferDatatype.Fp32: WriteFloat(writer, BinaryPrimitives.ReadSingleLittleEndian(e)); break;
+                    case InferDatatype.Fp64: WriteDouble(writer, BinaryPrimitives.ReadDoubleLittleEndian(e)); break;
+                }
+            }
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>bfloat16 from a single, rounding to nearest even as PyTorch does; NaN stays a quiet NaN.</summary>
+    public static ushort ToBFloat16(float value)
+    {
+        var bits = BitConverter.SingleToUInt32Bits(value);
+        if (float.IsNaN(value))
+        {
+            return (ushort)((bits >> 16) | 0x40);
+        }
+
+        var rounding = 0x7FFFu + ((bits >> 16) & 1);
+        return (ushort)((bits + rounding) >> 16);
+    }
+
+    private static void Flatten(string name, JsonElement element, List<JsonElement> into)
+    {
+        if (element.ValueKind != JsonValueKind.Array)
+        {
+            into.Add(element);
+            return;
+        }
+
+        foreach (var item in element.EnumerateArray())
+        {
+            Flatten(name, item, into);
+        }
+    }
+
+    private static byte[] DecodeBytes(string name, List<JsonElement> elements)
+    {
+        var values = new byte[elements.Count][];
+        var total = 0;
+        for (var i = 0; i < elements.Count; i++)
+        {
+            if (elements[i].ValueKind != JsonValueKind.String)
+            {
+                throw new InferenceException(InferenceErrorCode.InvalidInput, $"input '{name}' element {i} ({Describe(elements[i])}) is not a string; BYTES data are JSON strings");
+            }
+
+            values[i] = Encoding.UTF8.GetBytes(elements[i].GetString()!);
+            total += 4 + values[i].Length;
+        }
+
+        var bytes = new byte[total];
+        var offset = 0;
+        foreach (var value in values)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(offset), (uint)value.Length);
+            value.CopyTo(bytes, offset + 4);
+            offset += 4 + value.Length;
+        }
+
+        return bytes;
+    }
+
+    private static bool TryBool(JsonElement element, Span<byte> slot)
+    {
+        if (element.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            return false;
+        }
+
+        slot[0] = element.ValueKind == JsonValueKind.True ? (byte)1 : (byte)0;
+        return true;
+    }
+
+    private static bool TryInteger(JsonElement element, long min, long max, out long value)
+    {
+        value = 0;
+        return element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out value) && value >= min && value <= max;
+    }
+
+    private static bool TryDouble(JsonElement element, out double value)
+    {
+        if (element.ValueKind == JsonValueKind.Number)
+        {
+            return element.TryGetDouble(out value);
+        }
+
+        value = element.ValueKind == JsonValueKind.String ? element.GetString() switch
+        {
+            "NaN" => double.NaN,
+            "Infinity" or "inf" => double.PositiveInfinity,
+            "-Infinity" or "-inf" => double.NegativeInfinity,
+            _ => 0,
+        } : 0;
+        return element.ValueKind == JsonValueKind.String && (double.IsNaN(value) || double.IsInfinity(value));
+    }
+
+    private static bool Write(Span<byte> slot, byte value)
+    {
+        slot[0] = value;
+        return true;
+    }
+
+    private static bool Write(Span<byte> slot, ushort value)
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(slot, value);
+        return true;
+    }
+
+    private static bool Write(Span<byte> slot, uint value)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(slot, value);
+        return true;
+    }
+
+    private static bool Write(Span<byte> slot, ulong value)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(slot, value);
+        return true;
+    }
+
+    private static void WriteFloat(Utf8JsonWriter writer, float value)
+    {
+        if (float.IsFinite(value))
+        {
+            writer.WriteNumberValue(value);
+        }
+        else
+        {
+            writer.WriteStringValue(float.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+        }
+    }
+
+    private static void WriteDouble(Utf8JsonWriter writer, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            writer.WriteNumberValue(value);
+        }
+        else
+        {
+            writer.WriteStringValue(double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+        }
+    }
+
+    private static string Describe(JsonElement element)
+    {
+        var text = element.GetRawText();
+        return text.Length > 40 ? text[..40] + "…" : text;
+    }
+}

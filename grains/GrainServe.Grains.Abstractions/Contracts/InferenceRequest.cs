@@ -1,0 +1,29 @@
+namespace GrainServe.Contracts;
+
+/// <summary>
+/// An inference request for one model, after the protocol adapter has decoded it.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("GrainServe.InferenceRequest")]
+public sealed class InferenceRequest
+{
+    /// <summary>Creates a request.</summary>
+    public InferenceRequest(string? id, string? modelVersion, InferTensor[] inputs, string[]? requestedOutputs)
+    {
+        Id = id;
+        ModelVersion = modelVersion;
+        Inputs = inputs;
+        RequestedOutputs = requestedOutputs;
+    }
+
+    /// <summary>The client's request id, echoed in the response; null when the client sent none.</summary>
+    [Id(0)] public string? Id { get; }
+
+    /// <summary>The version the client asked for, or null to let the model's routing pick one.</summary>
+    [Id(1)] public string? ModelVersion { get; }
+
+    /// <summary>The input tensors, at most one per name.</summary>
+    [Id(2)] public InferTensor[] Inputs { get; }
+
+    /// <summary>The outputs to return, by name; null returns every output of the model.</summary>
+    [Id(3)] public string[]? RequestedOutputs { get; }
+}

@@ -1,0 +1,39 @@
+using GrainServe.Contracts;
+
+namespace GrainServe.Gpu;
+
+/// <summary>
+/// One grain per physical device. It is always activated on the silo that owns the device, owns the model
+/// instances loaded there with their batch queues, and keeps the device's memory budget.
+/// </summary>
+/// <remarks>
+/// Key: <c>{siloName}/{deviceId}</c>, for example <c>gpu-node-0/gpu0</c> or <c>embedded/cpu0</c>; the
+/// silo name is <c>SiloOptions.SiloName</c> of the owning silo. A key whose silo is not in the cluster
+/// cannot be activated.
+/// </remarks>
+public interface IGpuGrain : IGrainWithStringKey
+{
+    /// <summary>The device and its current memory, utilization and load.</summary>
+    Task<DeviceInfo> GetInfo();
+
+    /// <summary>
+    /// Loads one instance of a model version from the silo's model repository. Refuses when the instance
+    /// does not fit in the memory budget left, with a reason that says how much it needs and has.
+    /// </summary>
+    Task<LoadResult> LoadInstance(string modelName, string modelVersion);
+
+    /// <summary>
+    /// Unloads an instance and frees its memory. Requests already queued on it are failed as not ready.
+    /// Unknown ids are ignored.
+    /// </summary>
+    Task UnloadInstance(string instanceId);
+
+    /// <summary>The instances loaded on this device.</summary>
+    Task<ModelInstanceInfo[]> GetInstances();
+
+    /// <summary>
+    /// Queues a validated request on an instance's batch queue and answers when its batch has run.
+    /// A full queue or an unknown instance comes back at once as an error value.
+    /// </summary>
+    Task<InferenceResult> Infer(string instanceId, InferenceRequest request);
+}

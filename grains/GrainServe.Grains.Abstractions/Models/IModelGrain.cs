@@ -1,0 +1,35 @@
+using GrainServe.Contracts;
+
+namespace GrainServe.Models;
+
+/// <summary>
+/// One grain per model. It loads the versions the model's version policy names onto devices, routes each
+/// request to the least loaded instance, and answers the model's metadata and readiness.
+/// </summary>
+/// <remarks>Key: the model's name, exactly as its folder in the model repository is named.</remarks>
+public interface IModelGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Validates the request against the model and runs it on an instance. Never throws for an expected
+    /// failure: bad input, unknown version, not ready and a full queue come back as an error value.
+    /// </summary>
+    Task<InferenceResult> Infer(InferenceRequest request);
+
+    /// <summary>
+    /// The model's metadata, for one version or (when <paramref name="version"/> is null) the model.
+    /// Throws <see cref="Errors.InferenceException"/> with <c>ModelNotFound</c> for an unknown model or version.
+    /// </summary>
+    Task<ModelMetadata> GetMetadata(string? version);
+
+    /// <summary>
+    /// The state of each version that the version policy serves, loading them first when none was tried.
+    /// Throws <see cref="Errors.InferenceException"/> with <c>ModelNotFound</c> for an unknown model.
+    /// </summary>
+    Task<ModelVersionStatus[]> GetVersionStatus();
+
+    /// <summary>
+    /// Loads every version the policy names that has no instance yet. Returns their states; a version that
+    /// cannot load is Unavailable with its reason, the others are unaffected.
+    /// </summary>
+    Task<ModelVersionStatus[]> EnsureLoaded();
+}

@@ -1,0 +1,284 @@
+using GrainServe.Contracts;
+using GrainServe.Errors;
+using GrainServe.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace GrainServe.Batching;
+
+/// <summary>
+/// The dynamic batch queue of one model instance. Requests wait here until <see cref="BatchPolicy"/> forms
+/// a batch; one batch runs at a time, on a thread-pool thread, so callers (the GPU grain) keep queueing while
+/// it runs. Every queued request is completed exactly once: with its outputs, or with an error.
+/// </summary>
+public sealed partial class BatchQueue : IAsyncDisposable
+{
+    private readonly string _modelName;
+    private readonly string _modelVersion;
+    private readonly IModelRunner _runner;
+    private readonly BatchingSettings _settings;
+    private readonly string[] _outputNames;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+    private readonly List<Entry> _queue = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _loop;
+    private TaskCompletionSource _wake = NewWake();
+    private int _running;
+    private bool _closed;
+
+    /// <summary>Creates the queue and starts its loop.</summary>
+    public BatchQueue(string modelName, string modelVersion, IModelRunner runner, BatchingSettings settings, TimeProvider time, ILogger logger)
+    {
+        _modelName = modelName;
+        _modelVersion = modelVersion;
+        _runner = runner;
+        _settings = settings;
+        _outputNames = runner.Config.Output.Select(o => o.Name).ToArray();
+        _time = time;
+        _logger = logger;
+        _loop = Task.Run(RunLoopAsync);
+    }
+
+    /// <summary>Requests queued plus those in the running batch.</summary>
+    public int Pending
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queue.Count + _running;
+            }
+        }
+    }
+
+    // Requests waiting, not counting the running batch; for tests.
+    internal int Queued
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Queues a validated request (inputs in the model's input order). Returns at once with a
+    /// <see cref="InferenceErrorCode.QueueFull"/> error when <c>max_queue_size</c> requests are waiting.
+    /// </summary>
+    public Task<InferenceResult> Enqueue(InferenceRequest request)
+    {
+        var entry = new Entry(request, Rows(request), ShapeKey(request), _time.GetUtcNow());
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return Task.FromResult(InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"model '{_modelName}' version {_modelVersion}: the instance is unloading; retry"));
+            }
+
+            if (_settings.MaxQueueSize > 0 && _queue.Count >= _settings.MaxQueueSize)
+            {
+                GrainServeMetrics.RecordRejected(_modelName, _modelVersion, InferenceErrorCode.QueueFull);
+                return Task.FromResult(InferenceResult.Failure(InferenceErrorCode.QueueFull, $"model '{_modelName}' version {_modelVersion}: the queue is full ({_settings.MaxQueueSize} requests waiting); retry later"));
+            }
+
+            _queue.Add(entry);
+            _wake.TrySetResult();
+        }
+
+        return entry.Completion.Task;
+    }
+
+    /// <summary>
+    /// Stops taking requests, fails those still queued as not ready (retryable), and waits for the running batch.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        List<Entry> abandoned;
+        lock (_lock)
+        {
+            _closed = true;
+            abandoned = [.. _queue];
+            _queue.Clear();
+            _wake.TrySetResult();
+        }
+
+        foreach (var entry in abandoned)
+        {
+            entry.Completion.TrySetResult(InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"model '{_modelName}' version {_modelVersion}: the instance was unloaded before the request ran; retry"));
+        }
+
+        await _stopping.CancelAsync();
+        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stopping.Dispose();
+    }
+
+    private async Task RunLoopAsync()
+    {
+        var pending = new List<PendingBatchItem>();
+        while (true)
+        {
+            Entry[]? batch = null;
+            TimeSpan? wait;
+            Task wake;
+            lock (_lock)
+            {
+                if (_closed)
+                {
+                    return;
+                }
+
+                RejectExpired();
+                pending.Clear();
+                foreach (var entry in _queue)
+                {
+                    pending.Add(new PendingBatchItem(entry.Rows, entry.EnqueuedAt, entry.ShapeKey));
+                }
+
+                var decision = BatchPolicy.Decide(pending, _time.GetUtcNow(), _settings);
+                wait = decision.WaitFor;
+                if (decision.Count > 0)
+                {
+                    batch = _queue.GetRange(0, decision.Count).ToArray();
+                    _queue.RemoveRange(0, decision.Count);
+                    _running = batch.Length;
+                }
+
+                if (_queue.Count == 0 || batch is not null)
+                {
+                    _wake = NewWake();
+                }
+
+                wake = _wake.Task;
+            }
+
+            if (batch is not null)
+            {
+                await RunBatchAsync(batch);
+                lock (_lock)
+                {
+                    _running = 0;
+                }
+
+                continue;
+            }
+
+            if (wait is { } delay)
+            {
+                using var timer = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                await Task.WhenAny(wake, Task.Delay(delay, _time, timer.Token));
+                await timer.CancelAsync();
+            }
+            else
+            {
+                await wake;
+            }
+        }
+    }
+
+    private async Task RunBatchAsync(Entry[] batch)
+    {
+        var started = _time.GetUtcNow();
+        var rows = batch.Select(e => e.Rows).ToArray();
+        try
+        {
+            var requests = batch.Select(e => e.Request.Inputs).ToList();
+            var inputs = new InferTensor[requests[0].Length];
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                inputs[i] = TensorBatcher.Join(requests, i);
+            }
+
+            var outputNames = OutputsFor(batch);
+            var outputs = await _runner.RunAsync(inputs, outputNames, _stopping.Token);
+            var split = outputs.Select(o => TensorBatcher.Split(o, rows)).ToArray();
+            for (var r = 0; r < batch.Length; r++)
+            {
+                var request = batch[r].Request;
+                var mine = new List<InferTensor>(outputNames.Length);
+                for (var o = 0; o < outputNames.Length; o++)
+                {
+                    if (request.RequestedOutputs is null || request.RequestedOutputs.Contains(outputNames[o]))
+                    {
+                        mine.Add(split[o][r]);
+                    }
+                }
+
+                GrainServeMetrics.RecordQueueDelay(_modelName, _modelVersion, started - batch[r].EnqueuedAt);
+                batch[r].Completion.TrySetResult(InferenceResult.Success(new InferenceResponse(_modelName, _modelVersion, request.Id, [.. mine])));
+            }
+
+            GrainServeMetrics.RecordBatch(_modelName, _modelVersion, rows.Sum(), _time.GetUtcNow() - started);
+        }
+        catch (Exception ex)
+        {
+            // A failed batch fails every request in it, each with the reason.
+            LogBatchFailed(_logger, ex, _modelName, _modelVersion, batch.Length);
+            var error = InferenceResult.Failure(InferenceErrorCode.Internal, $"model '{_modelName}' version {_modelVersion}: the batch of {batch.Length} request(s) failed: {ex.Message}");
+            foreach (var entry in batch)
+            {
+                entry.Completion.TrySetResult(error);
+            }
+        }
+    }
+
+    // The union of the outputs the batch's requests asked for, in the model's order.
+    private string[] OutputsFor(Entry[] batch)
+    {
+        if (batch.Any(e => e.Request.RequestedOutputs is null))
+        {
+            return _outputNames;
+        }
+
+        return _outputNames.Where(n => batch.Any(e => e.Request.RequestedOutputs!.Contains(n))).ToArray();
+    }
+
+    private void RejectExpired()
+    {
+        if (_settings.QueueTimeout <= TimeSpan.Zero || _settings.TimeoutAction != QueueTimeoutAction.Reject)
+        {
+            return;
+        }
+
+        var deadline = _time.GetUtcNow() - _settings.QueueTimeout;
+        for (var i = _queue.Count - 1; i >= 0; i--)
+        {
+            if (_queue[i].EnqueuedAt < deadline)
+            {
+                GrainServeMetrics.RecordRejected(_modelName, _modelVersion, InferenceErrorCode.Timeout);
+                _queue[i].Completion.TrySetResult(InferenceResult.Failure(InferenceErrorCode.Timeout, $"model '{_modelName}' version {_modelVersion}: the request waited in the queue longer than its {_settings.QueueTimeout.TotalMilliseconds} ms timeout; retry"));
+                _queue.RemoveAt(i);
+            }
+        }
+    }
+
+    private int Rows(InferenceRequest request) =>
+        _settings.MaxBatchSize > 0 && request.Inputs.Length > 0 ? (int)request.Inputs[0].Shape[0] : 1;
+
+    private string ShapeKey(InferenceRequest request) =>
+        _settings.MaxBatchSize > 0
+            ? string.Join('|', request.Inputs.Select(i => string.Join(',', i.Shape.Skip(1))))
+            : "";
+
+    private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(EventId = EventIds.BatchFailed, EventName = nameof(EventIds.BatchFailed), Level = LogLevel.Error,
+        Message = "A batch of {BatchSize} requests for model {ModelName} version {ModelVersion} failed")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception, string modelName, string modelVersion, int batchSize);
+
+    private sealed class Entry(InferenceRequest request, int rows, string shapeKey, DateTimeOffset enqueuedAt)
+    {
+        public InferenceRequest Request { get; } = request;
+
+        public int Rows { get; } = rows;
+
+        public string ShapeKey { get; } = shapeKey;
+
+        public DateTimeOffset EnqueuedAt { get; } = enqueuedAt;
+
+        // Completed off the queue's lock and loop: continuations must not run inline on the batch thread.
+        public TaskCompletionSource<InferenceResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

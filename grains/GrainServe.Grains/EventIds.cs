@@ -1,0 +1,26 @@
+namespace GrainServe;
+
+/// <summary>
+/// Event ids of the Grains assembly's log messages, one range per component so that ids never collide.
+/// </summary>
+internal static class EventIds
+{
+    // 1000-1099: model repository and model grains.
+    public const int BrokenModel = 1000;
+    public const int ModelVersionLoaded = 1001;
+    public const int ModelVersionUnavailable = 1002;
+    public const int InstanceLost = 1003;
+    public const int StartupLoadFailed = 1004;
+
+    // 1100-1199: devices and GPU grains.
+    public const int DevicesDiscovered = 1100;
+    public const int NvmlUnavailable = 1101;
+    public const int CudaUnavailable = 1102;
+    public const int InstanceLoaded = 1103;
+    public const int InstanceRefused = 1104;
+    public const int InstanceUnloaded = 1105;
+    public const int DeviceRegistrationFailed = 1106;
+
+    // 1200-1299: batching.
+    public const int BatchFailed = 1200;
+}

@@ -1,0 +1,212 @@
+using System.Globalization;
+using GrainServe.Batching;
+using GrainServe.Contracts;
+using GrainServe.Errors;
+using GrainServe.Models;
+using GrainServe.Runtime;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using Orleans.Placement;
+
+namespace GrainServe.Gpu;
+
+/// <summary>
+/// Drives one device: loads model instances within the device's memory budget and hands requests to each
+/// instance's batch queue. Reentrant, because a request awaits its batch for milliseconds while others
+/// must keep arriving; the grain's own state is only touched between awaits, on the grain's turn.
+/// </summary>
+[DevicePlacement]
+[Immovable]
+[KeepAlive]
+[Reentrant]
+internal sealed partial class GpuGrain : Grain, IGpuGrain
+{
+    private static readonly TimeSpan RegistrationPeriod = TimeSpan.FromSeconds(10);
+
+    private readonly LocalDeviceCatalog _catalog;
+    private readonly ModelRepository _repository;
+    private readonly IModelRunnerFactory _runners;
+    private readonly IGpuInfoProvider _gpus;
+    private readonly TimeProvider _time;
+    private readonly ILogger<GpuGrain> _logger;
+    private readonly Dictionary<string, Instance> _instances = new(StringComparer.Ordinal);
+    private LocalDevice _device = null!;
+    private long _usedBytes;
+    private int _nextInstance;
+
+    public GpuGrain(LocalDeviceCatalog catalog, ModelRepository repository, IModelRunnerFactory runners, IGpuInfoProvider gpus, TimeProvider time, ILogger<GpuGrain> logger)
+    {
+        _catalog = catalog;
+        _repository = repository;
+        _runners = runners;
+        _gpus = gpus;
+        _time = time;
+        _logger = logger;
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var key = this.GetPrimaryKeyString();
+        if (!DeviceKey.TryParse(key, out var siloName, out var deviceId) || siloName != _catalog.SiloName || _catalog.Find(deviceId) is not { } device)
+        {
+            // Placement pins the grain to its silo; reaching here means the key names a device this silo lacks.
+            throw new InvalidOperationException($"GPU grain '{key}' activated on silo '{_catalog.SiloName}', which has no such device; its devices are {string.Join(", ", _catalog.Devices.Select(d => d.DeviceId))}.");
+        }
+
+        _device = device;
+        this.RegisterGrainTimer(RegisterAsync, TimeSpan.Zero, RegistrationPeriod);
+        await RegisterAsync();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        foreach (var id in _instances.Keys.ToList())
+        {
+            await UnloadInstance(id);
+        }
+    }
+
+    public Task<DeviceInfo> GetInfo() => Task.FromResult(Describe());
+
+    public async Task<LoadResult> LoadInstance(string modelName, string modelVersion)
+    {
+        var model = _repository.Find(modelName);
+        if (model is null)
+        {
+            return LoadResult.Failed($"model '{modelName}' is not in the repository");
+        }
+
+        if (model.ConfigError is { } configError)
+        {
+            return LoadResult.Failed(configError);
+        }
+
+        if (!long.TryParse(modelVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || !model.Versions.Contains(version))
+        {
+            return LoadResult.Failed($"model '{modelName}' has no version {modelVersion} in the repository");
+        }
+
+        // The file size is the estimate a CPU device is charged, and the admission check on a GPU,
+        // where the real figure is measured from NVML around the load.
+        var estimate = new FileInfo(model.ModelPath(version)).Length;
+        var available = _device.BudgetBytes - _usedBytes;
+        if (estimate > available)
+        {
+            var reason = $"device {_device.DeviceId} of silo {_catalog.SiloName} has {available >> 20} MiB of its {_device.BudgetBytes >> 20} MiB budget free, and model '{modelName}' version {modelVersion} needs {estimate >> 20} MiB";
+            LogInstanceRefused(_logger, modelName, modelVersion, this.GetPrimaryKeyString(), reason);
+            return LoadResult.NoRoom(reason);
+        }
+
+        // Reserve before awaiting so that concurrent loads cannot overcommit the budget.
+        _usedBytes += estimate;
+        var freeBefore = FreeGpuBytes();
+        IModelRunner runner;
+        try
+        {
+            // Session creation blocks for as long as the model takes to load; keep it off the grain's turn.
+            runner = await Task.Run(() => _runners.Create(model, version, _device));
+        }
+        catch (Exception ex)
+        {
+            _usedBytes -= estimate;
+            var reason = ex is ModelLoadException ? ex.Message : $"model '{modelName}' version {modelVersion} failed to load: {ex.Message}";
+            LogInstanceRefused(_logger, modelName, modelVersion, this.GetPrimaryKeyString(), reason);
+            return LoadResult.Failed(reason);
+        }
+
+        var measured = freeBefore is { } before && FreeGpuBytes() is { } after && before > after ? before - after : estimate;
+        _usedBytes += measured - estimate;
+        var id = $"{modelName}/{modelVersion}/{_nextInstance++}";
+        var info = new ModelInstanceInfo
+        {
+            InstanceId = id,
+            ModelName = modelName,
+            ModelVersion = modelVersion,
+            DeviceKey = this.GetPrimaryKeyString(),
+            MemoryBytes = measured,
+        };
+        var queue = new BatchQueue(modelName, modelVersion, runner, BatchingSettings.FromConfig(runner.Config), _time, _logger);
+        _instances[id] = new Instance(info, runner, queue);
+        LogInstanceLoaded(_logger, modelName, modelVersion, info.DeviceKey, measured);
+        await RegisterAsync();
+        return LoadResult.Loaded(info, runner.Config);
+    }
+
+    public async Task UnloadInstance(string instanceId)
+    {
+        if (!_instances.Remove(instanceId, out var instance))
+        {
+            return;
+        }
+
+        _usedBytes -= instance.Info.MemoryBytes;
+        await instance.Queue.DisposeAsync();
+        instance.Runner.Dispose();
+        LogInstanceUnloaded(_logger, instance.Info.ModelName, instance.Info.ModelVersion, instance.Info.DeviceKey);
+        await RegisterAsync();
+    }
+
+    public Task<ModelInstanceInfo[]> GetInstances() => Task.FromResult(_instances.Values.Select(i => i.Info).ToArray());
+
+    public Task<InferenceResult> Infer(string instanceId, InferenceRequest request)
+    {
+        if (!_instances.TryGetValue(instanceId, out var instance))
+        {
+            return Task.FromResult(InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"instance '{instanceId}' is not loaded on device '{this.GetPrimaryKeyString()}'; retry"));
+        }
+
+        return instance.Queue.Enqueue(request);
+    }
+
+    private DeviceInfo Describe()
+    {
+        var gpu = _device.Kind == DeviceKind.Gpu ? _gpus.GetGpu(_device.Index) : null;
+        return new DeviceInfo
+        {
+            Key = this.GetPrimaryKeyString(),
+            Kind = _device.Kind,
+            Name = _device.Name,
+            Uuid = _device.Uuid,
+            TotalMemoryBytes = _device.TotalMemoryBytes,
+            BudgetBytes = _device.BudgetBytes,
+            UsedBytes = _usedBytes,
+            FreeMemoryBytes = gpu?.FreeMemoryBytes ?? Math.Max(0, _device.BudgetBytes - _usedBytes),
+            UtilizationPercent = gpu?.UtilizationPercent ?? 0,
+            InstanceCount = _instances.Count,
+            PendingRequests = _instances.Values.Sum(i => i.Queue.Pending),
+        };
+    }
+
+    private long? FreeGpuBytes() => _device.Kind == DeviceKind.Gpu ? _gpus.GetGpu(_device.Index)?.FreeMemoryBytes : null;
+
+    private async Task RegisterAsync()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IDeviceDirectoryGrain>(0).Register(Describe());
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            // The next period retries; the device keeps serving meanwhile.
+            LogRegistrationFailed(_logger, ex, this.GetPrimaryKeyString());
+        }
+    }
+
+    [LoggerMessage(EventId = EventIds.InstanceLoaded, EventName = nameof(EventIds.InstanceLoaded), Level = LogLevel.Information,
+        Message = "Loaded model {ModelName} version {ModelVersion} on {DeviceKey} ({MemoryBytes} bytes)")]
+    private static partial void LogInstanceLoaded(ILogger logger, string modelName, string modelVersion, string deviceKey, long memoryBytes);
+
+    [LoggerMessage(EventId = EventIds.InstanceRefused, EventName = nameof(EventIds.InstanceRefused), Level = LogLevel.Warning,
+        Message = "Model {ModelName} version {ModelVersion} was not loaded on {DeviceKey}: {Reason}")]
+    private static partial void LogInstanceRefused(ILogger logger, string modelName, string modelVersion, string deviceKey, string reason);
+
+    [LoggerMessage(EventId = EventIds.InstanceUnloaded, EventName = nameof(EventIds.InstanceUnloaded), Level = LogLevel.Information,
+        Message = "Unloaded model {ModelName} version {ModelVersion} from {DeviceKey}")]
+    private static partial void LogInstanceUnloaded(ILogger logger, string modelName, string modelVersion, string deviceKey);
+
+    [LoggerMessage(EventId = EventIds.DeviceRegistrationFailed, EventName = nameof(EventIds.DeviceRegistrationFailed), Level = LogLevel.Warning,
+        Message = "Device {DeviceKey} could not register with the device directory; it retries shortly")]
+    private static partial void LogRegistrationFailed(ILogger logger, Exception exception, string deviceKey);
+
+    private sealed record Instance(ModelInstanceInfo Info, IModelRunner Runner, BatchQueue Queue);
+}

@@ -1,0 +1,36 @@
+using System.Diagnostics.Metrics;
+using GrainServe.Errors;
+
+namespace GrainServe;
+
+/// <summary>
+/// The serving metrics, tagged by model and version. The gateway exports the <c>GrainServe</c> meter to
+/// Prometheus; per-request and per-batch numbers live here, not in logs.
+/// </summary>
+public static class GrainServeMetrics
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "GrainServe";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("grainserve_batch_size", "{rows}", "Rows per executed batch.");
+    private static readonly Histogram<double> ComputeSeconds = Meter.CreateHistogram<double>("grainserve_batch_duration", "s", "Time to run one batch, joining and splitting included.");
+    private static readonly Histogram<double> QueueSeconds = Meter.CreateHistogram<double>("grainserve_queue_delay", "s", "Time a request waited in its instance's queue.");
+    private static readonly Counter<long> Rejected = Meter.CreateCounter<long>("grainserve_rejected_requests", "{requests}", "Requests refused by a queue (full or timed out).");
+
+    internal static void RecordBatch(string model, string version, int rows, TimeSpan duration)
+    {
+        var tags = Tags(model, version);
+        BatchSize.Record(rows, tags);
+        ComputeSeconds.Record(duration.TotalSeconds, tags);
+    }
+
+    internal static void RecordQueueDelay(string model, string version, TimeSpan delay) =>
+        QueueSeconds.Record(delay.TotalSeconds, Tags(model, version));
+
+    internal static void RecordRejected(string model, string version, InferenceErrorCode reason) =>
+        Rejected.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("version", version), new KeyValuePair<string, object?>("reason", reason.ToString()));
+
+    private static ReadOnlySpan<KeyValuePair<string, object?>> Tags(string model, string version) =>
+        new KeyValuePair<string, object?>[] { new("model", model), new("version", version) };
+}

@@ -1,0 +1,38 @@
+namespace GrainServe.Hosting;
+
+/// <summary>
+/// How a process joins the GrainServe cluster and which roles it plays. The embedded default is one process
+/// that is the whole cluster: localhost clustering, gateway and devices together.
+/// </summary>
+public sealed class ClusterHostingOptions
+{
+    /// <summary>The configuration section these options bind to.</summary>
+    public const string SectionName = "Cluster";
+
+    /// <summary>
+    /// The silo's name, the first part of its GPU grain keys. Keep it stable across restarts of the same node
+    /// (in Kubernetes, the node or pod name) so its devices keep their keys. Default: the machine name.
+    /// </summary>
+    public string SiloName { get; set; } = Environment.MachineName;
+
+    /// <summary>The Orleans cluster id; silos with the same id form one cluster. Default <c>grainserve</c>.</summary>
+    public string ClusterId { get; set; } = "grainserve";
+
+    /// <summary>The Orleans service id, stable across deployments of the same service. Default <c>grainserve</c>.</summary>
+    public string ServiceId { get; set; } = "grainserve";
+
+    /// <summary>The port silos talk to each other on. Default 11111.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>The port Orleans clients connect to. Default 30000.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// With localhost clustering, the silo port of the first silo, which the others join; null (default) makes
+    /// this silo the first. Lets several processes on one machine form a cluster without a membership store.
+    /// </summary>
+    public int? PrimarySiloPort { get; set; }
+
+    /// <summary>Whether this process hosts devices (GPU grains). Default true; false makes a gateway-only silo.</summary>
+    public bool HostDevices { get; set; } = true;
+}

@@ -1,0 +1,50 @@
+using GrainServe.Gpu;
+using GrainServe.Hosting;
+using GrainServe.Models;
+using GrainServe.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Orleans.Hosting;
+
+/// <summary>
+/// Adds GrainServe to an Orleans silo. Every silo of a cluster calls <see cref="AddInferenceGrains"/>;
+/// silos that own devices also call <see cref="AddDevices"/>.
+/// </summary>
+public static class GrainServeSiloBuilderExtensions
+{
+    /// <summary>
+    /// Registers what every silo needs, the gateway's included: the device placement director (placement is
+    /// decided on the calling silo), the model repository reader (model grains may live on any silo) and
+    /// the options bound from the <c>ModelRepository</c> section.
+    /// </summary>
+    public static ISiloBuilder AddInferenceGrains(this ISiloBuilder builder)
+    {
+        builder.AddPlacementDirector<DevicePlacementStrategy, DevicePlacementDirector>();
+        var services = builder.Services;
+        services.AddOptions<ModelRepositoryOptions>().BindConfiguration(ModelRepositoryOptions.SectionName);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ModelRepository>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Makes this silo host devices: discovers its GPUs through NVML (or configured CPU devices), activates a
+    /// GPU grain per device at start and loads the repository's models. Options come from the <c>Devices</c>
+    /// and <c>Runtime</c> sections.
+    /// </summary>
+    public static ISiloBuilder AddDevices(this ISiloBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<DeviceOptions>().BindConfiguration(DeviceOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DeviceOptions>, DeviceOptionsValidator>();
+        services.AddOptions<RuntimeOptions>().BindConfiguration(RuntimeOptions.SectionName);
+        services.TryAddSingleton<IGpuInfoProvider, NvmlGpuInfoProvider>();
+        services.TryAddSingleton<IModelRunnerFactory, OnnxModelRunnerFactory>();
+        services.TryAddSingleton<LocalDeviceCatalog>();
+        services.TryAddSingleton<DeviceActivator>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DeviceActivator>());
+        return builder;
+    }
+}

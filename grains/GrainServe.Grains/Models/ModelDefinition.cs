@@ -1,0 +1,58 @@
+namespace GrainServe.Models;
+
+/// <summary>
+/// A model as found in the repository: its folder, its configuration as written (not yet completed
+/// from the ONNX file) and the version folders that hold a model file.
+/// </summary>
+public sealed class ModelDefinition
+{
+    /// <summary>Creates a definition.</summary>
+    public ModelDefinition(string name, string directory, ModelConfig config, string? configError, IReadOnlyList<long> versions)
+    {
+        Name = name;
+        Directory = directory;
+        Config = config;
+        ConfigError = configError;
+        Versions = versions;
+    }
+
+    /// <summary>The model's name: its folder's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The model's folder.</summary>
+    public string Directory { get; }
+
+    /// <summary>The configuration from config.json, or an empty one when the file is missing or broken.</summary>
+    public ModelConfig Config { get; }
+
+    /// <summary>Why config.json could not be used; null when it is fine or absent.</summary>
+    public string? ConfigError { get; }
+
+    /// <summary>The version numbers found, ascending.</summary>
+    public IReadOnlyList<long> Versions { get; }
+
+    /// <summary>The path of a version's model file.</summary>
+    public string ModelPath(long version) =>
+        Path.Combine(Directory, version.ToString(System.Globalization.CultureInfo.InvariantCulture), Config.DefaultModelFilename ?? ModelRepository.DefaultModelFilename);
+
+    /// <summary>
+    /// The versions the version policy serves, newest first. Default policy: the latest one.
+    /// </summary>
+    public IReadOnlyList<long> PolicyVersions()
+    {
+        var newestFirst = Versions.OrderByDescending(v => v).ToList();
+        var policy = Config.VersionPolicy;
+        if (policy?.All is not null)
+        {
+            return newestFirst;
+        }
+
+        if (policy?.Specific is { } specific)
+        {
+            return newestFirst.Where(v => specific.Versions.Contains(v)).ToList();
+        }
+
+        var count = Math.Max(1, policy?.Latest?.NumVersions ?? 1);
+        return newestFirst.Take(count).ToList();
+    }
+}

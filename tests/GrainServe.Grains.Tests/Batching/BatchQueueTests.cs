@@ -1,0 +1,140 @@
+using GrainServe.Contracts;
+using GrainServe.Errors;
+using GrainServe.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace GrainServe.Batching;
+
+public sealed class BatchQueueTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    private static BatchingSettings Settings(int max = 8, double delayMs = 10, int maxQueue = 0, double timeoutMs = 0) =>
+        new(max, true, [], TimeSpan.FromMilliseconds(delayMs), maxQueue, TimeSpan.FromMilliseconds(timeoutMs), QueueTimeoutAction.Reject);
+
+    private static BatchQueue Queue(FakeModelRunner runner, BatchingSettings settings, TimeProvider time) =>
+        new("fake", "1", runner, settings, time, NullLogger.Instance);
+
+    [Fact]
+    public async Task Enqueue_RequestsWithinDelay_RunAsOneBatchAndEachGetsItsOwnRows()
+    {
+        var time = new FakeTimeProvider();
+        var runner = new FakeModelRunner(8);
+        await using var queue = Queue(runner, Settings(), time);
+
+        var first = queue.Enqueue(Floats.Request("a", 1, 2));
+        var second = queue.Enqueue(Floats.Request("b", 3, 4, 5, 6));
+        var third = queue.Enqueue(Floats.Request("c", 7, 8));
+        await Task.Delay(50);
+        Assert.Empty(runner.BatchRows);
+
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        var results = await Task.WhenAll(first, second, third).WaitAsync(Wait);
+
+        Assert.Equal([4L], runner.BatchRows);
+        Assert.Equal(["a", "b", "c"], results.Select(r => r.Response!.Id));
+        Assert.Equal([1f, 2f], Floats.FromBytes(results[0].Response!.Outputs[0].Data));
+        Assert.Equal([4f, 5f, 6f, 7f], Floats.FromBytes(results[1].Response!.Outputs[1].Data));
+        Assert.Equal([8f, 9f], Floats.FromBytes(results[2].Response!.Outputs[1].Data));
+    }
+
+    [Fact]
+    public async Task Enqueue_MaxBatchSizeReached_RunsWithoutWaitingForTheDelay()
+    {
+        var runner = new FakeModelRunner(2);
+        await using var queue = Queue(runner, Settings(max: 2, delayMs: 60_000), TimeProvider.System);
+
+        var results = await Task.WhenAll(queue.Enqueue(Floats.Request(null, 1, 2)), queue.Enqueue(Floats.Request(null, 3, 4))).WaitAsync(Wait);
+
+        Assert.All(results, r => Assert.NotNull(r.Response));
+        Assert.Equal([2L], runner.BatchRows);
+    }
+
+    [Fact]
+    public async Task Enqueue_RequestedOutputs_ReturnsOnlyThose()
+    {
+        var runner = new FakeModelRunner(8);
+        await using var queue = Queue(runner, Settings(delayMs: 0), TimeProvider.System);
+
+        var request = new InferenceRequest("x", null, [Floats.Tensor("INPUT0", [1, 2], 1, 2)], ["OUTPUT1"]);
+        var result = await queue.Enqueue(request).WaitAsync(Wait);
+
+        Assert.Equal(["OUTPUT1"], result.Response!.Outputs.Select(o => o.Name));
+    }
+
+    [Fact]
+    public async Task Enqueue_RunnerFails_FailsEveryRequestOfTheBatchWithTheReason()
+    {
+        var time = new FakeTimeProvider();
+        var runner = new FakeModelRunner(8) { FailWith = new InvalidOperationException("device on fire") };
+        await using var queue = Queue(runner, Settings(), time);
+
+        var a = queue.Enqueue(Floats.Request(null, 1, 2));
+        var b = queue.Enqueue(Floats.Request(null, 3, 4));
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        var results = await Task.WhenAll(a, b).WaitAsync(Wait);
+
+        Assert.All(results, r =>
+        {
+            Assert.Equal(InferenceErrorCode.Internal, r.Error!.Code);
+            Assert.Contains("device on fire", r.Error.Message);
+        });
+    }
+
+    [Fact]
+    public async Task Enqueue_QueueFull_RejectsAtOnceWithRetryableError()
+    {
+        var runner = new FakeModelRunner(1) { Gate = new TaskCompletionSource() };
+        await using var queue = Queue(runner, Settings(max: 1, delayMs: 0, maxQueue: 1), TimeProvider.System);
+
+        var running = queue.Enqueue(Floats.Request(null, 1, 2));
+        await WaitUntil(() => queue.Pending == 1 && queue.Queued == 0);
+        var waiting = queue.Enqueue(Floats.Request(null, 3, 4));
+        var rejected = await queue.Enqueue(Floats.Request(null, 5, 6)).WaitAsync(Wait);
+
+        Assert.Equal(InferenceErrorCode.QueueFull, rejected.Error!.Code);
+        runner.Gate.SetResult();
+        Assert.NotNull((await running.WaitAsync(Wait)).Response);
+        Assert.NotNull((await waiting.WaitAsync(Wait)).Response);
+    }
+
+    [Fact]
+    public async Task Enqueue_WaitedPastQueueTimeout_IsRejectedAsTimeout()
+    {
+        var time = new FakeTimeProvider();
+        var runner = new FakeModelRunner(8);
+        await using var queue = Queue(runner, Settings(delayMs: 100, timeoutMs: 50), time);
+
+        var request = queue.Enqueue(Floats.Request(null, 1, 2));
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        var result = await request.WaitAsync(Wait);
+
+        Assert.Equal(InferenceErrorCode.Timeout, result.Error!.Code);
+        Assert.Empty(runner.BatchRows);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_QueuedRequests_FailAsNotReadyAndNoneIsLost()
+    {
+        var runner = new FakeModelRunner(8);
+        var queue = Queue(runner, Settings(delayMs: 60_000), TimeProvider.System);
+
+        var pending = Enumerable.Range(0, 5).Select(i => queue.Enqueue(Floats.Request(null, i, i))).ToArray();
+        await queue.DisposeAsync();
+        var results = await Task.WhenAll(pending).WaitAsync(Wait);
+
+        Assert.All(results, r => Assert.Equal(InferenceErrorCode.ModelNotReady, r.Error!.Code));
+        Assert.Equal(InferenceErrorCode.ModelNotReady, (await queue.Enqueue(Floats.Request(null, 1, 2))).Error!.Code);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
+            await Task.Delay(5);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using Google.Protobuf;
+using GrainServe.ModelBuilder.Onnx;
+
+namespace GrainServe.ModelBuilder;
+
+/// <summary>
+/// Builds small ONNX graphs node by node and writes them as model files. Dimensions of -1 become symbolic
+/// (<c>dim_param</c>), which ONNX Runtime reports as variable.
+/// </summary>
+public sealed class OnnxGraphBuilder
+{
+    /// <summary>The opset the graphs use: ONNX 1.12's, which ONNX Runtime 1.31 runs everywhere.</summary>
+    public const int Opset = 17;
+
+    private readonly GraphProto _graph;
+    private int _nodes;
+
+    /// <summary>Starts a graph.</summary>
+    public OnnxGraphBuilder(string name)
+    {
+        _graph = new GraphProto { Name = name };
+    }
+
+    /// <summary>Declares a graph input.</summary>
+    public OnnxGraphBuilder Input(string name, string datatype, params long[] dims)
+    {
+        _graph.Input.Add(ValueInfo(name, datatype, dims));
+        return this;
+    }
+
+    /// <summary>Declares a graph output.</summary>
+    public OnnxGraphBuilder Output(string name, string datatype, params long[] dims)
+    {
+        _graph.Output.Add(ValueInfo(name, datatype, dims));
+        return this;
+    }
+
+    /// <summary>Adds a constant tensor with raw little-endian data.</summary>
+    public OnnxGraphBuilder Initializer(string name, string datatype, long[] dims, byte[] rawData)
+    {
+        var tensor = new TensorProto { Name = name, DataType = OnnxElementType.FromProtocol(datatype), RawData = ByteString.CopyFrom(rawData) };
+        tensor.Dims.AddRange(dims);
+        _graph.Initializer.Add(tensor);
+        return this;
+    }
+
+    /// <summary>Adds a node of the default ONNX domain, with optional integer and integer-list attributes.</summary>
+    public OnnxGraphBuilder Node(string opType, string[] inputs, string[] outputs, params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = opType, Name = $"{opType}_{_nodes++}" };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
+        _graph.Node.Add(node);
+        return this;
+    }
+
+    /// <summary>An integer attribute.</summary>
+    public static AttributeProto IntAttribute(string name, long value) => new() { Name = name, I = value, Type = AttributeProto.Types.AttributeType.Int };
+
+    /// <summary>An integer-list attribute.</summary>
+    public static AttributeProto IntsAttribute(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
+
+    /// <summary>A float attribute.</summary>
+    public static AttributeProto FloatAttribute(string name, float value) => new() { Name = name, F = value, Type = AttributeProto.Types.AttributeType.Float };
+
+    /// <summary>The model file's bytes. The same graph always gives the same bytes.</summary>
+    public byte[] ToBytes()
+    {
+        var model = new ModelProto
+        {
+            IrVersion = 8,
+            ProducerName = "GrainServe.ModelBuilder",
+            Graph = _graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        return model.ToByteArray();
+    }
+
+    private static ValueInfoProto ValueInfo(string name, string datatype, long[] dims)
+    {
+        var shape = new TensorShapeProto();
+        for (var i = 0; i < dims.Length; i++)
+        {
+            shape.Dim.Add(dims[i] < 0
+                ? new TensorShapeProto.Types.Dimension { DimParam = $"{name}_d{i}" }
+                : new TensorShapeProto.Types.Dimension { DimValue = dims[i] });
+        }
+
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = OnnxElementType.FromProtocol(datatype), Shape = shape } },
+        };
+    }
+}

@@ -1,0 +1,109 @@
+namespace GrainServe.ModelBuilder;
+
+/// <summary>
+/// Writes the sample model repository that the embedded default serves (the <c>models/</c> folder of the
+/// repo). Running it again gives the same bytes; a test checks the committed files against it.
+/// </summary>
+public static class SampleRepository
+{
+    /// <summary>The datatypes that get an <c>identity_{type}</c> model.</summary>
+    public static IReadOnlyList<string> IdentityDatatypes { get; } =
+        ["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "BF16", "FP32", "FP64", "BYTES"];
+
+    /// <summary>Every file of the repository: its path relative to the root, and its bytes.</summary>
+    public static IEnumerable<(string Path, byte[] Content)> Files()
+    {
+        yield return ("simple/1/model.onnx", SampleModels.AddSub("INT32", 16));
+        yield return ("simple/config.json", Text("""
+            {
+              "name": "simple",
+              "platform": "onnxruntime_onnx",
+              "max_batch_size": 8,
+              "input": [
+                { "name": "INPUT0", "data_type": "TYPE_INT32", "dims": [16] },
+                { "name": "INPUT1", "data_type": "TYPE_INT32", "dims": [16] }
+              ],
+              "output": [
+                { "name": "OUTPUT0", "data_type": "TYPE_INT32", "dims": [16] },
+                { "name": "OUTPUT1", "data_type": "TYPE_INT32", "dims": [16] }
+              ],
+              "dynamic_batching": {
+                "preferred_batch_size": [4, 8],
+                "max_queue_delay_microseconds": 100,
+                "default_queue_policy": { "max_queue_size": 256, "timeout_action": "REJECT", "default_timeout_microseconds": 5000000 }
+              },
+              "instance_group": [{ "count": 1, "kind": "KIND_AUTO" }],
+              "version_policy": { "latest": { "num_versions": 1 } }
+            }
+            """));
+
+        yield return ("add_sub/1/model.onnx", SampleModels.AddSub("FP32", 4));
+        yield return ("add_sub/config.json", Text("""
+            {
+              "name": "add_sub",
+              "platform": "onnxruntime_onnx",
+              "max_batch_size": 32,
+              "input": [
+                { "name": "INPUT0", "data_type": "TYPE_FP32", "dims": [4] },
+                { "name": "INPUT1", "data_type": "TYPE_FP32", "dims": [4] }
+              ],
+              "output": [
+                { "name": "OUTPUT0", "data_type": "TYPE_FP32", "dims": [4] },
+                { "name": "OUTPUT1", "data_type": "TYPE_FP32", "dims": [4] }
+              ],
+              "dynamic_batching": { "max_queue_delay_microseconds": 200 }
+            }
+            """));
+
+        foreach (var datatype in IdentityDatatypes)
+        {
+            var name = "identity_" + datatype.ToLowerInvariant();
+            yield return ($"{name}/1/model.onnx", SampleModels.Identity(datatype));
+            var configType = datatype == "BYTES" ? "TYPE_STRING" : "TYPE_" + datatype;
+            switch (datatype)
+            {
+                case "INT8":
+                    // No config.json: inputs, outputs and max_batch_size are completed from the model, as Triton does.
+                    break;
+                case "FP64":
+                    // No batch dimension: the model takes any [-1, -1] tensor and requests never join.
+                    yield return ($"{name}/config.json", Text($$"""
+                        {
+                          "name": "{{name}}",
+                          "platform": "onnxruntime_onnx",
+                          "max_batch_size": 0,
+                          "input": [{ "name": "INPUT0", "data_type": "{{configType}}", "dims": [-1, -1] }],
+                          "output": [{ "name": "OUTPUT0", "data_type": "{{configType}}", "dims": [-1, -1] }]
+                        }
+                        """));
+                    break;
+                default:
+                    // Only what differs from auto-completion: the rest comes from the model file.
+                    yield return ($"{name}/config.json", Text($$"""
+                        {
+                          "name": "{{name}}",
+                          "platform": "onnxruntime_onnx",
+                          "max_batch_size": 8,
+                          "input": [{ "name": "INPUT0", "data_type": "{{configType}}", "dims": [-1] }],
+                          "output": [{ "name": "OUTPUT0", "data_type": "{{configType}}", "dims": [-1] }],
+                          "dynamic_batching": { "max_queue_delay_microseconds": 100 }
+                        }
+                        """));
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Writes every file under <paramref name="root"/>, creating folders as needed.</summary>
+    public static void Write(string root)
+    {
+        foreach (var (path, content) in Files())
+        {
+            var full = Path.Combine(root, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.WriteAllBytes(full, content);
+        }
+    }
+
+    private static byte[] Text(string json) => System.Text.Encoding.UTF8.GetBytes(json.ReplaceLineEndings("\n") + "\n");
+}
