@@ -5,7 +5,8 @@ namespace GrainServe;
 
 /// <summary>
 /// The serving metrics, tagged by model and version. The gateway exports the <c>GrainServe</c> meter to
-/// Prometheus; per-request and per-batch numbers live here, not in logs.
+/// Prometheus with the meter name as prefix (<c>grainserve_batch_size</c>); per-request and per-batch numbers
+/// live here, not in logs.
 /// </summary>
 public static class GrainServeMetrics
 {
@@ -13,10 +14,10 @@ public static class GrainServeMetrics
     public const string MeterName = "GrainServe";
 
     private static readonly Meter Meter = new(MeterName);
-    private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("grainserve_batch_size", "{rows}", "Rows per executed batch.");
-    private static readonly Histogram<double> ComputeSeconds = Meter.CreateHistogram<double>("grainserve_batch_duration", "s", "Time to run one batch, joining and splitting included.");
-    private static readonly Histogram<double> QueueSeconds = Meter.CreateHistogram<double>("grainserve_queue_delay", "s", "Time a request waited in its instance's queue.");
-    private static readonly Counter<long> Rejected = Meter.CreateCounter<long>("grainserve_rejected_requests", "{requests}", "Requests refused by a queue (full or timed out).");
+    private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("batch_size", "{rows}", "Rows per executed batch.");
+    private static readonly Histogram<double> ComputeSeconds = Meter.CreateHistogram<double>("batch_duration_seconds", "s", "Time to run one batch, joining and splitting included.");
+    private static readonly Histogram<double> QueueSeconds = Meter.CreateHistogram<double>("queue_delay_seconds", "s", "Time a request waited in its instance's queue.");
+    private static readonly Counter<long> Rejected = Meter.CreateCounter<long>("rejected_requests", "{requests}", "Requests refused by a queue (full or timed out).");
 
     internal static void RecordBatch(string model, string version, int rows, TimeSpan duration)
     {

@@ -37,6 +37,7 @@ public static class GatewayHost
         builder.UseOrleans(silo => silo.UseGrainServeCluster(builder.Configuration));
         builder.Services.AddSingleton<IStartupGate, SiloStartupGate>();
         builder.Services.AddSingleton<IInferenceDataPlane, ClusterDataPlane>();
+        builder.Services.AddHostedService<PrometheusMeterExport>();
 
         var app = builder.Build();
         // Errors first, so that routing failures also answer with the protocol's error body.

@@ -1,0 +1,92 @@
+using System.Globalization;
+using GrainServe.Gateway.Hosting;
+using GrainServe.ModelBuilder;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+
+namespace GrainServe.TestSupport;
+
+/// <summary>
+/// The embedded default (gateway and a CPU device in one process) on free loopback ports, serving the sample
+/// repository plus a two-version model and a broken one, with a 1 MiB request limit.
+/// </summary>
+public sealed class GatewayFixture : IAsyncLifetime
+{
+    public const long MaxRequestBytes = 1 << 20;
+
+    private readonly string _repository = Path.Combine(Path.GetTempPath(), "grainserve-tests", Guid.NewGuid().ToString("N"));
+    private WebApplication? _app;
+
+    public HttpClient Http { get; } = new();
+
+    public int MetricsPort { get; } = FreePort.Next();
+
+    public async Task InitializeAsync()
+    {
+        SampleRepository.Write(_repository);
+        WriteModel("scale", 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 8, "version_policy": { "all": {} } }""");
+        WriteModel("scale", 2, SampleModels.Scale(2, 2), null);
+        WriteModel("broken", 1, SampleModels.Identity("FP32"), """{ "max_batch_size": "many" }""");
+
+        var httpPort = FreePort.Next();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Gateway:HttpPort"] = Text(httpPort),
+            ["Gateway:MetricsPort"] = Text(MetricsPort),
+            ["Gateway:MaxRequestBytes"] = Text(MaxRequestBytes),
+            ["Cluster:SiloName"] = "rest-test",
+            ["Cluster:SiloPort"] = Text(FreePort.Next()),
+            ["Cluster:GatewayPort"] = Text(FreePort.Next()),
+            ["ModelRepository:Path"] = _repository,
+            ["Devices:UseGpus"] = "false",
+            ["Runtime:IntraOpNumThreads"] = "1",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        _app = GatewayHost.Build([], config => config.AddInMemoryCollection(settings));
+        await _app.StartAsync();
+        Http.BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
+
+        // Ready once the start-up load pass is over, as a readiness probe would wait.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await Http.GetAsync("/v2/health/ready")).StatusCode != System.Net.HttpStatusCode.OK)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the gateway did not become ready within 60 s");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        Directory.Delete(_repository, recursive: true);
+    }
+
+    private void WriteModel(string name, int version, byte[] onnx, string? config)
+    {
+        var dir = Path.Combine(_repository, name, Text(version));
+        Directory.CreateDirectory(dir);
+        File.WriteAllBytes(Path.Combine(dir, "model.onnx"), onnx);
+        if (config is not null)
+        {
+            File.WriteAllText(Path.Combine(_repository, name, "config.json"), config);
+        }
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+[CollectionDefinition(Name)]
+public sealed class GatewayCollection : ICollectionFixture<GatewayFixture>
+{
+    public const string Name = "Embedded gateway";
+}

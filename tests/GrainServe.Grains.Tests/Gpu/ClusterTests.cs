@@ -1,0 +1,116 @@
+using GrainServe.Contracts;
+using GrainServe.Errors;
+using GrainServe.Models;
+using GrainServe.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GrainServe.Gpu;
+
+[Collection(ClusterCollection.Name)]
+[Trait("Category", "Cluster")]
+public sealed class ClusterTests(ClusterFixture fixture)
+{
+    private IModelGrain Model(string name) => fixture.Client.GetGrain<IModelGrain>(name);
+
+    private IReadOnlyList<string> SiloNames() =>
+        fixture.Cluster.Silos.Select(s => fixture.Cluster.GetSiloServiceProvider(s.SiloAddress).GetRequiredService<LocalDeviceCatalog>().SiloName).ToList();
+
+    [Fact]
+    public async Task GpuGrain_EachSilosDevice_ActivatesOnItsOwnSilo()
+    {
+        var names = SiloNames();
+        Assert.Equal(2, names.Distinct().Count());
+        foreach (var name in names)
+        {
+            // Activation checks that the silo it runs on owns the device, so answering proves the pinning.
+            var info = await fixture.Client.GetGrain<IGpuGrain>($"{name}/cpu0").GetInfo();
+            Assert.Equal($"CPU-{name}-0", info.Uuid);
+        }
+
+        var devices = await fixture.Client.GetGrain<IDeviceDirectoryGrain>(0).GetDevices();
+        Assert.Equal(names.Order().Select(n => $"{n}/cpu0"), devices.Select(d => d.Key).Order());
+    }
+
+    [Fact]
+    public async Task GpuGrain_KeyOfSiloNotInCluster_FailsToActivate()
+    {
+        await Assert.ThrowsAnyAsync<Exception>(() => fixture.Client.GetGrain<IGpuGrain>("ghost-node/cpu0").GetInfo());
+    }
+
+    [Fact]
+    public async Task Infer_ModelWithTwoInstances_PlacesOneOnEachSiloAndBothServe()
+    {
+        var statuses = await Model("spread").EnsureLoaded();
+        Assert.Equal(2, Assert.Single(statuses).InstanceCount);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Model("spread").Infer(AddSubRequest(i))));
+
+        for (var i = 0; i < results.Length; i++)
+        {
+            var outputs = results[i].Response!.Outputs;
+            Assert.Equal(Expected(i, +1), Floats.FromBytes(outputs[0].Data));
+            Assert.Equal(Expected(i, -1), Floats.FromBytes(outputs[1].Data));
+            Assert.Equal($"req-{i}", results[i].Response!.Id);
+        }
+
+        var perDevice = CountingRunnerFactory.RunsByDevice.Where(kv => kv.Key.EndsWith(":spread", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, perDevice.Count);
+        Assert.All(perDevice, kv => Assert.True(kv.Value > 0));
+    }
+
+    [Fact]
+    public async Task Infer_SpecificVersion_GoesToThatVersionAndDefaultIsLatest()
+    {
+        var request = (string? version) => new InferenceRequest(null, version, [Floats.Tensor("INPUT0", [1, 2], 3, 4)], null);
+
+        var v1 = await Model("scale").Infer(request("1"));
+        var latest = await Model("scale").Infer(request(null));
+        var missing = await Model("scale").Infer(request("9"));
+
+        Assert.Equal([3f, 4f], Floats.FromBytes(v1.Response!.Outputs[0].Data));
+        Assert.Equal("2", latest.Response!.ModelVersion);
+        Assert.Equal([6f, 8f], Floats.FromBytes(latest.Response.Outputs[0].Data));
+        Assert.Equal(InferenceErrorCode.ModelNotFound, missing.Error!.Code);
+    }
+
+    [Fact]
+    public async Task EnsureLoaded_ModelLargerThanEveryBudget_IsRefusedWithReason()
+    {
+        var status = Assert.Single(await Model("big").EnsureLoaded());
+        var result = await Model("big").Infer(new InferenceRequest(null, null, [Floats.Tensor("INPUT0", [1, 50_000], new float[50_000])], null));
+
+        Assert.Equal(ModelReadyState.Unavailable, status.State);
+        Assert.Contains("no device has room", status.Reason);
+        Assert.Contains("needs", status.Reason);
+        Assert.Equal(InferenceErrorCode.ModelNotReady, result.Error!.Code);
+    }
+
+    [Theory]
+    [InlineData("broken", "platform 'pytorch_libtorch' is not supported")]
+    [InlineData("junk", "ONNX Runtime cannot load")]
+    public async Task GetMetadata_BrokenModel_IsUnavailableWithReasonAndOthersStillServe(string name, string reason)
+    {
+        var metadata = await Model(name).GetMetadata(null);
+        var other = await Model("simple").Infer(new InferenceRequest(null, null,
+            [new InferTensor("INPUT0", "INT32", [1, 16], new byte[64]), new InferTensor("INPUT1", "INT32", [1, 16], new byte[64])], null));
+
+        Assert.Equal(ModelReadyState.Unavailable, metadata.State);
+        Assert.Contains(reason, metadata.Reason);
+        Assert.NotNull(other.Response);
+    }
+
+    [Fact]
+    public async Task GetMetadata_UnknownModel_ThrowsModelNotFound()
+    {
+        var error = await Assert.ThrowsAsync<InferenceException>(() => Model("no-such-model").GetMetadata(null));
+        Assert.Equal(InferenceErrorCode.ModelNotFound, error.Code);
+    }
+
+    private static InferenceRequest AddSubRequest(int i) => new(
+        $"req-{i}",
+        null,
+        [Floats.Tensor("INPUT0", [1, 4], i, i + 1, i + 2, i + 3), Floats.Tensor("INPUT1", [1, 4], 1000, 2000, 3000, 4000)],
+        null);
+
+    private static float[] Expected(int i, int sign) => [i + sign * 1000f, i + 1 + sign * 2000f, i + 2 + sign * 3000f, i + 3 + sign * 4000f];
+}

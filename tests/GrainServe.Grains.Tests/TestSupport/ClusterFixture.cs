@@ -1,0 +1,78 @@
+using GrainServe.Gpu;
+using GrainServe.ModelBuilder;
+using GrainServe.Models;
+using GrainServe.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace GrainServe.TestSupport;
+
+/// <summary>
+/// Two silos in one process, each with one CPU device, serving a temporary repository: the sample models
+/// plus test models for spreading, versions, memory refusal and broken configuration.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    /// <summary>Each CPU device's budget: the "big" model's file is larger, every other model smaller.</summary>
+    public const long CpuBudgetBytes = 150_000;
+
+    private readonly TempRepository _repository = new();
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IClusterClient Client => Cluster.Client;
+
+    public async Task InitializeAsync()
+    {
+        _repository.WithSamples()
+            .Model("spread", 1, SampleModels.AddSub("FP32", 4), """{ "max_batch_size": 8, "instance_group": [{ "count": 2 }] }""")
+            .Model("scale", 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 8, "version_policy": { "all": {} } }""")
+            .Model("scale", 2, SampleModels.Scale(2, 2))
+            .Model("big", 1, BigModel())
+            .Model("broken", 1, SampleModels.Identity("FP32"), """{ "platform": "pytorch_libtorch" }""")
+            .Model("junk", 1, "not a model"u8.ToArray());
+
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddSingleton<OnnxModelRunnerFactory>();
+            silo.Services.AddSingleton<IModelRunnerFactory>(sp => new CountingRunnerFactory(sp.GetRequiredService<OnnxModelRunnerFactory>()));
+            silo.AddInferenceGrains().AddDevices();
+            silo.Services.Configure<ModelRepositoryOptions>(o =>
+            {
+                o.Path = _repository.Root;
+                // Load on first request, once both silos are up, so placement sees both devices.
+                o.LoadAllOnStartup = false;
+            });
+            silo.Services.Configure<DeviceOptions>(o =>
+            {
+                o.UseGpus = false;
+                o.CpuMemoryBudgetBytes = CpuBudgetBytes;
+            });
+            silo.Services.Configure<RuntimeOptions>(o => o.IntraOpNumThreads = 1);
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        _repository.Dispose();
+    }
+
+    // A model whose file (about 200 KB of weights) exceeds a CPU device's budget.
+    private static byte[] BigModel() =>
+        new OnnxGraphBuilder("big")
+            .Input("INPUT0", "FP32", -1, 50_000)
+            .Output("OUTPUT0", "FP32", -1, 50_000)
+            .Initializer("W", "FP32", [50_000], new byte[200_000])
+            .Node("Add", ["INPUT0", "W"], ["OUTPUT0"])
+            .ToBytes();
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "Two-silo cluster";
+}
