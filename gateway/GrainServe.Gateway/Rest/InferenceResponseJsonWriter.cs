@@ -20,15 +20,7 @@ internal static class InferenceResponseJsonWriter
         foreach (var output in response.Outputs)
         {
             writer.WriteStartObject();
-            writer.WriteString("name", output.Name);
-            writer.WriteString("datatype", output.Datatype);
-            writer.WriteStartArray("shape");
-            foreach (var dim in output.Shape)
-            {
-                writer.WriteNumberValue(dim);
-            }
-
-            writer.WriteEndArray();
+            ProtocolJson.WriteTensorHeader(writer, output.Name, output.Datatype, output.Shape);
             writer.WritePropertyName("data");
             TensorJsonCodec.Encode(writer, output);
             writer.WriteEndObject();

@@ -11,4 +11,18 @@ internal static class ProtocolJson
     /// programs, never embedded in HTML, so the HTML-safe default escaping only costs bytes and readability.
     /// </summary>
     public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Writes the <c>name</c>, <c>datatype</c> and <c>shape</c> properties every protocol tensor object starts with.</summary>
+    public static void WriteTensorHeader(Utf8JsonWriter writer, string name, string datatype, long[] shape)
+    {
+        writer.WriteString("name", name);
+        writer.WriteString("datatype", datatype);
+        writer.WriteStartArray("shape");
+        foreach (var dim in shape)
+        {
+            writer.WriteNumberValue(dim);
+        }
+
+        writer.WriteEndArray();
+    }
 }

@@ -124,15 +124,7 @@ public static class V2Endpoints
         foreach (var tensor in tensors)
         {
             writer.WriteStartObject();
-            writer.WriteString("name", tensor.Name);
-            writer.WriteString("datatype", tensor.Datatype);
-            writer.WriteStartArray("shape");
-            foreach (var dim in tensor.Shape)
-            {
-                writer.WriteNumberValue(dim);
-            }
-
-            writer.WriteEndArray();
+            ProtocolJson.WriteTensorHeader(writer, tensor.Name, tensor.Datatype, tensor.Shape);
             writer.WriteEndObject();
         }
 
