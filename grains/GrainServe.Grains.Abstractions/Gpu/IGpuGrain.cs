@@ -1,4 +1,5 @@
 using GrainServe.Contracts;
+using GrainServe.Models;
 
 namespace GrainServe.Gpu;
 
@@ -17,16 +18,20 @@ public interface IGpuGrain : IGrainWithStringKey
     Task<DeviceInfo> GetInfo();
 
     /// <summary>
-    /// Loads one instance of a model version from the silo's model repository. Refuses when the instance
-    /// does not fit in the memory budget left, with a reason that says how much it needs and has.
+    /// Loads one instance of a model version from the silo's model repository. <paramref name="configOverride"/>,
+    /// when given, replaces the model's config.json. Refuses when the instance does not fit in the memory budget
+    /// left, with a reason that says how much it needs and has.
     /// </summary>
-    Task<LoadResult> LoadInstance(string modelName, string modelVersion);
+    Task<LoadResult> LoadInstance(string modelName, string modelVersion, ModelConfig? configOverride);
 
     /// <summary>
     /// Unloads an instance and frees its memory. Requests already queued on it are failed as not ready.
     /// Unknown ids are ignored.
     /// </summary>
     Task UnloadInstance(string instanceId);
+
+    /// <summary>An instance's statistics since it was loaded; null for an unknown instance.</summary>
+    Task<ModelStatistics?> GetStatistics(string instanceId);
 
     /// <summary>The instances loaded on this device.</summary>
     Task<ModelInstanceInfo[]> GetInstances();

@@ -22,10 +22,33 @@ public interface IModelGrain : IGrainWithStringKey
     Task<ModelMetadata> GetMetadata(string? version);
 
     /// <summary>
-    /// The state of each version that the version policy serves, loading them first when none was tried.
+    /// The state of each version tried so far, without loading anything; empty when none was tried.
     /// Throws <see cref="Errors.InferenceException"/> with <c>ModelNotFound</c> for an unknown model.
     /// </summary>
     Task<ModelVersionStatus[]> GetVersionStatus();
+
+    /// <summary>
+    /// Loads the model again from the repository: unloads every instance, then loads the versions the policy
+    /// names. <paramref name="configJson"/>, when given, is a JSON model configuration that replaces
+    /// config.json until the next load without one. Throws <see cref="Errors.InferenceException"/>:
+    /// <c>ModelNotFound</c> for an unknown model, <c>InvalidInput</c> for a config that is not valid JSON.
+    /// </summary>
+    Task<ModelVersionStatus[]> Load(string? configJson);
+
+    /// <summary>
+    /// Unloads every instance of every version on every device, freeing their memory; requests queued on them
+    /// fail as not ready. The model answers not ready (reason "unloaded") until it is loaded again.
+    /// </summary>
+    Task Unload();
+
+    /// <summary>
+    /// The effective configuration (completed from the model file) of one version, or of the newest loaded
+    /// version when <paramref name="version"/> is null; the configuration as written when none is loaded.
+    /// </summary>
+    Task<ModelConfig> GetConfig(string? version);
+
+    /// <summary>The statistics of each loaded version, or of one version; newest first.</summary>
+    Task<ModelStatistics[]> GetStatistics(string? version);
 
     /// <summary>
     /// Loads every version the policy names that has no instance yet. Returns their states; a version that

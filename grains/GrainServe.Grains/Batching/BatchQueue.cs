@@ -37,8 +37,12 @@ public sealed partial class BatchQueue : IAsyncDisposable
         _outputNames = runner.Config.Output.Select(o => o.Name).ToArray();
         _time = time;
         _logger = logger;
+        Statistics = new InstanceStatistics(modelName, modelVersion);
         _loop = Task.Run(RunLoopAsync);
     }
+
+    /// <summary>The instance's inference statistics.</summary>
+    public InstanceStatistics Statistics { get; }
 
     /// <summary>Requests queued plus those in the running batch.</summary>
     public int Pending
@@ -81,6 +85,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
             if (_settings.MaxQueueSize > 0 && _queue.Count >= _settings.MaxQueueSize)
             {
                 GrainServeMetrics.RecordRejected(_modelName, _modelVersion, InferenceErrorCode.QueueFull);
+                Statistics.RecordFailures(1, TimeSpan.Zero);
                 return Task.FromResult(InferenceResult.Failure(InferenceErrorCode.QueueFull, $"model '{_modelName}' version {_modelVersion}: the queue is full ({_settings.MaxQueueSize} requests waiting); retry later"));
             }
 
@@ -191,9 +196,12 @@ public sealed partial class BatchQueue : IAsyncDisposable
                 inputs[i] = TensorBatcher.Join(requests, i);
             }
 
+            var joined = _time.GetUtcNow();
             var outputNames = OutputsFor(batch);
             var outputs = await _runner.RunAsync(inputs, outputNames, _stopping.Token);
+            var ran = _time.GetUtcNow();
             var split = outputs.Select(o => TensorBatcher.Split(o, rows)).ToArray();
+            var responses = new InferenceResult[batch.Length];
             for (var r = 0; r < batch.Length; r++)
             {
                 var request = batch[r].Request;
@@ -206,16 +214,33 @@ public sealed partial class BatchQueue : IAsyncDisposable
                     }
                 }
 
-                GrainServeMetrics.RecordQueueDelay(_modelName, _modelVersion, started - batch[r].EnqueuedAt);
-                batch[r].Completion.TrySetResult(InferenceResult.Success(new InferenceResponse(_modelName, _modelVersion, request.Id, [.. mine])));
+                responses[r] = InferenceResult.Success(new InferenceResponse(_modelName, _modelVersion, request.Id, [.. mine]));
             }
 
-            GrainServeMetrics.RecordBatch(_modelName, _modelVersion, rows.Sum(), _time.GetUtcNow() - started);
+            var finished = _time.GetUtcNow();
+            var queued = TimeSpan.Zero;
+            var total = TimeSpan.Zero;
+            foreach (var entry in batch)
+            {
+                queued += started - entry.EnqueuedAt;
+                total += finished - entry.EnqueuedAt;
+                GrainServeMetrics.RecordQueueDelay(_modelName, _modelVersion, started - entry.EnqueuedAt);
+            }
+
+            // Statistics first: a client that reads them right after its answer sees its own request counted.
+            Statistics.RecordBatch(batch.Length, rows.Sum(), joined - started, ran - joined, finished - ran, queued, total, finished);
+            GrainServeMetrics.RecordBatch(_modelName, _modelVersion, rows.Sum(), finished - started);
+            for (var r = 0; r < batch.Length; r++)
+            {
+                batch[r].Completion.TrySetResult(responses[r]);
+            }
         }
         catch (Exception ex)
         {
             // A failed batch fails every request in it, each with the reason.
             LogBatchFailed(_logger, ex, _modelName, _modelVersion, batch.Length);
+            var now = _time.GetUtcNow();
+            Statistics.RecordFailures(batch.Length, batch.Aggregate(TimeSpan.Zero, (sum, e) => sum + (now - e.EnqueuedAt)));
             var error = InferenceResult.Failure(InferenceErrorCode.Internal, $"model '{_modelName}' version {_modelVersion}: the batch of {batch.Length} request(s) failed: {ex.Message}");
             foreach (var entry in batch)
             {
@@ -248,6 +273,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
             if (_queue[i].EnqueuedAt < deadline)
             {
                 GrainServeMetrics.RecordRejected(_modelName, _modelVersion, InferenceErrorCode.Timeout);
+                Statistics.RecordFailures(1, _time.GetUtcNow() - _queue[i].EnqueuedAt);
                 _queue[i].Completion.TrySetResult(InferenceResult.Failure(InferenceErrorCode.Timeout, $"model '{_modelName}' version {_modelVersion}: the request waited in the queue longer than its {_settings.QueueTimeout.TotalMilliseconds} ms timeout; retry"));
                 _queue.RemoveAt(i);
             }

@@ -68,9 +68,9 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
 
     public Task<DeviceInfo> GetInfo() => Task.FromResult(Describe());
 
-    public async Task<LoadResult> LoadInstance(string modelName, string modelVersion)
+    public async Task<LoadResult> LoadInstance(string modelName, string modelVersion, ModelConfig? configOverride)
     {
-        var model = _repository.Find(modelName);
+        var model = _repository.Find(modelName, configOverride);
         if (model is null)
         {
             return LoadResult.Failed($"model '{modelName}' is not in the repository");
@@ -145,6 +145,9 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
         LogInstanceUnloaded(_logger, instance.Info.ModelName, instance.Info.ModelVersion, instance.Info.DeviceKey);
         await RegisterAsync();
     }
+
+    public Task<ModelStatistics?> GetStatistics(string instanceId) =>
+        Task.FromResult(_instances.TryGetValue(instanceId, out var instance) ? instance.Queue.Statistics.Snapshot() : null);
 
     public Task<ModelInstanceInfo[]> GetInstances() => Task.FromResult(_instances.Values.Select(i => i.Info).ToArray());
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using GrainServe.Contracts;
 using GrainServe.Errors;
 using GrainServe.Gpu;
@@ -16,25 +17,30 @@ namespace GrainServe.Models;
 [Reentrant]
 internal sealed partial class ModelGrain : Grain, IModelGrain
 {
+    private const string UnloadedReason = "unloaded";
+
     private readonly ModelRepository _repository;
+    private readonly ModelPlacer _placer;
     private readonly ILogger<ModelGrain> _logger;
     private readonly Random _random = new();
-    private readonly Dictionary<string, VersionState> _versions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ModelVersionState> _versions = new(StringComparer.Ordinal);
     private ModelDefinition? _definition;
+    private ModelConfig? _configOverride;
     private Task<ModelVersionStatus[]>? _loading;
-    private bool _adopted;
+    private bool _unloaded;
 
     public ModelGrain(ModelRepository repository, ILogger<ModelGrain> logger)
     {
         _repository = repository;
         _logger = logger;
+        _placer = new ModelPlacer(this);
     }
 
     private string Name => this.GetPrimaryKeyString();
 
     public async Task<InferenceResult> Infer(InferenceRequest request)
     {
-        if (_loading is null || _definition is null)
+        if (!_unloaded && (_loading is null || _definition is null))
         {
             try
             {
@@ -60,6 +66,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         var (validated, invalid) = InferenceRequestValidator.Validate(Name, version!.Config!, request);
         if (invalid is not null)
         {
+            version.Failures += new StatisticDuration(1, 0);
             return InferenceResult.Failure(invalid);
         }
 
@@ -71,7 +78,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
             try
             {
                 var result = await slot.Device.Infer(slot.Info.InstanceId, validated!);
-                if (result.Error is not { Code: InferenceErrorCode.ModelNotReady } || version.Instances.Count == 1)
+                if (result.Error is not { Code: InferenceErrorCode.ModelNotReady } || version.Instances.Count == 1 || _unloaded)
                 {
                     return result;
                 }
@@ -92,7 +99,6 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
 
         version.State = ModelReadyState.Unavailable;
         version.Reason = $"model '{Name}' version {version.Version} lost its instances; it is being loaded again";
-        _loading = null;
         _ = EnsureLoaded();
         return InferenceResult.Failure(InferenceErrorCode.ModelNotReady, version.Reason);
     }
@@ -102,9 +108,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         await EnsureLoadedOnce();
         var definition = _definition ?? throw NotFound();
         var versions = definition.PolicyVersions().Select(Text).ToArray();
-        var config = definition.Config;
-        ModelReadyState state;
-        string? reason;
+        ModelVersionState? chosen;
         if (version is not null)
         {
             if (!IsKnownVersion(version))
@@ -112,21 +116,18 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
                 throw new InferenceException(InferenceErrorCode.ModelNotFound, $"model '{Name}' has no version {version}");
             }
 
-            _versions.TryGetValue(version, out var one);
-            config = one?.Config ?? config;
-            state = one?.State ?? ModelReadyState.Unavailable;
-            reason = one?.Reason ?? (one is null ? $"version {version} is not served by the model's version policy" : null);
+            chosen = _versions.GetValueOrDefault(version);
             versions = [version];
         }
         else
         {
-            var ready = _versions.Values.Where(v => v.State == ModelReadyState.Ready).OrderByDescending(v => v.Number).FirstOrDefault();
-            var any = ready ?? _versions.Values.OrderByDescending(v => v.Number).FirstOrDefault();
-            config = any?.Config ?? config;
-            state = ready is not null ? ModelReadyState.Ready : any?.State ?? ModelReadyState.Unavailable;
-            reason = ready is not null ? null : any?.Reason ?? definition.ConfigError;
+            chosen = NewestReady() ?? _versions.Values.OrderByDescending(v => v.Number).FirstOrDefault();
         }
 
+        var config = chosen?.Config ?? definition.Config;
+        var state = chosen?.State ?? ModelReadyState.Unavailable;
+        var reason = state == ModelReadyState.Ready ? null
+            : chosen?.Reason ?? definition.ConfigError ?? $"version {version} is not served by the model's version policy";
         var batched = config.MaxBatchSize > 0;
         return new ModelMetadata(
             Name,
@@ -138,28 +139,123 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
             reason);
     }
 
-    public async Task<ModelVersionStatus[]> GetVersionStatus()
+    public Task<ModelVersionStatus[]> GetVersionStatus()
     {
-        await EnsureLoadedOnce();
-        _ = _definition ?? throw NotFound();
-        return Statuses();
+        _ = _definition ?? _repository.Find(Name) ?? throw NotFound();
+        return Task.FromResult(Statuses());
     }
 
     public Task<ModelVersionStatus[]> EnsureLoaded()
     {
         if (_loading is null || _loading.IsCompleted)
         {
+            _unloaded = false;
             _loading = LoadAsync();
         }
 
         return _loading;
     }
 
-    private Task EnsureLoadedOnce() => _loading ?? EnsureLoaded();
+    public async Task<ModelVersionStatus[]> Load(string? configJson)
+    {
+        ModelConfig? config = null;
+        if (configJson is not null)
+        {
+            try
+            {
+                config = ModelConfigJson.Parse(configJson);
+            }
+            catch (JsonException ex)
+            {
+                throw new InferenceException(InferenceErrorCode.InvalidInput, $"the config for model '{Name}' is not a valid model configuration: {ex.Message}");
+            }
+        }
+
+        _ = _repository.Find(Name) ?? throw NotFound();
+        await Unload();
+        _configOverride = config;
+        _versions.Clear();
+        return await EnsureLoaded();
+    }
+
+    public async Task Unload()
+    {
+        _definition ??= _repository.Find(Name, _configOverride) ?? throw NotFound();
+        _unloaded = true;
+        if (_loading is { IsCompleted: false } loading)
+        {
+            // Let a load in progress finish placing, so that no instance it creates is left behind.
+            await loading.ContinueWith(_ => { }, TaskScheduler.Current);
+        }
+
+        foreach (var version in _versions.Values)
+        {
+            foreach (var slot in version.Instances)
+            {
+                try
+                {
+                    await slot.Device.UnloadInstance(slot.Info.InstanceId);
+                }
+                catch (Exception ex) when (ex is OrleansException or TimeoutException or SiloUnavailableException)
+                {
+                    // A device that is gone holds nothing any more.
+                    LogInstanceLost(_logger, Name, version.Version, slot.Info.DeviceKey, ex.Message);
+                }
+            }
+
+            version.Instances.Clear();
+            version.State = ModelReadyState.Unavailable;
+            version.Reason = UnloadedReason;
+        }
+
+        LogModelUnloaded(_logger, Name);
+    }
+
+    public async Task<ModelConfig> GetConfig(string? version)
+    {
+        await EnsureLoadedOnce();
+        var definition = _definition ?? throw NotFound();
+        if (version is not null && !IsKnownVersion(version))
+        {
+            throw new InferenceException(InferenceErrorCode.ModelNotFound, $"model '{Name}' has no version {version}");
+        }
+
+        var chosen = version is not null ? _versions.GetValueOrDefault(version) : NewestReady();
+        return chosen?.Config ?? _versions.Values.Select(v => v.Config).FirstOrDefault(c => c is not null) ?? definition.Config;
+    }
+
+    public async Task<ModelStatistics[]> GetStatistics(string? version)
+    {
+        await EnsureLoadedOnce();
+        _ = _definition ?? throw NotFound();
+        if (version is not null && !IsKnownVersion(version))
+        {
+            throw new InferenceException(InferenceErrorCode.ModelNotFound, $"model '{Name}' has no version {version}");
+        }
+
+        var result = new List<ModelStatistics>();
+        foreach (var state in _versions.Values.Where(v => version is null || v.Version == version).OrderByDescending(v => v.Number))
+        {
+            var total = new ModelStatistics { Name = Name, Version = state.Version, Fail = state.Failures };
+            foreach (var slot in state.Instances)
+            {
+                if (await slot.Device.GetStatistics(slot.Info.InstanceId) is { } instance)
+                {
+                    total = total.Add(instance);
+                }
+            }
+
+            result.Add(total);
+        }
+
+        return [.. result];
+    }
+
+    private Task EnsureLoadedOnce() => _loading is not null || _unloaded ? Task.CompletedTask : EnsureLoaded();
 
     private async Task<ModelVersionStatus[]> LoadAsync()
     {
-        _definition = _repository.Find(Name);
+        _definition = _repository.Find(Name, _configOverride);
         if (_definition is null)
         {
             // Names come from URLs: an activation per unknown name would pile up, so let this one go.
@@ -172,23 +268,14 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         {
             foreach (var number in policy.DefaultIfEmpty(0))
             {
-                var broken = GetVersion(number);
-                broken.State = ModelReadyState.Unavailable;
-                broken.Reason = configError;
+                SetUnavailable(GetVersion(number), configError);
             }
 
             return Statuses();
         }
 
         var devices = await GrainFactory.GetGrain<IDeviceDirectoryGrain>(0).GetDevices();
-        if (!_adopted)
-        {
-            // After a reactivation the devices may still hold this model's instances: take them over
-            // rather than load duplicates.
-            await AdoptInstances(devices);
-            _adopted = true;
-        }
-
+        await _placer.AdoptOnce(devices);
         foreach (var number in policy)
         {
             var version = GetVersion(number);
@@ -198,97 +285,21 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
             }
 
             version.State = ModelReadyState.Loading;
-            await PlaceVersion(version, devices);
+            if (await _placer.Place(version, devices) is { } failure)
+            {
+                SetUnavailable(version, failure);
+                continue;
+            }
+
+            version.State = ModelReadyState.Ready;
+            version.Reason = null;
+            LogVersionLoaded(_logger, Name, version.Version, version.Instances.Count);
         }
 
         return Statuses();
     }
 
-    private async Task PlaceVersion(VersionState version, DeviceInfo[] devices)
-    {
-        var groups = _definition!.Config.InstanceGroup;
-        var wanted = Math.Max(1, groups.Sum(g => g.Count));
-        var kind = groups.Select(g => g.Kind).FirstOrDefault(k => k is "KIND_GPU" or "KIND_CPU");
-        var candidates = devices
-            .Where(d => kind is null || (kind == "KIND_GPU") == (d.Kind == DeviceKind.Gpu))
-            .OrderByDescending(d => d.AvailableBytes)
-            .ToList();
-        if (candidates.Count == 0)
-        {
-            SetUnavailable(version, devices.Length == 0
-                ? "no device in the cluster yet; the model loads when a device silo joins"
-                : $"no {(kind == "KIND_GPU" ? "GPU" : "CPU")} device in the cluster for instance_group kind {kind}");
-            return;
-        }
-
-        var refusals = new List<string>();
-        // One instance per device first; more than one per device only when the group asks for more instances than there are devices.
-        for (var i = 0; version.Instances.Count < wanted && i < wanted * candidates.Count; i++)
-        {
-            var device = candidates[i % candidates.Count];
-            var grain = GrainFactory.GetGrain<IGpuGrain>(device.Key);
-            var result = await grain.LoadInstance(Name, version.Version);
-            if (result.Instance is { } instance)
-            {
-                version.Config = result.Config;
-                version.Instances.Add(new InstanceSlot(instance, grain));
-                continue;
-            }
-
-            refusals.Add(result.Failure!);
-            if (!result.DoesNotFit)
-            {
-                // The model itself is broken: no other device will load it either.
-                SetUnavailable(version, result.Failure!);
-                return;
-            }
-        }
-
-        if (version.Instances.Count == 0)
-        {
-            SetUnavailable(version, $"no device has room: {string.Join("; ", refusals.Distinct())}");
-            return;
-        }
-
-        version.State = ModelReadyState.Ready;
-        version.Reason = null;
-        LogVersionLoaded(_logger, Name, version.Version, version.Instances.Count);
-    }
-
-    private async Task AdoptInstances(DeviceInfo[] devices)
-    {
-        foreach (var device in devices.Where(d => d.InstanceCount > 0))
-        {
-            var grain = GrainFactory.GetGrain<IGpuGrain>(device.Key);
-            foreach (var instance in await grain.GetInstances())
-            {
-                if (instance.ModelName != Name || !long.TryParse(instance.ModelVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
-                {
-                    continue;
-                }
-
-                var version = GetVersion(number);
-                version.Instances.Add(new InstanceSlot(instance, grain));
-                version.State = ModelReadyState.Ready;
-            }
-        }
-
-        // The effective config comes with a load; an adopted version without one reloads it on one device.
-        foreach (var version in _versions.Values.Where(v => v.Config is null && v.Instances.Count > 0))
-        {
-            var slot = version.Instances[0];
-            var reload = await slot.Device.LoadInstance(Name, version.Version);
-            await slot.Device.UnloadInstance(slot.Info.InstanceId);
-            version.Instances.RemoveAt(0);
-            if (reload.Instance is not null)
-            {
-                version.Config = reload.Config;
-                version.Instances.Add(new InstanceSlot(reload.Instance, slot.Device));
-            }
-        }
-    }
-
-    private (VersionState? Version, InferenceError? Error) SelectVersion(string? requested)
+    private (ModelVersionState? Version, InferenceError? Error) SelectVersion(string? requested)
     {
         if (requested is not null)
         {
@@ -302,16 +313,12 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
                 return (null, new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{Name}' version {requested} is not served: the model's version policy does not name it"));
             }
 
-            return version.State == ModelReadyState.Ready && version.Instances.Count > 0
+            return version.State == ModelReadyState.Ready && version.Instances.Count > 0 && version.Config is not null
                 ? (version, null)
                 : (null, new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{Name}' version {requested} is not ready: {version.Reason ?? version.State.ToString()}"));
         }
 
-        var ready = _versions.Values
-            .Where(v => v.State == ModelReadyState.Ready && v.Instances.Count > 0)
-            .OrderByDescending(v => v.Number)
-            .FirstOrDefault();
-        if (ready is not null)
+        if (NewestReady() is { } ready)
         {
             return (ready, null);
         }
@@ -320,33 +327,40 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         return (null, new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{Name}' is not ready: {reason}"));
     }
 
+    private ModelVersionState? NewestReady() =>
+        _versions.Values.Where(v => v.State == ModelReadyState.Ready && v.Instances.Count > 0 && v.Config is not null).OrderByDescending(v => v.Number).FirstOrDefault();
+
     private bool IsKnownVersion(string version) =>
         long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && _definition!.Versions.Contains(number);
 
-    private VersionState GetVersion(long number)
+    internal ModelVersionState GetVersion(long number)
     {
         var text = Text(number);
         if (!_versions.TryGetValue(text, out var version))
         {
-            version = new VersionState(number, text);
+            version = new ModelVersionState(number, text);
             _versions[text] = version;
         }
 
         return version;
     }
 
-    private void SetUnavailable(VersionState version, string reason)
+    internal ModelConfig? ConfigOverride => _configOverride;
+
+    internal ModelDefinition Definition => _definition!;
+
+    internal IGrainFactory Grains => GrainFactory;
+
+    internal string ModelName => Name;
+
+    private void SetUnavailable(ModelVersionState version, string reason)
     {
         version.State = ModelReadyState.Unavailable;
         version.Reason = reason;
         LogVersionUnavailable(_logger, Name, version.Version, reason);
     }
 
-    private ModelVersionStatus[] Statuses() =>
-        _versions.Values
-            .OrderByDescending(v => v.Number)
-            .Select(v => new ModelVersionStatus(v.Version, v.State, v.Reason, v.Instances.Count))
-            .ToArray();
+    private ModelVersionStatus[] Statuses() => _versions.Values.OrderByDescending(v => v.Number).Select(v => v.ToStatus()).ToArray();
 
     private InferenceException NotFound() => new(InferenceErrorCode.ModelNotFound, $"model '{Name}' is not in the repository");
 
@@ -356,42 +370,4 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         batched ? [-1, .. tensor.Dims] : tensor.Dims);
 
     private static string Text(long number) => number.ToString(CultureInfo.InvariantCulture);
-
-    [LoggerMessage(EventId = EventIds.ModelVersionLoaded, EventName = nameof(EventIds.ModelVersionLoaded), Level = LogLevel.Information,
-        Message = "Model {ModelName} version {ModelVersion} is ready with {InstanceCount} instance(s)")]
-    private static partial void LogVersionLoaded(ILogger logger, string modelName, string modelVersion, int instanceCount);
-
-    [LoggerMessage(EventId = EventIds.ModelVersionUnavailable, EventName = nameof(EventIds.ModelVersionUnavailable), Level = LogLevel.Warning,
-        Message = "Model {ModelName} version {ModelVersion} is unavailable: {Reason}")]
-    private static partial void LogVersionUnavailable(ILogger logger, string modelName, string modelVersion, string reason);
-
-    [LoggerMessage(EventId = EventIds.InstanceLost, EventName = nameof(EventIds.InstanceLost), Level = LogLevel.Warning,
-        Message = "Model {ModelName} version {ModelVersion} lost its instance on {DeviceKey}: {Reason}")]
-    private static partial void LogInstanceLost(ILogger logger, string modelName, string modelVersion, string deviceKey, string reason);
-
-    private sealed class VersionState(long number, string version)
-    {
-        public long Number { get; } = number;
-
-        public string Version { get; } = version;
-
-        public ModelReadyState State { get; set; } = ModelReadyState.Unknown;
-
-        public string? Reason { get; set; }
-
-        // The effective config from the first load; every instance of a version loads the same files.
-        public ModelConfig? Config { get; set; }
-
-        public List<InstanceSlot> Instances { get; } = [];
-    }
-
-    private sealed class InstanceSlot(ModelInstanceInfo info, IGpuGrain device)
-    {
-        public ModelInstanceInfo Info { get; } = info;
-
-        public IGpuGrain Device { get; } = device;
-
-        // Requests this grain routed to the instance that have not been answered yet.
-        public int Pending { get; set; }
-    }
 }

@@ -50,8 +50,9 @@ public sealed partial class ModelRepository
     /// <summary>
     /// The model named <paramref name="name"/>, or null when the repository has no such folder. A model
     /// whose config is broken is returned with <see cref="ModelDefinition.ConfigError"/> set.
+    /// <paramref name="configOverride"/>, when given, is used instead of the model's config.json.
     /// </summary>
-    public ModelDefinition? Find(string name)
+    public ModelDefinition? Find(string name, ModelConfig? configOverride = null)
     {
         if (!IsValidModelName(name))
         {
@@ -64,7 +65,7 @@ public sealed partial class ModelRepository
             return null;
         }
 
-        var (config, error) = ReadConfig(name, directory);
+        var (config, error) = configOverride is not null ? (Copy(configOverride), null) : ReadConfig(name, directory);
         config.Name ??= name;
         var modelFile = config.DefaultModelFilename ?? DefaultModelFilename;
         var versions = Directory.EnumerateDirectories(directory)
@@ -100,6 +101,9 @@ public sealed partial class ModelRepository
     // reading outside the repository.
     private static bool IsValidModelName(string name) =>
         name.Length > 0 && name != "." && name != ".." && name.IndexOfAny(['/', '\\', '\0']) < 0;
+
+    // The definition is completed in place (its name filled in), so it must not share the caller's object.
+    private static ModelConfig Copy(ModelConfig config) => ModelConfigJson.Parse(ModelConfigJson.Write(config));
 
     private static (ModelConfig Config, string? Error) ReadConfig(string name, string directory)
     {

@@ -1,0 +1,97 @@
+using System.Globalization;
+using GrainServe.Gpu;
+
+namespace GrainServe.Models;
+
+/// <summary>
+/// Decides where a model grain's instances go: the devices with the most memory free first, one instance per
+/// device before a second on any, within the instance group's device kind. Runs on the grain's turn.
+/// </summary>
+internal sealed class ModelPlacer(ModelGrain grain)
+{
+    private bool _adopted;
+
+    /// <summary>Loads instances of <paramref name="version"/> up to its instance count; returns why none loaded, or null.</summary>
+    public async Task<string?> Place(ModelVersionState version, DeviceInfo[] devices)
+    {
+        var groups = grain.Definition.Config.InstanceGroup;
+        var wanted = Math.Max(1, groups.Sum(g => g.Count));
+        var kind = groups.Select(g => g.Kind).FirstOrDefault(k => k is "KIND_GPU" or "KIND_CPU");
+        var candidates = devices
+            .Where(d => kind is null || (kind == "KIND_GPU") == (d.Kind == DeviceKind.Gpu))
+            .OrderByDescending(d => d.AvailableBytes)
+            .ToList();
+        if (candidates.Count == 0)
+        {
+            return devices.Length == 0
+                ? "no device in the cluster yet; the model loads when a device silo joins"
+                : $"no {(kind == "KIND_GPU" ? "GPU" : "CPU")} device in the cluster for instance_group kind {kind}";
+        }
+
+        var refusals = new List<string>();
+        for (var i = 0; version.Instances.Count < wanted && i < wanted * candidates.Count; i++)
+        {
+            var device = grain.Grains.GetGrain<IGpuGrain>(candidates[i % candidates.Count].Key);
+            var result = await device.LoadInstance(grain.ModelName, version.Version, grain.ConfigOverride);
+            if (result.Instance is { } instance)
+            {
+                version.Config = result.Config;
+                version.Instances.Add(new ModelInstanceSlot(instance, device));
+                continue;
+            }
+
+            if (!result.DoesNotFit)
+            {
+                // The model itself is broken: no other device will load it either.
+                return result.Failure;
+            }
+
+            refusals.Add(result.Failure!);
+        }
+
+        return version.Instances.Count > 0 ? null : $"no device has room: {string.Join("; ", refusals.Distinct())}";
+    }
+
+    /// <summary>
+    /// On the grain's first load after an activation, takes over the instances devices still hold for this
+    /// model (a previous activation loaded them) rather than loading duplicates.
+    /// </summary>
+    public async Task AdoptOnce(DeviceInfo[] devices)
+    {
+        if (_adopted)
+        {
+            return;
+        }
+
+        _adopted = true;
+        foreach (var info in devices.Where(d => d.InstanceCount > 0))
+        {
+            var device = grain.Grains.GetGrain<IGpuGrain>(info.Key);
+            foreach (var instance in await device.GetInstances())
+            {
+                if (instance.ModelName != grain.ModelName || !long.TryParse(instance.ModelVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+                {
+                    continue;
+                }
+
+                var version = grain.GetVersion(number);
+                version.Instances.Add(new ModelInstanceSlot(instance, device));
+                version.State = ModelReadyState.Ready;
+            }
+        }
+
+        // The effective config comes with a load: for an adopted version, load one fresh instance to learn it.
+        foreach (var version in grain.Definition.PolicyVersions().Select(grain.GetVersion).Where(v => v.Config is null && v.Instances.Count > 0))
+        {
+            var old = version.Instances[0];
+            var reload = await old.Device.LoadInstance(grain.ModelName, version.Version, grain.ConfigOverride);
+            await old.Device.UnloadInstance(old.Info.InstanceId);
+            version.Instances.Remove(old);
+            if (reload.Instance is not null)
+            {
+                version.Config = reload.Config;
+                version.Instances.Add(new ModelInstanceSlot(reload.Instance, old.Device));
+            }
+        }
+    }
+}
