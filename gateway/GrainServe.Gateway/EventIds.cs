@@ -4,5 +4,6 @@ namespace GrainServe.Gateway;
 internal static class EventIds
 {
     public const int UnhandledRequestError = 2000;
+    public const int UnhandledGrpcError = 2001;
     public const int GatewayListening = 2100;
 }

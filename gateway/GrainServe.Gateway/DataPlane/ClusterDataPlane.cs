@@ -1,5 +1,6 @@
 using System.Reflection;
 using GrainServe.Contracts;
+using GrainServe.Errors;
 using GrainServe.Gpu;
 using GrainServe.Models;
 
@@ -11,7 +12,7 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
     private static readonly ServerMetadata Metadata = new(
         "grainserve",
         typeof(ClusterDataPlane).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0",
-        []);
+        ["binary_tensor_data", "model_repository", "statistics", "model_configuration"]);
 
     private readonly IGrainFactory _grains;
     private readonly IStartupGate _startup;
@@ -46,4 +47,59 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
 
     public Task<InferenceResult> InferAsync(string model, InferenceRequest request, CancellationToken cancellationToken) =>
         _grains.GetGrain<IModelGrain>(model).Infer(request).WaitAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<RepositoryIndexEntry>> GetRepositoryIndexAsync(bool readyOnly, CancellationToken cancellationToken)
+    {
+        var entries = new List<RepositoryIndexEntry>();
+        foreach (var model in await _grains.GetGrain<IModelRepositoryGrain>(0).ListModels().WaitAsync(cancellationToken))
+        {
+            var statuses = await _grains.GetGrain<IModelGrain>(model).GetVersionStatus().WaitAsync(cancellationToken);
+            if (statuses.Length == 0 && !readyOnly)
+            {
+                entries.Add(new RepositoryIndexEntry(model, "", "", ""));
+            }
+
+            foreach (var status in statuses.Where(s => !readyOnly || s.State == ModelReadyState.Ready))
+            {
+                entries.Add(new RepositoryIndexEntry(model, status.Version, StateText(status.State), status.Reason ?? ""));
+            }
+        }
+
+        return entries;
+    }
+
+    public async Task LoadModelAsync(string model, string? configJson, CancellationToken cancellationToken)
+    {
+        var statuses = await _grains.GetGrain<IModelGrain>(model).Load(configJson).WaitAsync(cancellationToken);
+        if (!statuses.Any(s => s.State == ModelReadyState.Ready))
+        {
+            var reasons = string.Join("; ", statuses.Select(s => s.Reason).Where(r => r is not null).Distinct());
+            throw new InferenceException(InferenceErrorCode.InvalidInput, $"failed to load '{model}': {(reasons.Length > 0 ? reasons : "no version to load")}");
+        }
+    }
+
+    public Task UnloadModelAsync(string model, CancellationToken cancellationToken) =>
+        _grains.GetGrain<IModelGrain>(model).Unload().WaitAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<ModelStatistics>> GetStatisticsAsync(string? model, string? version, CancellationToken cancellationToken)
+    {
+        if (model is not null)
+        {
+            return await _grains.GetGrain<IModelGrain>(model).GetStatistics(version).WaitAsync(cancellationToken);
+        }
+
+        var all = new List<ModelStatistics>();
+        foreach (var name in await _grains.GetGrain<IModelRepositoryGrain>(0).ListModels().WaitAsync(cancellationToken))
+        {
+            all.AddRange(await _grains.GetGrain<IModelGrain>(name).GetStatistics(null).WaitAsync(cancellationToken));
+        }
+
+        return all;
+    }
+
+    public Task<ModelConfig> GetModelConfigAsync(string model, string? version, CancellationToken cancellationToken) =>
+        _grains.GetGrain<IModelGrain>(model).GetConfig(version).WaitAsync(cancellationToken);
+
+    // Triton's spelling of model states in the repository index.
+    private static string StateText(ModelReadyState state) => state == ModelReadyState.Unknown ? "" : state.ToString().ToUpperInvariant();
 }

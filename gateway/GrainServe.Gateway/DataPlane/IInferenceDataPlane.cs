@@ -24,4 +24,22 @@ public interface IInferenceDataPlane
 
     /// <summary>Runs one inference request on the model.</summary>
     Task<InferenceResult> InferAsync(string model, InferenceRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Every model version of the repository with its state; only ready ones when <paramref name="readyOnly"/>.</summary>
+    Task<IReadOnlyList<RepositoryIndexEntry>> GetRepositoryIndexAsync(bool readyOnly, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Loads (or reloads) a model, optionally with a JSON config that replaces config.json. Throws
+    /// <see cref="GrainServe.Errors.InferenceException"/> when the model is unknown or no version loads.
+    /// </summary>
+    Task LoadModelAsync(string model, string? configJson, CancellationToken cancellationToken);
+
+    /// <summary>Unloads a model from every device; it answers not ready until loaded again.</summary>
+    Task UnloadModelAsync(string model, CancellationToken cancellationToken);
+
+    /// <summary>Statistics of one model (or version), or of every model when <paramref name="model"/> is null.</summary>
+    Task<IReadOnlyList<ModelStatistics>> GetStatisticsAsync(string? model, string? version, CancellationToken cancellationToken);
+
+    /// <summary>A model's effective configuration.</summary>
+    Task<ModelConfig> GetModelConfigAsync(string model, string? version, CancellationToken cancellationToken);
 }

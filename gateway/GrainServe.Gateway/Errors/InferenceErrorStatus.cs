@@ -1,9 +1,11 @@
 using GrainServe.Errors;
+using GrpcStatusCode = Grpc.Core.StatusCode;
 
 namespace GrainServe.Gateway.Errors;
 
 /// <summary>
-/// The one table from <see cref="InferenceErrorCode"/> to HTTP status. Every REST error goes through it.
+/// The two tables from <see cref="InferenceErrorCode"/> to protocol status: HTTP for REST, gRPC status codes for
+/// gRPC. Every error of either protocol goes through them, so both agree on what is retryable.
 /// </summary>
 public static class InferenceErrorStatus
 {
@@ -18,6 +20,19 @@ public static class InferenceErrorStatus
         InferenceErrorCode.Cancelled => StatusCodes.Status503ServiceUnavailable,
         InferenceErrorCode.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
         _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>The gRPC status of an error code: never UNKNOWN, and never INTERNAL for a client's mistake.</summary>
+    public static GrpcStatusCode ToGrpc(InferenceErrorCode code) => code switch
+    {
+        InferenceErrorCode.InvalidInput => GrpcStatusCode.InvalidArgument,
+        InferenceErrorCode.ModelNotFound => GrpcStatusCode.NotFound,
+        InferenceErrorCode.ModelNotReady => GrpcStatusCode.Unavailable,
+        InferenceErrorCode.QueueFull => GrpcStatusCode.Unavailable,
+        InferenceErrorCode.Timeout => GrpcStatusCode.DeadlineExceeded,
+        InferenceErrorCode.Cancelled => GrpcStatusCode.Cancelled,
+        InferenceErrorCode.PayloadTooLarge => GrpcStatusCode.ResourceExhausted,
+        _ => GrpcStatusCode.Internal,
     };
 
     /// <summary>True when a client may retry the same request later (503s).</summary>

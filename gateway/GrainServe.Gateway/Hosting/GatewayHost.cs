@@ -1,7 +1,9 @@
 using System.Net;
 using GrainServe.Gateway.DataPlane;
 using GrainServe.Gateway.Errors;
+using GrainServe.Gateway.Grpc;
 using GrainServe.Gateway.Rest;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Prometheus;
 
@@ -31,6 +33,8 @@ public static class GatewayHost
             var address = IPAddress.Parse(options.ListenAddress);
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes;
             kestrel.Listen(address, options.HttpPort);
+            // gRPC clients speak HTTP/2 without TLS (h2c), which Kestrel serves only on an HTTP/2-only endpoint.
+            kestrel.Listen(address, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
             kestrel.Listen(address, options.MetricsPort);
         });
 
@@ -38,12 +42,21 @@ public static class GatewayHost
         builder.Services.AddSingleton<IStartupGate, SiloStartupGate>();
         builder.Services.AddSingleton<IInferenceDataPlane, ClusterDataPlane>();
         builder.Services.AddHostedService<PrometheusMeterExport>();
+        builder.Services.AddSingleton<GrpcErrorInterceptor>();
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add<GrpcErrorInterceptor>();
+            grpc.MaxReceiveMessageSize = (int)options.GrpcMaxMessageBytes;
+            grpc.MaxSendMessageSize = null;
+            grpc.EnableDetailedErrors = false;
+        });
 
         var app = builder.Build();
         // Errors first, so that routing failures also answer with the protocol's error body.
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseRouting();
         app.MapV2Endpoints().RequireHost($"*:{options.HttpPort}");
+        app.MapGrpcService<GrpcInferenceService>().RequireHost($"*:{options.GrpcPort}");
         app.MapMetrics().RequireHost($"*:{options.MetricsPort}");
         app.MapFallback(context => ErrorResponse.WriteNotFoundAsync(context));
         return app;

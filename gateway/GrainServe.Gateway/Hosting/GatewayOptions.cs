@@ -17,7 +17,7 @@ public sealed class GatewayOptions
     /// <summary>The V2 REST port. Default 8000.</summary>
     public int HttpPort { get; set; } = 8000;
 
-    /// <summary>The V2 gRPC port (HTTP/2). Default 8001. Reserved: the gRPC endpoint is not served yet.</summary>
+    /// <summary>The V2 gRPC port (HTTP/2 without TLS). Default 8001.</summary>
     public int GrpcPort { get; set; } = 8001;
 
     /// <summary>The Prometheus metrics port, serving <c>/metrics</c>. Default 8002.</summary>
@@ -28,4 +28,10 @@ public sealed class GatewayOptions
     /// <c>MaxMessageBodySize</c> (100 MiB), over which a grain call would hang instead of failing. Default 64 MiB.
     /// </summary>
     public long MaxRequestBytes { get; set; } = 64L << 20;
+
+    /// <summary>
+    /// The largest gRPC message accepted, in bytes; a larger one fails with RESOURCE_EXHAUSTED. Like
+    /// <see cref="MaxRequestBytes"/> it must stay below Orleans' 100 MiB message limit. Default 64 MiB.
+    /// </summary>
+    public long GrpcMaxMessageBytes { get; set; } = 64L << 20;
 }

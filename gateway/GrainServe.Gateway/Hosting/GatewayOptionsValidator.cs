@@ -26,9 +26,14 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             }
         }
 
-        if (options.HttpPort == options.MetricsPort)
+        if (new[] { options.HttpPort, options.GrpcPort, options.MetricsPort }.Distinct().Count() < 3)
         {
-            failures.Add($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.HttpPort)} and {nameof(GatewayOptions.MetricsPort)} must differ.");
+            failures.Add($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.HttpPort)}, {nameof(GatewayOptions.GrpcPort)} and {nameof(GatewayOptions.MetricsPort)} must differ.");
+        }
+
+        if (options.GrpcMaxMessageBytes <= 0 || options.GrpcMaxMessageBytes >= MaxMessageBodyBytes)
+        {
+            failures.Add($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.GrpcMaxMessageBytes)} is {options.GrpcMaxMessageBytes}; set it above 0 and below Orleans' 100 MiB message limit, for example 67108864.");
         }
 
         if (options.MaxRequestBytes <= 0 || options.MaxRequestBytes >= MaxMessageBodyBytes)

@@ -25,6 +25,16 @@ public static class V2Endpoints
         v2.MapGet("/models/{model}/versions/{version}/ready", (HttpContext c, string model, string version) => ModelReadyAsync(c, model, version));
         v2.MapPost("/models/{model}/infer", (HttpContext c, string model) => InferAsync(c, model, null));
         v2.MapPost("/models/{model}/versions/{version}/infer", (HttpContext c, string model, string version) => InferAsync(c, model, version));
+
+        // Triton's extensions: statistics, model configuration, model repository.
+        v2.MapGet("/models/stats", (HttpContext c) => StatisticsAsync(c, null, null));
+        v2.MapGet("/models/{model}/stats", (HttpContext c, string model) => StatisticsAsync(c, model, null));
+        v2.MapGet("/models/{model}/versions/{version}/stats", (HttpContext c, string model, string version) => StatisticsAsync(c, model, version));
+        v2.MapGet("/models/{model}/config", (HttpContext c, string model) => ConfigAsync(c, model, null));
+        v2.MapGet("/models/{model}/versions/{version}/config", (HttpContext c, string model, string version) => ConfigAsync(c, model, version));
+        v2.MapPost("/repository/index", RepositoryIndexAsync);
+        v2.MapPost("/repository/models/{model}/load", LoadAsync);
+        v2.MapPost("/repository/models/{model}/unload", UnloadAsync);
         return v2;
     }
 
@@ -88,29 +98,123 @@ public static class V2Endpoints
 
     private static async Task InferAsync(HttpContext context, string model, string? version)
     {
-        var body = await ReadBodyAsync(context);
-        var request = InferenceRequestJsonReader.Read(body, version);
-        var result = await DataPlaneOf(context).InferAsync(model, request, context.RequestAborted);
+        var body = await ReadBodyAsync(context, required: true);
+        var request = InferenceRequestJsonReader.Read(body, HeaderLength(context), version);
+        var result = await DataPlaneOf(context).InferAsync(model, request.Request, context.RequestAborted);
         if (result.Error is { } error)
         {
             await ErrorResponse.WriteAsync(context, error.Code, error.Message);
             return;
         }
 
+        await InferenceResponseJsonWriter.WriteAsync(context, result.Response!, request);
+    }
+
+    private static async Task StatisticsAsync(HttpContext context, string? model, string? version)
+    {
+        var statistics = await DataPlaneOf(context).GetStatisticsAsync(model, version, context.RequestAborted);
+        await WriteJsonAsync(context, StatusCodes.Status200OK, w => ExtensionJson.WriteStatistics(w, statistics), wrapInObject: false);
+    }
+
+    private static async Task ConfigAsync(HttpContext context, string model, string? version)
+    {
+        var config = await DataPlaneOf(context).GetModelConfigAsync(model, version, context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, ProtocolJson.WriterOptions);
-        InferenceResponseJsonWriter.Write(writer, result.Response!);
-        await writer.FlushAsync(context.RequestAborted);
+        await context.Response.WriteAsync(ModelConfigJson.Write(config), context.RequestAborted);
+    }
+
+    private static async Task RepositoryIndexAsync(HttpContext context)
+    {
+        var body = await ReadBodyAsync(context, required: false);
+        var readyOnly = false;
+        if (body.Length > 0)
+        {
+            using var document = ParseJsonObject(body);
+            if (document.RootElement.TryGetProperty("ready", out var ready))
+            {
+                readyOnly = ready.ValueKind switch
+                {
+                    JsonValueKind.True => true,
+                    JsonValueKind.False => false,
+                    _ => throw new InferenceException(InferenceErrorCode.InvalidInput, "\"ready\" must be true or false"),
+                };
+            }
+        }
+
+        var index = await DataPlaneOf(context).GetRepositoryIndexAsync(readyOnly, context.RequestAborted);
+        await WriteJsonAsync(context, StatusCodes.Status200OK, w => ExtensionJson.WriteIndex(w, index), wrapInObject: false);
+    }
+
+    private static async Task LoadAsync(HttpContext context, string model)
+    {
+        var body = await ReadBodyAsync(context, required: false);
+        string? config = null;
+        if (body.Length > 0)
+        {
+            using var document = ParseJsonObject(body);
+            if (document.RootElement.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
+                && parameters.TryGetProperty("config", out var configElement))
+            {
+                // Triton sends the config as a JSON string; an inline object is accepted too.
+                config = configElement.ValueKind switch
+                {
+                    JsonValueKind.String => configElement.GetString(),
+                    JsonValueKind.Object => configElement.GetRawText(),
+                    _ => throw new InferenceException(InferenceErrorCode.InvalidInput, "parameter \"config\" must be a JSON model configuration, as a string or an object"),
+                };
+            }
+        }
+
+        await DataPlaneOf(context).LoadModelAsync(model, config, context.RequestAborted);
+        await WriteJsonAsync(context, StatusCodes.Status200OK, _ => { });
+    }
+
+    private static async Task UnloadAsync(HttpContext context, string model)
+    {
+        await DataPlaneOf(context).UnloadModelAsync(model, context.RequestAborted);
+        await WriteJsonAsync(context, StatusCodes.Status200OK, _ => { });
+    }
+
+    private static JsonDocument ParseJsonObject(ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                document.Dispose();
+                throw new InferenceException(InferenceErrorCode.InvalidInput, "the request body must be a JSON object");
+            }
+
+            return document;
+        }
+        catch (JsonException ex)
+        {
+            throw new InferenceException(InferenceErrorCode.InvalidInput, $"the request body is not valid JSON: {ex.Message}");
+        }
+    }
+
+    private static long? HeaderLength(HttpContext context)
+    {
+        var value = context.Request.Headers[InferenceRequestJsonReader.HeaderLengthHeader];
+        if (value.Count == 0)
+        {
+            return null;
+        }
+
+        return long.TryParse(value[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length)
+            ? length
+            : throw new InferenceException(InferenceErrorCode.InvalidInput, $"{InferenceRequestJsonReader.HeaderLengthHeader} '{value[0]}' is not a byte count");
     }
 
     // Kestrel enforces MaxRequestBodySize while this reads, throwing a 413 BadHttpRequestException.
-    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context)
+    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, bool required)
     {
         var length = context.Request.ContentLength;
         using var buffer = new MemoryStream(length is > 0 and < int.MaxValue ? (int)length : 4096);
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-        if (buffer.Length == 0)
+        if (buffer.Length == 0 && required)
         {
             throw new InferenceException(InferenceErrorCode.InvalidInput, "the request body is empty; send a JSON inference request");
         }
@@ -131,14 +235,22 @@ public static class V2Endpoints
         writer.WriteEndArray();
     }
 
-    private static async Task WriteJsonAsync(HttpContext context, int status, Action<Utf8JsonWriter> writeProperties)
+    private static async Task WriteJsonAsync(HttpContext context, int status, Action<Utf8JsonWriter> writeProperties, bool wrapInObject = true)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, ProtocolJson.WriterOptions);
-        writer.WriteStartObject();
+        if (wrapInObject)
+        {
+            writer.WriteStartObject();
+        }
+
         writeProperties(writer);
-        writer.WriteEndObject();
+        if (wrapInObject)
+        {
+            writer.WriteEndObject();
+        }
+
         await writer.FlushAsync(context.RequestAborted);
     }
 

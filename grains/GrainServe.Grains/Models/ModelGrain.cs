@@ -226,8 +226,8 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
 
     public async Task<ModelStatistics[]> GetStatistics(string? version)
     {
-        await EnsureLoadedOnce();
-        _ = _definition ?? throw NotFound();
+        // Statistics never trigger a load: a model nobody loaded has none.
+        _definition ??= _repository.Find(Name, _configOverride) ?? throw NotFound();
         if (version is not null && !IsKnownVersion(version))
         {
             throw new InferenceException(InferenceErrorCode.ModelNotFound, $"model '{Name}' has no version {version}");
@@ -258,8 +258,6 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         _definition = _repository.Find(Name, _configOverride);
         if (_definition is null)
         {
-            // Names come from URLs: an activation per unknown name would pile up, so let this one go.
-            DeactivateOnIdle();
             throw NotFound();
         }
 
@@ -362,7 +360,16 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
 
     private ModelVersionStatus[] Statuses() => _versions.Values.OrderByDescending(v => v.Number).Select(v => v.ToStatus()).ToArray();
 
-    private InferenceException NotFound() => new(InferenceErrorCode.ModelNotFound, $"model '{Name}' is not in the repository");
+    private InferenceException NotFound()
+    {
+        if (_versions.Count == 0)
+        {
+            // Names come from URLs: an activation per unknown name would pile up, so let this one go.
+            DeactivateOnIdle();
+        }
+
+        return new InferenceException(InferenceErrorCode.ModelNotFound, $"model '{Name}' is not in the repository");
+    }
 
     private static TensorMetadata Describe(ModelTensorConfig tensor, bool batched) => new(
         tensor.Name,

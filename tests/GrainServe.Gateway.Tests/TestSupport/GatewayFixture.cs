@@ -1,6 +1,8 @@
 using System.Globalization;
+using GrainServe.Gateway.Grpc.Protocol;
 using GrainServe.Gateway.Hosting;
 using GrainServe.ModelBuilder;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 
@@ -21,12 +23,21 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public int MetricsPort { get; } = FreePort.Next();
 
+    public int GrpcPort { get; } = FreePort.Next();
+
+    public GrpcChannel Channel { get; private set; } = null!;
+
+    public GRPCInferenceService.GRPCInferenceServiceClient Grpc { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         SampleRepository.Write(_repository);
         WriteModel("scale", 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 8, "version_policy": { "all": {} } }""");
         WriteModel("scale", 2, SampleModels.Scale(2, 2), null);
         WriteModel("broken", 1, SampleModels.Identity("FP32"), """{ "max_batch_size": "many" }""");
+        // Models that tests unload and reload; no other test uses them.
+        WriteModel("reload_rest", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""");
+        WriteModel("reload_grpc", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""");
 
         var httpPort = FreePort.Next();
         var settings = new Dictionary<string, string?>
@@ -34,6 +45,8 @@ public sealed class GatewayFixture : IAsyncLifetime
             ["Gateway:HttpPort"] = Text(httpPort),
             ["Gateway:MetricsPort"] = Text(MetricsPort),
             ["Gateway:MaxRequestBytes"] = Text(MaxRequestBytes),
+            ["Gateway:GrpcPort"] = Text(GrpcPort),
+            ["Gateway:GrpcMaxMessageBytes"] = Text(MaxRequestBytes),
             ["Cluster:SiloName"] = "rest-test",
             ["Cluster:SiloPort"] = Text(FreePort.Next()),
             ["Cluster:GatewayPort"] = Text(FreePort.Next()),
@@ -45,6 +58,8 @@ public sealed class GatewayFixture : IAsyncLifetime
         _app = GatewayHost.Build([], config => config.AddInMemoryCollection(settings));
         await _app.StartAsync();
         Http.BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
+        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{GrpcPort}", new GrpcChannelOptions { MaxReceiveMessageSize = null, MaxSendMessageSize = null });
+        Grpc = new GRPCInferenceService.GRPCInferenceServiceClient(Channel);
 
         // Ready once the start-up load pass is over, as a readiness probe would wait.
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -62,6 +77,7 @@ public sealed class GatewayFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Http.Dispose();
+        Channel?.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync();
