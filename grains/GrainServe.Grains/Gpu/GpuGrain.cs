@@ -158,6 +158,11 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
             return Task.FromResult(InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"instance '{instanceId}' is not loaded on device '{this.GetPrimaryKeyString()}'; retry"));
         }
 
+        if (instance.Runner is IRequestValidator validator && validator.Validate(request) is { } invalid)
+        {
+            return Task.FromResult(InferenceResult.Failure(invalid));
+        }
+
         return instance.Queue.Enqueue(request);
     }
 

@@ -42,6 +42,12 @@ public static class InferenceRequestValidator
                 return Invalid($"input '{input.Name}' has datatype {input.Datatype}; model '{modelName}' takes {datatype}");
             }
 
+            // A trailing dimension of 1 may be left out ([n] for [n, 1]), as text clients send one string per row.
+            if (expected.Dims is [.., 1] && input.Shape.Length == expected.Dims.Length + (maxBatch > 0 ? 1 : 0) - 1)
+            {
+                input = new InferTensor(input.Name, input.Datatype, [.. input.Shape, 1], input.Data);
+            }
+
             if (CheckShape(input, expected.Dims, maxBatch, ref batchSize) is { } shapeError)
             {
                 return Invalid(shapeError);

@@ -1,3 +1,4 @@
+using GrainServe.Embeddings;
 using GrainServe.Gpu;
 using GrainServe.Models;
 using Microsoft.Extensions.Logging;
@@ -57,7 +58,9 @@ public sealed partial class OnnxModelRunnerFactory : IModelRunnerFactory
 
             try
             {
-                return new OnnxModelRunner(model.Name, model.Config, session);
+                return EmbeddingSettings.IsEmbeddingModel(model.Config)
+                    ? new SentenceEmbeddingRunner(model.Name, model.Config, session, Path.GetDirectoryName(path)!)
+                    : new OnnxModelRunner(model.Name, model.Config, session);
             }
             catch
             {

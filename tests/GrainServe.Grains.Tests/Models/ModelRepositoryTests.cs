@@ -75,6 +75,6 @@ public sealed class ModelRepositoryTests
         var models = repo.Reader.ListModels();
         Assert.Contains("simple", models);
         Assert.Contains("identity_bytes", models);
-        Assert.Equal(2 + SampleRepository.IdentityDatatypes.Count, models.Count);
+        Assert.Equal(3 + SampleRepository.IdentityDatatypes.Count, models.Count);
     }
 }
