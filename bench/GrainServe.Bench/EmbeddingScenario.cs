@@ -1,0 +1,163 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using Google.Protobuf;
+using GrainServe.Embeddings;
+using GrainServe.Gateway.Grpc.Protocol;
+using GrainServe.Gpu;
+using GrainServe.Models;
+using GrainServe.Runtime;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace GrainServe.Bench;
+
+/// <summary>
+/// Sentences per second for arctic-embed-xs: GrainServe over gRPC (raw) and REST (V2 JSON) at concurrency 1 and 64,
+/// one sentence per request, against the same pipeline run in-process at the batch size the server formed.
+/// Arms run interleaved (A B B A) over several rounds; ratios are taken within a round.
+/// </summary>
+internal sealed class EmbeddingScenario(TimeSpan duration, int rounds, int[] concurrencies)
+{
+    private const string Model = "arctic_embed_xs";
+
+    public async Task<List<Measurement>> RunAsync()
+    {
+        var results = new List<Measurement>();
+        await using var server = await ServerProcess.StartAsync();
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 });
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{server.GrpcPort}");
+        var grpc = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
+        using var inProcess = CreateRunner();
+
+        // Warm up both paths and the runtime's allocator.
+        await LoadGenerator.RunAsync(8, TimeSpan.FromSeconds(2), i => GrpcAsync(grpc, i));
+        await LoadGenerator.RunAsync(8, TimeSpan.FromSeconds(1), i => RestAsync(http, server, i));
+
+        for (var round = 0; round < rounds; round++)
+        {
+            var served = new List<Measurement>();
+            foreach (var c in round % 2 == 0 ? concurrencies : concurrencies.Reverse())
+            {
+                served.Add(await MeasureServedAsync("grainserve-grpc", c, server, http, i => GrpcAsync(grpc, i)));
+                served.Add(await MeasureServedAsync("grainserve-rest", c, server, http, i => RestAsync(http, server, i)));
+            }
+
+            // The in-process reference runs at the batch size the server formed under the highest load.
+            var formed = Math.Max(1, (int)Math.Round(served.Where(m => m.Concurrency == concurrencies.Max()).Average(m => m.AverageBatch)));
+            var reference = await MeasureInProcessAsync(inProcess, formed);
+            var single = await MeasureInProcessAsync(inProcess, 1);
+            results.AddRange(round % 2 == 0 ? [.. served, reference, single] : [reference, single, .. served]);
+        }
+
+        return results;
+    }
+
+    private async Task<Measurement> MeasureServedAsync(string arm, int concurrency, ServerProcess server, HttpClient http, Func<int, Task<int>> call)
+    {
+        var (rowsBefore, batchesBefore) = await server.CountsAsync(http, Model);
+        var cpuBefore = server.CpuTime;
+        var run = await LoadGenerator.RunAsync(concurrency, duration, call);
+        var cpu = (server.CpuTime - cpuBefore).TotalSeconds;
+        var (rowsAfter, batchesAfter) = await server.CountsAsync(http, Model);
+        var batch = batchesAfter > batchesBefore ? (double)(rowsAfter - rowsBefore) / (batchesAfter - batchesBefore) : 0;
+        return new Measurement(arm, concurrency, run.Requests, run.Rows, run.Errors, run.Elapsed, run.LatenciesMs, cpu, batch);
+    }
+
+    private async Task<Measurement> MeasureInProcessAsync(SentenceEmbeddingRunner runner, int batch)
+    {
+        // One caller, batches back to back: a device runs one batch at a time, as the server's instance does.
+        var run = await LoadGenerator.RunAsync(1, duration, async i =>
+        {
+            var texts = Enumerable.Range(i * batch, batch).Select(k => Sentences.Corpus[k % Sentences.Corpus.Length]).ToArray();
+            await runner.RunAsync([new Contracts.InferTensor("TEXT", "BYTES", [batch, 1], Pack(texts))], ["EMBEDDING", "TOKEN_COUNT"], CancellationToken.None);
+            return batch;
+        });
+        return new Measurement($"in-process-b{batch}", 1, run.Requests, run.Rows, run.Errors, run.Elapsed, run.LatenciesMs, 0, batch);
+    }
+
+    private static async Task<int> GrpcAsync(GRPCInferenceService.GRPCInferenceServiceClient client, int i)
+    {
+        var request = new ModelInferRequest { ModelName = Model };
+        var input = new ModelInferRequest.Types.InferInputTensor { Name = "TEXT", Datatype = "BYTES" };
+        input.Shape.AddRange([1, 1]);
+        request.Inputs.Add(input);
+        request.RawInputContents.Add(UnsafeByteOperations.UnsafeWrap(Pack([Sentences.Corpus[i % Sentences.Corpus.Length]])));
+        var response = await client.ModelInferAsync(request);
+        return response.RawOutputContents[0].Length == 384 * 4 ? 1 : throw new InvalidOperationException("unexpected embedding size");
+    }
+
+    private static async Task<int> RestAsync(HttpClient http, ServerProcess server, int i)
+    {
+        var body = $$"""{"inputs":[{"name":"TEXT","shape":[1,1],"datatype":"BYTES","data":["{{Sentences.Corpus[i % Sentences.Corpus.Length]}}"]}],"outputs":[{"name":"EMBEDDING"}]}""";
+        using var response = await http.PostAsync($"http://127.0.0.1:{server.HttpPort}/v2/models/{Model}/infer", new StringContent(body, Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+        await response.Content.ReadAsByteArrayAsync();
+        return 1;
+    }
+
+    private static SentenceEmbeddingRunner CreateRunner()
+    {
+        var repository = new ModelRepository(Options.Create(new ModelRepositoryOptions { Path = Path.Combine(AppContext.BaseDirectory, "models") }), NullLogger<ModelRepository>.Instance);
+        // The same session options as the server's default appsettings: one intra-op thread.
+        var factory = new OnnxModelRunnerFactory(Options.Create(new RuntimeOptions { IntraOpNumThreads = 1 }), NullLogger<OnnxModelRunnerFactory>.Instance);
+        var device = new LocalDevice("cpu0", DeviceKind.Cpu, 0, "cpu0", "CPU-bench-0", 1L << 32, 1L << 32);
+        return (SentenceEmbeddingRunner)factory.Create(repository.Find(Model)!, 1, device);
+    }
+
+    private static byte[] Pack(string[] texts)
+    {
+        var encoded = texts.Select(Encoding.UTF8.GetBytes).ToArray();
+        var bytes = new byte[encoded.Sum(e => 4 + e.Length)];
+        var offset = 0;
+        foreach (var text in encoded)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(offset), (uint)text.Length);
+            text.CopyTo(bytes, offset + 4);
+            offset += 4 + text.Length;
+        }
+
+        return bytes;
+    }
+
+    /// <summary>The report: every measurement, then per round the ratio of served c64 to in-process at the batch formed.</summary>
+    public static string Report(IReadOnlyList<Measurement> results, int rounds)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| arm | concurrency | sentences/s | p50 ms | p99 ms | server CPU µs/request | average batch | errors |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var group in results.GroupBy(r => (r.Arm, r.Concurrency)).OrderBy(g => g.Key.Arm, StringComparer.Ordinal).ThenBy(g => g.Key.Concurrency))
+        {
+            var m = group.OrderBy(r => r.RowsPerSecond).ElementAt(group.Count() / 2);
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key.Arm} | {group.Key.Concurrency} | {group.Median(r => r.RowsPerSecond):0.0} | {group.Median(r => r.P50):0.00} | {group.Median(r => r.P99):0.00} | {(m.ServerCpuSeconds > 0 ? group.Median(r => r.CpuMicrosecondsPerRequest).ToString("0", CultureInfo.InvariantCulture) : "-")} | {group.Median(r => r.AverageBatch):0.0} | {group.Sum(r => r.Errors)} |");
+        }
+
+        var perRound = results.Count / rounds;
+        foreach (var arm in new[] { "grainserve-grpc", "grainserve-rest" })
+        {
+            var ratios = new List<double>();
+            for (var r = 0; r < rounds; r++)
+            {
+                var round = results.Skip(r * perRound).Take(perRound).ToList();
+                var served = round.Where(m => m.Arm == arm).MaxBy(m => m.Concurrency)!;
+                var reference = round.First(m => m.Arm.StartsWith("in-process-b", StringComparison.Ordinal) && m.Arm != "in-process-b1");
+                ratios.Add(served.RowsPerSecond / reference.RowsPerSecond);
+            }
+
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture, $"{arm} at the highest concurrency ÷ in-process at the batch formed: median {ratios.Order().ElementAt(ratios.Count / 2):0.00} (rounds: {string.Join(", ", ratios.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))})");
+        }
+
+        return text.ToString();
+    }
+}
+
+internal static class MedianExtensions
+{
+    public static double Median<T>(this IEnumerable<T> source, Func<T, double> selector)
+    {
+        var values = source.Select(selector).Order().ToArray();
+        return values.Length == 0 ? double.NaN : values[values.Length / 2];
+    }
+}
