@@ -34,9 +34,14 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(params string[] settings)
+    /// <summary>The embedded default: gateway and a CPU device in one process.</summary>
+    public static Task<ServerProcess> StartAsync(params string[] settings) => StartGatewayAsync(FreePort(), settings);
+
+    /// <summary>A gateway whose silo listens on <paramref name="siloPort"/>, so that a device silo can join it.</summary>
+    /// <remarks>It waits for liveness only: a gateway without devices is not ready until a device silo joins.</remarks>
+    public static async Task<ServerProcess> StartGatewayAsync(int siloPort, params string[] settings)
     {
-        var (http, grpc, metrics, silo, gateway) = (FreePort(), FreePort(), FreePort(), FreePort(), FreePort());
+        var (http, grpc, metrics, silo, gateway) = (FreePort(), FreePort(), FreePort(), siloPort, FreePort());
         var directory = AppContext.BaseDirectory;
         var start = new ProcessStartInfo("dotnet")
         {
@@ -57,21 +62,73 @@ internal sealed class ServerProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the gateway");
+        var server = new ServerProcess(Launch(start), http, grpc);
+        await server.WaitReadyAsync(settings.Contains("--Cluster:HostDevices=false") ? "/v2/health/live" : "/v2/health/ready", http);
+        return server;
+    }
+
+    /// <summary>A device silo (silo/GrainServe.Silo) joining the gateway whose silo port is <paramref name="primarySiloPort"/>.</summary>
+    public static ServerProcess StartDeviceSilo(int primarySiloPort, params string[] settings)
+    {
+        var directory = AppContext.BaseDirectory;
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(directory, "GrainServe.Silo.dll"));
+        foreach (var argument in new[]
+        {
+            $"--Cluster:SiloPort={FreePort()}", $"--Cluster:GatewayPort={FreePort()}", $"--Cluster:PrimarySiloPort={primarySiloPort}",
+            "--Cluster:SiloName=bench-node", "--Logging:LogLevel:Default=Warning", "--Runtime:IntraOpNumThreads=1",
+        }.Concat(settings))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return new ServerProcess(Launch(start), 0, 0);
+    }
+
+    /// <summary>The plain ASP.NET Core baseline (bench/GrainServe.PlainServer) serving <paramref name="models"/>.</summary>
+    public static async Task<ServerProcess> StartPlainAsync(string repository, string models)
+    {
+        var (http, grpc) = (FreePort(), FreePort());
+        var directory = AppContext.BaseDirectory;
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(directory, "GrainServe.PlainServer.dll"));
+        foreach (var argument in new[] { $"--Plain:Repository={repository}", $"--Plain:Models={models}", $"--Plain:HttpPort={http}", $"--Plain:GrpcPort={grpc}" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var server = new ServerProcess(Launch(start), http, grpc);
+        await server.WaitReadyAsync("/v2/health/ready", http);
+        return server;
+    }
+
+    public static int NewPort() => FreePort();
+
+    private static Process Launch(ProcessStartInfo start)
+    {
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.ArgumentList[0]}");
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"[server] {e.Data}"); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"[{Path.GetFileNameWithoutExtension(start.ArgumentList[0])}] {e.Data}"); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServerProcess(process, http, grpc);
+        return process;
+    }
+
+    /// <summary>Waits until <paramref name="path"/> on <paramref name="port"/> answers 200.</summary>
+    public async Task WaitReadyAsync(string path, int port)
+    {
+        var process = _process;
+        var server = this;
+        var http = port;
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}") };
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)
         {
             try
             {
-                if ((await client.GetAsync("/v2/health/ready")).StatusCode == HttpStatusCode.OK)
+                if ((await client.GetAsync(path)).StatusCode == HttpStatusCode.OK)
                 {
-                    return server;
+                    return;
                 }
             }
             catch (HttpRequestException)
@@ -82,7 +139,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             if (DateTime.UtcNow > deadline || process.HasExited)
             {
                 await server.DisposeAsync();
-                throw new InvalidOperationException("the gateway did not become ready within 90 s");
+                throw new InvalidOperationException($"{process.StartInfo.ArgumentList[0]} did not become ready within 90 s");
             }
 
             await Task.Delay(200);
@@ -98,10 +155,14 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
+        try
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // It has already exited.
         }
 
         _process.Dispose();

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using GrainServe.Contracts;
@@ -16,6 +17,14 @@ internal static class TensorJsonCodec
     /// <summary>Decodes <paramref name="data"/> for an input of <paramref name="datatype"/>; throws InvalidInput on a bad element.</summary>
     public static byte[] Decode(string name, string datatype, JsonElement data)
     {
+        if (datatype == InferDatatype.Fp32)
+        {
+            // The common case gets a direct walk: no list of elements, each number parsed once as a float.
+            var floats = new List<float>(data.ValueKind == JsonValueKind.Array ? data.GetArrayLength() : 1);
+            DecodeFloats(name, data, floats);
+            return MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(floats)).ToArray();
+        }
+
         var elements = new List<JsonElement>();
         Flatten(name, data, elements);
         if (datatype == InferDatatype.Bytes)
@@ -109,6 +118,29 @@ internal static class TensorJsonCodec
 
         var rounding = 0x7FFFu + ((bits >> 16) & 1);
         return (ushort)((bits + rounding) >> 16);
+    }
+
+    private static void DecodeFloats(string name, JsonElement element, List<float> into)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in element.EnumerateArray())
+            {
+                DecodeFloats(name, item, into);
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Number && element.TryGetSingle(out var value))
+        {
+            into.Add(value);
+        }
+        else if (TryDouble(element, out var special))
+        {
+            into.Add((float)special);
+        }
+        else
+        {
+            throw new InferenceException(InferenceErrorCode.InvalidInput, $"input '{name}' element {into.Count} ({Describe(element)}) is not a valid {InferDatatype.Fp32} value");
+        }
     }
 
     private static void Flatten(string name, JsonElement element, List<JsonElement> into)
