@@ -21,6 +21,8 @@ internal static class EventIds
     public const int InstanceRefused = 1104;
     public const int InstanceUnloaded = 1105;
     public const int DeviceRegistrationFailed = 1106;
+    public const int Draining = 1107;
+    public const int DrainIncomplete = 1108;
 
     // 1200-1299: batching.
     public const int BatchFailed = 1200;

@@ -45,8 +45,25 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
         return metadata.State == ModelReadyState.Ready;
     }
 
-    public Task<InferenceResult> InferAsync(string model, InferenceRequest request, CancellationToken cancellationToken) =>
-        _grains.GetGrain<IModelGrain>(model).Infer(request).WaitAsync(cancellationToken);
+    public async Task<InferenceResult> InferAsync(string model, InferenceRequest request, CancellationToken cancellationToken)
+    {
+        // If the silo holding the model grain dies mid-call, the grain activates again on a live silo: inference is
+        // idempotent, so the request is sent once more before the client is told to retry.
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await _grains.GetGrain<IModelGrain>(model).Infer(request).WaitAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException)
+            {
+                if (attempt >= 2)
+                {
+                    return InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"model '{model}': the cluster lost the request's silo ({ex.GetType().Name}); retry");
+                }
+            }
+        }
+    }
 
     public async Task<IReadOnlyList<RepositoryIndexEntry>> GetRepositoryIndexAsync(bool readyOnly, CancellationToken cancellationToken)
     {
@@ -99,6 +116,8 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
 
     public Task<ModelConfig> GetModelConfigAsync(string model, string? version, CancellationToken cancellationToken) =>
         _grains.GetGrain<IModelGrain>(model).GetConfig(version).WaitAsync(cancellationToken);
+
+    public Task<IReadOnlyList<DeviceInfo>> GetDevicesAsync(CancellationToken cancellationToken) => ClusterDevices.ListAsync(_grains, cancellationToken);
 
     // Triton's spelling of model states in the repository index.
     private static string StateText(ModelReadyState state) => state == ModelReadyState.Unknown ? "" : state.ToString().ToUpperInvariant();

@@ -42,4 +42,7 @@ public interface IInferenceDataPlane
 
     /// <summary>A model's effective configuration.</summary>
     Task<ModelConfig> GetModelConfigAsync(string model, string? version, CancellationToken cancellationToken);
+
+    /// <summary>The cluster's devices with their live figures (memory, instances, pending requests, batches run).</summary>
+    Task<IReadOnlyList<Gpu.DeviceInfo>> GetDevicesAsync(CancellationToken cancellationToken);
 }

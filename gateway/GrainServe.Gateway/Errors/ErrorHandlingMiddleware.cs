@@ -34,6 +34,11 @@ internal sealed partial class ErrorHandlingMiddleware
                 ? $"the request body is larger than the server's limit: {ex.Message}"
                 : ex.Message);
         }
+        catch (Exception ex) when ((ex is OrleansException or TimeoutException) && !context.Response.HasStarted)
+        {
+            // The cluster, not the request, failed (a silo left mid-call): the client may retry.
+            await ErrorResponse.WriteAsync(context, InferenceErrorCode.ModelNotReady, $"the cluster could not answer: {ex.Message}; retry");
+        }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away: there is nobody to answer.

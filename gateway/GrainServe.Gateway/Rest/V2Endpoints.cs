@@ -35,6 +35,9 @@ public static class V2Endpoints
         v2.MapPost("/repository/index", RepositoryIndexAsync);
         v2.MapPost("/repository/models/{model}/load", LoadAsync);
         v2.MapPost("/repository/models/{model}/unload", UnloadAsync);
+
+        // GrainServe's own: the cluster's devices, for operators.
+        v2.MapGet("/cluster/devices", DevicesAsync);
         return v2;
     }
 
@@ -175,6 +178,15 @@ public static class V2Endpoints
         await DataPlaneOf(context).UnloadModelAsync(model, context.RequestAborted);
         await WriteJsonAsync(context, StatusCodes.Status200OK, _ => { });
     }
+
+    private static async Task DevicesAsync(HttpContext context)
+    {
+        var devices = await DataPlaneOf(context).GetDevicesAsync(context.RequestAborted);
+        context.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(context.Response.Body, devices, DeviceJson, context.RequestAborted);
+    }
+
+    private static readonly JsonSerializerOptions DeviceJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     private static JsonDocument ParseJsonObject(ReadOnlyMemory<byte> body)
     {

@@ -39,6 +39,12 @@ public sealed record DeviceInfo
     /// <summary>Free memory in bytes as NVML reports it for a GPU; for a CPU device, the budget left.</summary>
     [Id(10)] public long FreeMemoryBytes { get; init; }
 
+    /// <summary>Batches this device's current instances have run since they were loaded.</summary>
+    [Id(11)] public long ExecutedBatches { get; init; }
+
+    /// <summary>True while the device's silo shuts down: it finishes what it has queued and takes no new instances.</summary>
+    [Id(12)] public bool Draining { get; init; }
+
     /// <summary>The bytes still free for new instances: <see cref="BudgetBytes"/> minus <see cref="UsedBytes"/>.</summary>
     public long AvailableBytes => Math.Max(0, BudgetBytes - UsedBytes);
 }

@@ -10,6 +10,6 @@ public interface IDeviceDirectoryGrain : IGrainWithIntegerKey
     /// <summary>Adds or refreshes a device.</summary>
     Task Register(DeviceInfo device);
 
-    /// <summary>Every device of a silo that is active in the cluster, with its figures as last registered.</summary>
+    /// <summary>Every device of a silo that is active in the cluster and not draining, with its figures as last registered.</summary>
     Task<DeviceInfo[]> GetDevices();
 }

@@ -33,6 +33,13 @@ public interface IGpuGrain : IGrainWithStringKey
     /// <summary>An instance's statistics since it was loaded; null for an unknown instance.</summary>
     Task<ModelStatistics?> GetStatistics(string instanceId);
 
+    /// <summary>
+    /// Takes the device out of service for a graceful shutdown: it registers as draining (no new instances are
+    /// placed on it), tells the model grains to stop routing to its instances, and completes once every request
+    /// already queued on it has been answered, or when <paramref name="timeout"/> has passed.
+    /// </summary>
+    Task Drain(TimeSpan timeout);
+
     /// <summary>The instances loaded on this device.</summary>
     Task<ModelInstanceInfo[]> GetInstances();
 

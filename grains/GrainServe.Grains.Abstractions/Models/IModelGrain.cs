@@ -47,6 +47,12 @@ public interface IModelGrain : IGrainWithStringKey
     /// </summary>
     Task<ModelConfig> GetConfig(string? version);
 
+    /// <summary>
+    /// Stops routing to the instances on device <paramref name="deviceKey"/> (it is draining or gone); versions left
+    /// without an instance are placed again on the other devices.
+    /// </summary>
+    Task ForgetDevice(string deviceKey);
+
     /// <summary>The statistics of each loaded version, or of one version; newest first.</summary>
     Task<ModelStatistics[]> GetStatistics(string? version);
 

@@ -28,7 +28,7 @@ internal sealed class DeviceDirectoryGrain : Grain, IDeviceDirectoryGrain
             .Select(m => m.Name)
             .ToHashSet(StringComparer.Ordinal);
         var devices = _devices.Values
-            .Where(d => DeviceKey.TryParse(d.Key, out var silo, out _) && active.Contains(silo))
+            .Where(d => !d.Draining && DeviceKey.TryParse(d.Key, out var silo, out _) && active.Contains(silo))
             .OrderBy(d => d.Key, StringComparer.Ordinal)
             .ToArray();
         return Task.FromResult(devices);

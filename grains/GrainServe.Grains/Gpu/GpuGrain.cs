@@ -32,6 +32,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
     private readonly Dictionary<string, Instance> _instances = new(StringComparer.Ordinal);
     private LocalDevice _device = null!;
     private long _usedBytes;
+    private bool _draining;
     private int _nextInstance;
 
     public GpuGrain(LocalDeviceCatalog catalog, ModelRepository repository, IModelRunnerFactory runners, IGpuInfoProvider gpus, TimeProvider time, ILogger<GpuGrain> logger)
@@ -84,6 +85,11 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
         if (!long.TryParse(modelVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || !model.Versions.Contains(version))
         {
             return LoadResult.Failed($"model '{modelName}' has no version {modelVersion} in the repository");
+        }
+
+        if (_draining)
+        {
+            return LoadResult.NoRoom($"device {_device.DeviceId} of silo {_catalog.SiloName} is draining for shutdown");
         }
 
         // The file size is the estimate a CPU device is charged, and the admission check on a GPU,
@@ -149,6 +155,24 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
     public Task<ModelStatistics?> GetStatistics(string instanceId) =>
         Task.FromResult(_instances.TryGetValue(instanceId, out var instance) ? instance.Queue.Statistics.Snapshot() : null);
 
+    public async Task Drain(TimeSpan timeout)
+    {
+        _draining = true;
+        await RegisterAsync();
+        var key = this.GetPrimaryKeyString();
+        foreach (var model in _instances.Values.Select(i => i.Info.ModelName).Distinct().ToList())
+        {
+            await GrainFactory.GetGrain<IModelGrain>(model).ForgetDevice(key);
+        }
+
+        // Requests routed here before the model grains forgot this device are still answered here.
+        var deadline = _time.GetUtcNow() + timeout;
+        while (_instances.Values.Any(i => i.Queue.Pending > 0) && _time.GetUtcNow() < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), _time);
+        }
+    }
+
     public Task<ModelInstanceInfo[]> GetInstances() => Task.FromResult(_instances.Values.Select(i => i.Info).ToArray());
 
     public Task<InferenceResult> Infer(string instanceId, InferenceRequest request)
@@ -182,6 +206,8 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
             UtilizationPercent = gpu?.UtilizationPercent ?? 0,
             InstanceCount = _instances.Count,
             PendingRequests = _instances.Values.Sum(i => i.Queue.Pending),
+            ExecutedBatches = _instances.Values.Sum(i => (long)i.Queue.Statistics.Snapshot().ExecutionCount),
+            Draining = _draining,
         };
     }
 

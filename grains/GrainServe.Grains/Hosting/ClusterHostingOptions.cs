@@ -35,4 +35,22 @@ public sealed class ClusterHostingOptions
 
     /// <summary>Whether this process hosts devices (GPU grains). Default true; false makes a gateway-only silo.</summary>
     public bool HostDevices { get; set; } = true;
+
+    /// <summary>
+    /// Where membership lives: <see cref="ClusteringKinds.Localhost"/> (default; one machine, the first silo is the
+    /// primary) or <see cref="ClusteringKinds.Redis"/> (any number of machines; the table is in Redis).
+    /// </summary>
+    public string Clustering { get; set; } = ClusteringKinds.Localhost;
+
+    /// <summary>The Redis connection string for Redis clustering, StackExchange.Redis syntax. Default <c>127.0.0.1:6379</c>.</summary>
+    public string RedisConnectionString { get; set; } = "127.0.0.1:6379";
+
+    /// <summary>
+    /// The address other silos reach this one on, with Redis clustering: the pod IP in Kubernetes (environment
+    /// variable <c>POD_IP</c> when set). Default <c>127.0.0.1</c>. Ignored with localhost clustering.
+    /// </summary>
+    public string AdvertisedIPAddress { get; set; } = Environment.GetEnvironmentVariable(PodIpVariable) ?? "127.0.0.1";
+
+    /// <summary>The environment variable Kubernetes' downward API fills with the pod's IP.</summary>
+    public const string PodIpVariable = "POD_IP";
 }

@@ -32,9 +32,31 @@ public sealed partial class DeviceActivator : ILifecycleParticipant<ISiloLifecyc
     /// <summary>Completes when this silo's devices are active and the startup load pass has finished.</summary>
     public Task StartupLoad => _startupLoad.Task;
 
+    /// <summary>True once shutdown has begun: readiness turns false before the devices drain.</summary>
+    public bool Draining { get; private set; }
+
+    /// <summary>How long a graceful stop waits for the devices' queued requests. Default 20 s, below the host's 30 s shutdown timeout.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <inheritdoc />
     public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(DeviceActivator), ServiceLifecycleStage.Active, OnActiveAsync, _ => Task.CompletedTask);
+        lifecycle.Subscribe(nameof(DeviceActivator), ServiceLifecycleStage.Active, OnActiveAsync, OnStopAsync);
+
+    // A graceful stop (SIGTERM): stop taking work, finish what is queued, then let the silo leave the cluster.
+    private async Task OnStopAsync(CancellationToken cancellationToken)
+    {
+        Draining = true;
+        LogDraining(_logger, _catalog.SiloName);
+        var drains = _catalog.Devices.Select(device => _grains.GetGrain<IGpuGrain>(_catalog.KeyOf(device)).Drain(DrainTimeout));
+        try
+        {
+            await Task.WhenAll(drains).WaitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or OrleansException or TimeoutException)
+        {
+            LogDrainIncomplete(_logger, ex, _catalog.SiloName);
+        }
+    }
 
     private async Task OnActiveAsync(CancellationToken cancellationToken)
     {
@@ -71,6 +93,14 @@ public sealed partial class DeviceActivator : ILifecycleParticipant<ISiloLifecyc
             _startupLoad.TrySetResult();
         }
     }
+
+    [LoggerMessage(EventId = EventIds.Draining, EventName = nameof(EventIds.Draining), Level = LogLevel.Information,
+        Message = "Silo {SiloName} is stopping: draining its devices")]
+    private static partial void LogDraining(ILogger logger, string siloName);
+
+    [LoggerMessage(EventId = EventIds.DrainIncomplete, EventName = nameof(EventIds.DrainIncomplete), Level = LogLevel.Warning,
+        Message = "Silo {SiloName} stopped before its devices finished draining")]
+    private static partial void LogDrainIncomplete(ILogger logger, Exception exception, string siloName);
 
     [LoggerMessage(EventId = EventIds.StartupLoadFailed, EventName = nameof(EventIds.StartupLoadFailed), Level = LogLevel.Warning,
         Message = "Model {ModelName} could not be loaded at start")]

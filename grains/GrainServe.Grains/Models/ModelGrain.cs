@@ -40,7 +40,8 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
 
     public async Task<InferenceResult> Infer(InferenceRequest request)
     {
-        if (!_unloaded && (_loading is null || _definition is null))
+        // Requests that arrive while a load or a re-placement is running wait for it rather than fail.
+        if (!_unloaded && (_loading is null || _definition is null || !_loading.IsCompleted))
         {
             try
             {
@@ -70,15 +71,53 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
             return InferenceResult.Failure(invalid);
         }
 
-        // An instance whose silo died fails the call; try the others before giving up.
+        // Inference is idempotent, so a request whose instance was lost (its silo died or is draining) is run again
+        // on another instance; when none is left, the version is placed again on the devices that remain.
+        for (var attempt = 0; ; attempt++)
+        {
+            if (await RouteAsync(version, validated!) is { } result)
+            {
+                return result;
+            }
+
+            if (attempt > 0 || _unloaded)
+            {
+                return InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"model '{Name}' version {version.Version} lost its instances and could not be placed again: {version.Reason}; retry");
+            }
+
+            await EnsureLoaded();
+            if (version.Instances.Count == 0)
+            {
+                return InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"model '{Name}' version {version.Version} is not ready: {version.Reason}; retry");
+            }
+        }
+    }
+
+    public async Task ForgetDevice(string deviceKey)
+    {
+        var orphaned = false;
+        foreach (var version in _versions.Values)
+        {
+            orphaned |= version.Instances.RemoveAll(s => s.Info.DeviceKey == deviceKey) > 0 && version.Instances.Count == 0;
+        }
+
+        if (orphaned && !_unloaded)
+        {
+            await EnsureLoaded();
+        }
+    }
+
+    // Runs the request on the least loaded instance; null when every instance was lost on the way.
+    private async Task<InferenceResult?> RouteAsync(ModelVersionState version, InferenceRequest request)
+    {
         while (version.Instances.Count > 0)
         {
             var slot = version.Instances[InstanceRouter.PickLeastLoaded(version.Instances.Select(s => s.Pending).ToList(), _random)];
             slot.Pending++;
             try
             {
-                var result = await slot.Device.Infer(slot.Info.InstanceId, validated!);
-                if (result.Error is not { Code: InferenceErrorCode.ModelNotReady } || version.Instances.Count == 1 || _unloaded)
+                var result = await slot.Device.Infer(slot.Info.InstanceId, request);
+                if (result.Error is not { Code: InferenceErrorCode.ModelNotReady } || _unloaded)
                 {
                     return result;
                 }
@@ -98,9 +137,8 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         }
 
         version.State = ModelReadyState.Unavailable;
-        version.Reason = $"model '{Name}' version {version.Version} lost its instances; it is being loaded again";
-        _ = EnsureLoaded();
-        return InferenceResult.Failure(InferenceErrorCode.ModelNotReady, version.Reason);
+        version.Reason = "its instances were lost";
+        return null;
     }
 
     public async Task<ModelMetadata> GetMetadata(string? version)

@@ -32,7 +32,18 @@ internal sealed class ModelPlacer(ModelGrain grain)
         for (var i = 0; version.Instances.Count < wanted && i < wanted * candidates.Count; i++)
         {
             var device = grain.Grains.GetGrain<IGpuGrain>(candidates[i % candidates.Count].Key);
-            var result = await device.LoadInstance(grain.ModelName, version.Version, grain.ConfigOverride);
+            LoadResult result;
+            try
+            {
+                result = await device.LoadInstance(grain.ModelName, version.Version, grain.ConfigOverride);
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException or SiloUnavailableException)
+            {
+                // The device's silo is gone but not yet out of the membership table: try the next device.
+                refusals.Add($"device {candidates[i % candidates.Count].Key} is unreachable: {ex.Message}");
+                continue;
+            }
+
             if (result.Instance is { } instance)
             {
                 version.Config = result.Config;

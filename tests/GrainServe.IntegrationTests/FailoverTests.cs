@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Xunit.Abstractions;
+
+namespace GrainServe;
+
+/// <summary>Several processes, one cluster: spreading, a crashed node and a graceful stop, with Redis membership.</summary>
+[Trait("Category", "MultiProcess")]
+public sealed class FailoverTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Burst_ToModelWithTwoInstances_IsServedByDevicesOnBothNodes()
+    {
+        await using var cluster = await StartClusterAsync();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 200).Select(cluster.InferAsync));
+
+        Assert.All(outcomes, o => Assert.Equal("ok", o));
+        var devices = await cluster.DevicesAsync();
+        Assert.Equal(2, devices.Count);
+        Assert.All(devices, d => Assert.True(d!["executed_batches"]!.GetValue<long>() > 0, $"{d["key"]} ran no batch"));
+    }
+
+    [Fact]
+    public async Task KillNineDeviceNode_UnderSteadyLoad_LeavesNoRequestUnanswered()
+    {
+        await using var cluster = await StartClusterAsync();
+
+        var (counts, _) = await LoadWhileAsync(cluster, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(2), () => cluster.Nodes["node-2"].Kill());
+
+        output.WriteLine(string.Join(", ", counts.Select(kv => $"{kv.Key}: {kv.Value}")));
+        output.WriteLine(string.Join("\n", cluster.RetryableSamples.Distinct().Take(5)));
+        Assert.Equal(0, counts.GetValueOrDefault("unanswered"));
+        Assert.True(counts.Keys.All(k => k is "ok" or "retryable" or "unanswered"), string.Join("; ", counts.Keys));
+        Assert.True(counts.GetValueOrDefault("ok") > 100);
+        // After the kill the survivor serves alone.
+        Assert.Equal("ok", await cluster.InferAsync(7));
+    }
+
+    [Fact]
+    public async Task SigtermDeviceNode_UnderSteadyLoad_FailsNoRequest()
+    {
+        await using var cluster = await StartClusterAsync();
+
+        var (counts, _) = await LoadWhileAsync(cluster, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(2), () =>
+        {
+            using var kill = Process.Start("kill", ["-TERM", cluster.Nodes["node-2"].Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+        });
+
+        output.WriteLine(string.Join(", ", counts.Select(kv => $"{kv.Key}: {kv.Value}")));
+        output.WriteLine(string.Join("\n", cluster.RetryableSamples.Distinct().Take(5)));
+        Assert.Equal(["ok"], counts.Keys);
+        Assert.True(await WaitForExitAsync(cluster.Nodes["node-2"], TimeSpan.FromSeconds(40)), "node-2 did not leave after SIGTERM");
+    }
+
+    private static async Task<ClusterProcesses> StartClusterAsync()
+    {
+        using (var redis = new System.Net.Sockets.TcpClient())
+        {
+            var connected = await redis.ConnectAsync("127.0.0.1", 6379).WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default);
+            Assert.True(connected, "Redis is not running on 127.0.0.1:6379; run tools/start-redis.sh (.ci/run does)");
+        }
+
+        var cluster = new ClusterProcesses();
+        cluster.StartGateway();
+        cluster.StartNode("node-1");
+        cluster.StartNode("node-2");
+        await cluster.WaitForDevicesAsync(2);
+        return cluster;
+    }
+
+    // Closed-loop load from 16 clients; `act` runs once, `after` into the run. Counts each request's outcome.
+    private static async Task<(Dictionary<string, int> Counts, int Total)> LoadWhileAsync(ClusterProcesses cluster, TimeSpan duration, TimeSpan after, Action act)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var acted = Task.Delay(after).ContinueWith(_ => act(), TaskScheduler.Default);
+        var workers = Enumerable.Range(0, 16).Select(async w =>
+        {
+            var outcomes = new List<string>();
+            for (var i = w * 100_000; stopwatch.Elapsed < duration; i++)
+            {
+                try
+                {
+                    outcomes.Add(await cluster.InferAsync(i % 1000));
+                }
+                catch (TaskCanceledException)
+                {
+                    // HttpClient's 30 s timeout: the request hung.
+                    outcomes.Add("unanswered");
+                }
+            }
+
+            return outcomes;
+        });
+        var all = (await Task.WhenAll(workers)).SelectMany(o => o).ToList();
+        await acted;
+        var counts = all.GroupBy(o => o.StartsWith("wrong", StringComparison.Ordinal) ? "wrong" : o).ToDictionary(g => g.Key, g => g.Count());
+        return (counts, all.Count);
+    }
+
+    private static async Task<bool> WaitForExitAsync(Process process, TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancellation.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
