@@ -55,11 +55,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
 
     private static async Task<ClusterProcesses> StartClusterAsync()
     {
-        using (var redis = new System.Net.Sockets.TcpClient())
-        {
-            var connected = await redis.ConnectAsync("127.0.0.1", 6379).WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default);
-            Assert.True(connected, "Redis is not running on 127.0.0.1:6379; run tools/start-redis.sh (.ci/run does)");
-        }
+        await RedisServer.EnsureRunningAsync();
 
         var cluster = new ClusterProcesses();
         cluster.StartGateway();
