@@ -12,6 +12,7 @@ internal static class EventIds
     public const int InstanceLost = 1003;
     public const int StartupLoadFailed = 1004;
     public const int ModelUnloaded = 1005;
+    public const int ScaledOut = 1006;
 
     // 1100-1199: devices and GPU grains.
     public const int DevicesDiscovered = 1100;

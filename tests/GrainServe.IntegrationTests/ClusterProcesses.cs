@@ -24,6 +24,10 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         Directory.CreateDirectory(Path.Combine(_repository, "spread", "1"));
         File.WriteAllBytes(Path.Combine(_repository, "spread", "1", "model.onnx"), SampleModels.AddSub("FP32", 4));
         File.WriteAllText(Path.Combine(_repository, "spread", "config.json"), """{ "max_batch_size": 8, "instance_group": [{ "count": 2 }], "dynamic_batching": { "max_queue_delay_microseconds": 100 } }""");
+        // One instance at load: more only as load grows.
+        Directory.CreateDirectory(Path.Combine(_repository, "growing", "1"));
+        File.WriteAllBytes(Path.Combine(_repository, "growing", "1", "model.onnx"), SampleModels.AddSub("FP32", 4));
+        File.WriteAllText(Path.Combine(_repository, "growing", "config.json"), """{ "max_batch_size": 8, "dynamic_batching": { "max_queue_delay_microseconds": 100 } }""");
     }
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
@@ -72,10 +76,12 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         JsonNode.Parse(await Http.GetStringAsync(new Uri(BaseAddress, "/v2/cluster/devices")))!.AsArray();
 
     /// <summary>Sends request <paramref name="i"/>: outcome "ok" (correct answer), "retryable" (503), or the status and body.</summary>
-    public async Task<string> InferAsync(int i)
+    public async Task<string> InferAsync(int i) => await InferAsync("spread", i);
+
+    public async Task<string> InferAsync(string model, int i)
     {
         var body = $$"""{"inputs":[{"name":"INPUT0","shape":[1,4],"datatype":"FP32","data":[{{i}},1,2,3]},{"name":"INPUT1","shape":[1,4],"datatype":"FP32","data":[1,1,1,1]}]}""";
-        using var response = await Http.PostAsync(new Uri(BaseAddress, "/v2/models/spread/infer"), new StringContent(body));
+        using var response = await Http.PostAsync(new Uri(BaseAddress, $"/v2/models/{model}/infer"), new StringContent(body));
         var text = await response.Content.ReadAsStringAsync();
         if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
         {

@@ -21,6 +21,37 @@ public sealed class FailoverTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task NodeAddedUnderLoad_TakesAnInstanceOfTheBusyModel()
+    {
+        await RedisServer.EnsureRunningAsync();
+        await using var cluster = new ClusterProcesses();
+        cluster.StartGateway();
+        cluster.StartNode("node-1");
+        await cluster.WaitForDevicesAsync(1);
+
+        var stop = DateTime.UtcNow.AddSeconds(12);
+        var load = Task.WhenAll(Enumerable.Range(0, 48).Select(async w =>
+        {
+            var outcomes = new List<string>();
+            for (var i = w * 1000; DateTime.UtcNow < stop; i++)
+            {
+                outcomes.Add(await cluster.InferAsync("growing", i % 1000));
+            }
+
+            return outcomes;
+        }));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        cluster.StartNode("node-2");
+        await cluster.WaitForDevicesAsync(2);
+        var outcomes = (await load).SelectMany(o => o).ToList();
+
+        var added = (await cluster.DevicesAsync()).Single(d => d!["key"]!.GetValue<string>() == "node-2/cpu0")!;
+        output.WriteLine($"requests: {outcomes.Count}, node-2 batches: {added["executed_batches"]}");
+        Assert.All(outcomes, o => Assert.Equal("ok", o));
+        Assert.True(added["executed_batches"]!.GetValue<long>() > 0, "the node added under load ran no batch of the busy model");
+    }
+
+    [Fact]
     public async Task KillNineDeviceNode_UnderSteadyLoad_LeavesNoRequestUnanswered()
     {
         await using var cluster = await StartClusterAsync();

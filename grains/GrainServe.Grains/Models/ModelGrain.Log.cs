@@ -19,4 +19,8 @@ internal sealed partial class ModelGrain
     [LoggerMessage(EventId = EventIds.ModelUnloaded, EventName = nameof(EventIds.ModelUnloaded), Level = LogLevel.Information,
         Message = "Model {ModelName} was unloaded from every device")]
     private static partial void LogModelUnloaded(ILogger logger, string modelName);
+
+    [LoggerMessage(EventId = EventIds.ScaledOut, EventName = nameof(EventIds.ScaledOut), Level = LogLevel.Information,
+        Message = "Model {ModelName} version {ModelVersion} was busy on every instance: now {InstanceCount} instance(s)")]
+    private static partial void LogScaledOut(ILogger logger, string modelName, string modelVersion, int instanceCount);
 }

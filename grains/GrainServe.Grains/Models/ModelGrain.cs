@@ -28,6 +28,11 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
     private ModelConfig? _configOverride;
     private Task<ModelVersionStatus[]>? _loading;
     private bool _unloaded;
+    private Task? _scalingOut;
+    private DateTimeOffset _lastScaleOut = DateTimeOffset.MinValue;
+
+    // How long after one scale-out the next may start: time for the new instance to take load.
+    private static readonly TimeSpan ScaleOutInterval = TimeSpan.FromSeconds(2);
 
     public ModelGrain(ModelRepository repository, ILogger<ModelGrain> logger)
     {
@@ -93,6 +98,42 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         }
     }
 
+    // When every instance has a backlog (two full batches waiting, or four requests without batching) and some device
+    // in the cluster holds none, one more instance is placed there, in the background: a device silo that joined
+    // later takes a share as load grows. instance_group.count stays the number placed at load.
+    private void MaybeScaleOut(ModelVersionState version)
+    {
+        if (_scalingOut is { IsCompleted: false } || version.Instances.Count == 0 || DateTimeOffset.UtcNow - _lastScaleOut < ScaleOutInterval)
+        {
+            return;
+        }
+
+        var backlog = 2 * Math.Max(2, version.Config?.MaxBatchSize ?? 0);
+        if (version.Instances.Min(i => i.Pending) < backlog)
+        {
+            return;
+        }
+
+        _lastScaleOut = DateTimeOffset.UtcNow;
+        _scalingOut = ScaleOutAsync(version);
+    }
+
+    private async Task ScaleOutAsync(ModelVersionState version)
+    {
+        try
+        {
+            var devices = await GrainFactory.GetGrain<IDeviceDirectoryGrain>(0).GetDevices();
+            if (await _placer.ScaleOut(version, devices))
+            {
+                LogScaledOut(_logger, Name, version.Version, version.Instances.Count);
+            }
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            LogInstanceLost(_logger, Name, version.Version, "directory", ex.Message);
+        }
+    }
+
     public async Task ForgetDevice(string deviceKey)
     {
         var orphaned = false;
@@ -110,6 +151,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
     // Runs the request on the least loaded instance; null when every instance was lost on the way.
     private async Task<InferenceResult?> RouteAsync(ModelVersionState version, InferenceRequest request)
     {
+        MaybeScaleOut(version);
         while (version.Instances.Count > 0)
         {
             var slot = version.Instances[InstanceRouter.PickLeastLoaded(version.Instances.Select(s => s.Pending).ToList(), _random)];

@@ -64,6 +64,37 @@ internal sealed class ModelPlacer(ModelGrain grain)
     }
 
     /// <summary>
+    /// Adds one instance of <paramref name="version"/> on a device that has none yet (the one with the most memory
+    /// free), so that a device silo that joined later takes a share of a busy model. Returns whether one was added.
+    /// </summary>
+    public async Task<bool> ScaleOut(ModelVersionState version, DeviceInfo[] devices)
+    {
+        var kind = grain.Definition.Config.InstanceGroup.Select(g => g.Kind).FirstOrDefault(k => k is "KIND_GPU" or "KIND_CPU");
+        var holding = version.Instances.Select(i => i.Info.DeviceKey).ToHashSet(StringComparer.Ordinal);
+        foreach (var candidate in devices
+            .Where(d => !holding.Contains(d.Key) && (kind is null || (kind == "KIND_GPU") == (d.Kind == DeviceKind.Gpu)))
+            .OrderByDescending(d => d.AvailableBytes))
+        {
+            var device = grain.Grains.GetGrain<IGpuGrain>(candidate.Key);
+            try
+            {
+                var result = await device.LoadInstance(grain.ModelName, version.Version, grain.ConfigOverride);
+                if (result.Instance is { } instance)
+                {
+                    version.Instances.Add(new ModelInstanceSlot(instance, device));
+                    return true;
+                }
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException or SiloUnavailableException)
+            {
+                // Unreachable: try the next device.
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// On the grain's first load after an activation, takes over the instances devices still hold for this
     /// model (a previous activation loaded them) rather than loading duplicates.
     /// </summary>

@@ -264,10 +264,19 @@ public sealed class RestApiTests(GatewayFixture fixture)
     public async Task Infer_BodyOverTheLimit_Returns413()
     {
         var data = string.Join(',', Enumerable.Repeat("1", (int)GatewayFixture.MaxRequestBytes / 2));
-        var (status, response) = await InferAsync("identity_fp32", $$"""{"inputs":[{"name":"INPUT0","shape":[1,1],"datatype":"FP32","data":[{{data}}]}]}""");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v2/models/identity_fp32/infer")
+        {
+            Content = new StringContent($$"""{"inputs":[{"name":"INPUT0","shape":[1,1],"datatype":"FP32","data":[{{data}}]}]}""", Encoding.UTF8, "application/json"),
+        };
 
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
-        Assert.Contains("larger than the server's limit", response["error"]!.GetValue<string>());
+        // Expect: 100-continue lets the server refuse by Content-Length before the body is sent; without it the
+        // server's early 413 and close can race the client's upload into a broken pipe.
+        request.Headers.ExpectContinue = true;
+        using var response = await Http.SendAsync(request);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("larger than the server's limit", body["error"]!.GetValue<string>());
     }
 
     [Fact]
