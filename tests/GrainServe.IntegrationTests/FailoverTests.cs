@@ -56,9 +56,16 @@ public sealed class FailoverTests(ITestOutputHelper output)
     {
         await using var cluster = await StartClusterAsync();
 
-        var (counts, _) = await LoadWhileAsync(cluster, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(2), () => cluster.Nodes["node-2"].Kill());
+        Task<TimeSpan>? declaredDead = null;
+        var (counts, _) = await LoadWhileAsync(cluster, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(2), () =>
+        {
+            cluster.Nodes["node-2"].Kill();
+            declaredDead = TimeUntilDevicesAsync(cluster, 1);
+        });
 
         output.WriteLine(string.Join(", ", counts.Select(kv => $"{kv.Key}: {kv.Value}")));
+        output.WriteLine($"node-2 declared dead (its device left the directory) {(await declaredDead!).TotalSeconds:0.0} s after the kill");
+        output.WriteLine(string.Join("\n", cluster.RetryableSamples.Distinct().Take(5)));
         output.WriteLine(string.Join("\n", cluster.RetryableSamples.Distinct().Take(5)));
         Assert.Equal(0, counts.GetValueOrDefault("unanswered"));
         Assert.True(counts.Keys.All(k => k is "ok" or "retryable" or "unanswered"), string.Join("; ", counts.Keys));
@@ -123,6 +130,29 @@ public sealed class FailoverTests(ITestOutputHelper output)
         await acted;
         var counts = all.GroupBy(o => o.StartsWith("wrong", StringComparison.Ordinal) ? "wrong" : o).ToDictionary(g => g.Key, g => g.Count());
         return (counts, all.Count);
+    }
+
+    private static async Task<TimeSpan> TimeUntilDevicesAsync(ClusterProcesses cluster, int count)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (stopwatch.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            try
+            {
+                if ((await cluster.DevicesAsync()).Count == count)
+                {
+                    break;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // The directory grain may have been on the killed node: a 503 until it is back.
+            }
+
+            await Task.Delay(100);
+        }
+
+        return stopwatch.Elapsed;
     }
 
     private static async Task<bool> WaitForExitAsync(Process process, TimeSpan timeout)

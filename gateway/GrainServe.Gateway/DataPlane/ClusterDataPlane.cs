@@ -14,6 +14,10 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
         typeof(ClusterDataPlane).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0",
         ["binary_tensor_data", "model_repository", "statistics", "model_configuration"]);
 
+    // Longer than failure detection (about 3 s), shorter than a client's patience.
+    private static readonly TimeSpan RetryDeadline = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RetryBackoff = TimeSpan.FromMilliseconds(100);
+
     private readonly IGrainFactory _grains;
     private readonly IStartupGate _startup;
 
@@ -47,9 +51,11 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
 
     public async Task<InferenceResult> InferAsync(string model, InferenceRequest request, CancellationToken cancellationToken)
     {
-        // If the silo holding the model grain dies mid-call, the grain activates again on a live silo: inference is
-        // idempotent, so the request is sent once more before the client is told to retry.
-        for (var attempt = 0; ; attempt++)
+        // If the silo holding the model grain dies mid-call, the grain activates again on a live silo once the dead
+        // one is out of the membership table (a few seconds): inference is idempotent, so the request is sent again,
+        // with a short backoff, until RetryDeadline; only then is the client told to retry.
+        var deadline = DateTime.UtcNow + RetryDeadline;
+        while (true)
         {
             try
             {
@@ -57,10 +63,12 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
             }
             catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException)
             {
-                if (attempt >= 2)
+                if (DateTime.UtcNow > deadline)
                 {
                     return InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"model '{model}': the cluster lost the request's silo ({ex.GetType().Name}); retry");
                 }
+
+                await Task.Delay(RetryBackoff, cancellationToken);
             }
         }
     }

@@ -21,7 +21,8 @@ namespace GrainServe.Gpu;
 [Reentrant]
 internal sealed partial class GpuGrain : Grain, IGpuGrain
 {
-    private static readonly TimeSpan RegistrationPeriod = TimeSpan.FromSeconds(10);
+    // Short, because a new activation of the directory (its silo left) knows only the devices that registered since.
+    private static readonly TimeSpan RegistrationPeriod = TimeSpan.FromSeconds(2);
 
     private readonly LocalDeviceCatalog _catalog;
     private readonly ModelRepository _repository;

@@ -18,10 +18,13 @@ public sealed partial class DeviceActivator : ILifecycleParticipant<ISiloLifecyc
     private readonly ModelRepositoryOptions _options;
     private readonly ILogger<DeviceActivator> _logger;
     private readonly TaskCompletionSource _startupLoad = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly IClusterMembershipService _membership;
 
     /// <summary>Creates the activator.</summary>
-    public DeviceActivator(LocalDeviceCatalog catalog, ModelRepository repository, IGrainFactory grains, IOptions<ModelRepositoryOptions> options, ILogger<DeviceActivator> logger)
+    public DeviceActivator(LocalDeviceCatalog catalog, ModelRepository repository, IGrainFactory grains, IClusterMembershipService membership, IOptions<ModelRepositoryOptions> options, ILogger<DeviceActivator> logger)
     {
+        _membership = membership;
         _catalog = catalog;
         _repository = repository;
         _grains = grains;
@@ -46,6 +49,7 @@ public sealed partial class DeviceActivator : ILifecycleParticipant<ISiloLifecyc
     private async Task OnStopAsync(CancellationToken cancellationToken)
     {
         Draining = true;
+        await _stopping.CancelAsync();
         LogDraining(_logger, _catalog.SiloName);
         var drains = _catalog.Devices.Select(device => _grains.GetGrain<IGpuGrain>(_catalog.KeyOf(device)).Drain(DrainTimeout));
         try
@@ -66,6 +70,35 @@ public sealed partial class DeviceActivator : ILifecycleParticipant<ISiloLifecyc
         }
 
         _ = Task.Run(LoadAllAsync, CancellationToken.None);
+        _ = Task.Run(() => ReregisterOnMembershipChangesAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    // When a silo leaves, the device directory may have left with it; its new activation knows only the devices
+    // that registered since. Registering again on every membership change refills it within moments.
+    private async Task ReregisterOnMembershipChangesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var _ in _membership.MembershipUpdates.WithCancellation(cancellationToken))
+            {
+                foreach (var device in _catalog.Devices)
+                {
+                    try
+                    {
+                        var info = await _grains.GetGrain<IGpuGrain>(_catalog.KeyOf(device)).GetInfo();
+                        await _grains.GetGrain<IDeviceDirectoryGrain>(0).Register(info);
+                    }
+                    catch (Exception ex) when (ex is OrleansException or TimeoutException)
+                    {
+                        // The periodic registration catches up.
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The silo is stopping.
+        }
     }
 
     private async Task LoadAllAsync()

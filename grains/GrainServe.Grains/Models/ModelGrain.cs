@@ -29,6 +29,10 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
     private Task<ModelVersionStatus[]>? _loading;
     private bool _unloaded;
     private Task? _scalingOut;
+    private DateTimeOffset _lastLoadFinished = DateTimeOffset.MinValue;
+
+    // How often a request for a model that failed to place may trigger another attempt.
+    private static readonly TimeSpan RetryLoadInterval = TimeSpan.FromSeconds(1);
     private DateTimeOffset _lastScaleOut = DateTimeOffset.MinValue;
 
     // How long after one scale-out the next may start: time for the new instance to take load.
@@ -45,8 +49,9 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
 
     public async Task<InferenceResult> Infer(InferenceRequest request)
     {
-        // Requests that arrive while a load or a re-placement is running wait for it rather than fail.
-        if (!_unloaded && (_loading is null || _definition is null || !_loading.IsCompleted))
+        // Requests that arrive while a load or a re-placement is running wait for it rather than fail; a load that
+        // failed (a device vanished mid-load) is tried again by the next request.
+        if (!_unloaded && (_loading is null || _definition is null || !_loading.IsCompleted || _loading.IsFaulted))
         {
             try
             {
@@ -56,6 +61,10 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
             {
                 return InferenceResult.Failure(ex.Code, ex.Message);
             }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                return InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"model '{Name}' could not be placed: {ex.Message}; retry");
+            }
         }
 
         if (_definition is null)
@@ -64,6 +73,15 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         }
 
         var (version, error) = SelectVersion(request.ModelVersion);
+        if (error is { Code: InferenceErrorCode.ModelNotReady } && !_unloaded && _definition.ConfigError is null
+            && DateTimeOffset.UtcNow - _lastLoadFinished > RetryLoadInterval)
+        {
+            // Not ready because placement failed earlier (no device had joined yet, or a device vanished mid-load):
+            // devices may have come back since, so try again, at most once per interval.
+            await TryLoadAgainAsync();
+            (version, error) = SelectVersion(request.ModelVersion);
+        }
+
         if (error is not null)
         {
             return InferenceResult.Failure(error);
@@ -331,6 +349,18 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         return [.. result];
     }
 
+    private async Task TryLoadAgainAsync()
+    {
+        try
+        {
+            await EnsureLoaded();
+        }
+        catch (Exception ex) when (ex is InferenceException or OrleansException or TimeoutException)
+        {
+            // The request answers with the version's reason below.
+        }
+    }
+
     private Task EnsureLoadedOnce() => _loading is not null || _unloaded ? Task.CompletedTask : EnsureLoaded();
 
     private async Task<ModelVersionStatus[]> LoadAsync()
@@ -353,6 +383,14 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         }
 
         var devices = await GrainFactory.GetGrain<IDeviceDirectoryGrain>(0).GetDevices();
+        for (var wait = 0; devices.Length == 0 && _versions.Values.Any(v => v.State != ModelReadyState.Unknown) && wait < 15; wait++)
+        {
+            // Devices were here before: the directory is being rebuilt after its silo left. Devices re-register on
+            // every membership change, so wait briefly rather than fail every request.
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+            devices = await GrainFactory.GetGrain<IDeviceDirectoryGrain>(0).GetDevices();
+        }
+
         await _placer.AdoptOnce(devices);
         foreach (var number in policy)
         {
@@ -374,6 +412,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
             LogVersionLoaded(_logger, Name, version.Version, version.Instances.Count);
         }
 
+        _lastLoadFinished = DateTimeOffset.UtcNow;
         return Statuses();
     }
 

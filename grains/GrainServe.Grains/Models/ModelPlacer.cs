@@ -109,7 +109,18 @@ internal sealed class ModelPlacer(ModelGrain grain)
         foreach (var info in devices.Where(d => d.InstanceCount > 0))
         {
             var device = grain.Grains.GetGrain<IGpuGrain>(info.Key);
-            foreach (var instance in await device.GetInstances())
+            ModelInstanceInfo[] instances;
+            try
+            {
+                instances = await device.GetInstances();
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException or SiloUnavailableException)
+            {
+                // Its silo is gone, and its instances with it.
+                continue;
+            }
+
+            foreach (var instance in instances)
             {
                 if (instance.ModelName != grain.ModelName || !long.TryParse(instance.ModelVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
                 {
@@ -126,13 +137,20 @@ internal sealed class ModelPlacer(ModelGrain grain)
         foreach (var version in grain.Definition.PolicyVersions().Select(grain.GetVersion).Where(v => v.Config is null && v.Instances.Count > 0))
         {
             var old = version.Instances[0];
-            var reload = await old.Device.LoadInstance(grain.ModelName, version.Version, grain.ConfigOverride);
-            await old.Device.UnloadInstance(old.Info.InstanceId);
             version.Instances.Remove(old);
-            if (reload.Instance is not null)
+            try
             {
-                version.Config = reload.Config;
-                version.Instances.Add(new ModelInstanceSlot(reload.Instance, old.Device));
+                var reload = await old.Device.LoadInstance(grain.ModelName, version.Version, grain.ConfigOverride);
+                await old.Device.UnloadInstance(old.Info.InstanceId);
+                if (reload.Instance is not null)
+                {
+                    version.Config = reload.Config;
+                    version.Instances.Add(new ModelInstanceSlot(reload.Instance, old.Device));
+                }
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException or SiloUnavailableException)
+            {
+                // The device went away meanwhile; the version is placed again below if nothing is left.
             }
         }
     }
