@@ -96,11 +96,20 @@ public sealed class FailoverTests(ITestOutputHelper output)
         await RedisServer.EnsureRunningAsync();
 
         var cluster = new ClusterProcesses();
-        cluster.StartGateway();
-        cluster.StartNode("node-1");
-        cluster.StartNode("node-2");
-        await cluster.WaitForDevicesAsync(2);
-        return cluster;
+        try
+        {
+            cluster.StartGateway();
+            cluster.StartNode("node-1");
+            cluster.StartNode("node-2");
+            await cluster.WaitForDevicesAsync(2);
+            return cluster;
+        }
+        catch
+        {
+            // Stop the processes already started: left running, they would slow every later test.
+            await cluster.DisposeAsync();
+            throw;
+        }
     }
 
     // Closed-loop load from 16 clients; `act` runs once, `after` into the run. Counts each request's outcome.

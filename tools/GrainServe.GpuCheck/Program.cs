@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using GrainServe.Batching;
+using GrainServe.Contracts;
+using GrainServe.Gpu;
+using GrainServe.ModelBuilder;
+using GrainServe.Models;
+using GrainServe.Runtime;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+// Checks the GPU path on a machine with an NVIDIA GPU, with GrainServe's own parts below Orleans: NVML discovery
+// (against nvidia-smi), the ONNX Runtime runner on the CUDA provider (against the CPU provider), GPU memory per
+// loaded model from NVML, and throughput of an encoder through the raw session and through the batch queue.
+//   GrainServe.GpuCheck [--small] [--cpu] [--seconds N] [--out DIR]
+// --cpu runs everything on a CPU device (to try the tool without a GPU); --small uses a small encoder.
+var small = args.Contains("--small");
+var cpuOnly = args.Contains("--cpu");
+var seconds = Option("--seconds", 5);
+var outDir = OptionText("--out", Environment.GetEnvironmentVariable("OUT") ?? ".");
+var report = new StringBuilder();
+void Line(string text)
+{
+    Console.WriteLine(text);
+    report.AppendLine(text);
+}
+
+Line($"# GrainServe GPU check, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+
+// 1. NVML against nvidia-smi.
+using var nvml = new NvmlGpuInfoProvider(NullLogger<NvmlGpuInfoProvider>.Instance);
+var gpus = nvml.GetGpus();
+Line($"NVML available: {nvml.IsAvailable}, GPUs: {gpus.Count}");
+foreach (var gpu in gpus)
+{
+    Line($"- NVML gpu{gpu.Index}: {gpu.Name}, {gpu.Uuid}, total {gpu.TotalMemoryBytes >> 20} MiB, free {gpu.FreeMemoryBytes >> 20} MiB, utilization {gpu.UtilizationPercent}%");
+}
+
+var smi = Run("nvidia-smi", "--query-gpu=index,name,uuid,memory.total,driver_version --format=csv,noheader,nounits");
+Line($"nvidia-smi: {(smi.Length == 0 ? "not available" : smi.Trim())}");
+foreach (var row in smi.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split(',').Select(c => c.Trim()).ToArray()))
+{
+    var match = gpus.FirstOrDefault(g => g.Index.ToString(CultureInfo.InvariantCulture) == row[0]);
+    var agrees = match is not null && match.Name == row[1] && match.Uuid == row[2] && Math.Abs((match.TotalMemoryBytes >> 20) - long.Parse(row[3], CultureInfo.InvariantCulture)) <= 1;
+    Line($"- gpu{row[0]} NVML agrees with nvidia-smi (name, UUID, total memory): {agrees}");
+}
+
+// 2. The encoder, written into a temporary repository.
+var (layers, sequence, hidden, ffn) = small ? (2, 16, 128, 512) : (12, 128, 768, 3072);
+var repository = Path.Combine(Path.GetTempPath(), "grainserve-gpucheck");
+Directory.CreateDirectory(Path.Combine(repository, "encoder", "1"));
+File.WriteAllBytes(Path.Combine(repository, "encoder", "1", "model.onnx"), SampleModels.Encoder(layers, sequence, hidden, ffn));
+File.WriteAllText(Path.Combine(repository, "encoder", "config.json"), """{ "max_batch_size": 128, "dynamic_batching": { "max_queue_delay_microseconds": 1000 } }""");
+var model = new ModelRepository(Options.Create(new ModelRepositoryOptions { Path = repository }), NullLogger<ModelRepository>.Instance).Find("encoder")!;
+Line($"encoder: {layers} layers, sequence {sequence}, hidden {hidden}, ffn {ffn}, {new FileInfo(model.ModelPath(1)).Length >> 20} MiB of weights");
+
+var factory = new OnnxModelRunnerFactory(Options.Create(new RuntimeOptions()), NullLogger<OnnxModelRunnerFactory>.Instance);
+var cpu = new LocalDevice("cpu0", DeviceKind.Cpu, 0, "cpu0", "CPU-check-0", 1L << 34, 1L << 34);
+var device = cpuOnly || gpus.Count == 0 ? cpu : new LocalDevice("gpu0", DeviceKind.Gpu, 0, gpus[0].Name, gpus[0].Uuid, gpus[0].TotalMemoryBytes, gpus[0].FreeMemoryBytes);
+
+// 3. Load on the device, measuring GPU memory with NVML around the load.
+var freeBefore = nvml.GetGpu(0)?.FreeMemoryBytes;
+using var runner = factory.Create(model, 1, device);
+var warm = Inputs(1);
+await runner.RunAsync(warm, ["OUTPUT0"], CancellationToken.None);
+var freeAfter = nvml.GetGpu(0)?.FreeMemoryBytes;
+var usedText = freeBefore - freeAfter is { } used ? $"{used >> 20} MiB" : "n/a";
+Line($"loaded on {device.DeviceId} ({device.Kind}); GPU memory used by the instance (NVML free before - after, after one run): {usedText}");
+
+// 4. Outputs against the CPU provider.
+using (var reference = factory.Create(model, 1, cpu))
+{
+    var check = Inputs(4);
+    var a = Floats((await runner.RunAsync(check, ["OUTPUT0"], CancellationToken.None))[0]);
+    var b = Floats((await reference.RunAsync(check, ["OUTPUT0"], CancellationToken.None))[0]);
+    var maxDiff = a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
+    var scale = b.Max(Math.Abs);
+    Line($"{device.Kind} vs CPU provider: max abs difference {maxDiff:G3} (outputs up to {scale:G3}); within 5e-4 relative: {maxDiff <= 5e-4 * Math.Max(1, scale)}");
+}
+
+// 5. Raw session throughput at batch 1, 8, 32, 128.
+var raw = new Dictionary<int, double>();
+foreach (var batch in new[] { 1, 8, 32, 128 })
+{
+    var inputs = Inputs(batch);
+    var stopwatch = Stopwatch.StartNew();
+    long rows = 0;
+    while (stopwatch.Elapsed.TotalSeconds < seconds)
+    {
+        await runner.RunAsync(inputs, ["OUTPUT0"], CancellationToken.None);
+        rows += batch;
+    }
+
+    raw[batch] = rows / stopwatch.Elapsed.TotalSeconds;
+    Line($"raw session, batch {batch}: {raw[batch]:0} rows/s");
+}
+
+// 6. The batch queue at concurrency 64, one row per request.
+await using (var queue = new BatchQueue("encoder", "1", runner, BatchingSettings.FromConfig(runner.Config), TimeProvider.System, NullLogger.Instance))
+{
+    var stop = Stopwatch.StartNew();
+    var request = new InferenceRequest(null, null, Inputs(1), null);
+    var workers = Enumerable.Range(0, 64).Select(async _ =>
+    {
+        long answered = 0;
+        while (stop.Elapsed.TotalSeconds < seconds)
+        {
+            var result = await queue.Enqueue(request);
+            answered += result.Response is not null ? 1 : throw new InvalidOperationException(result.Error!.Message);
+        }
+
+        return answered;
+    });
+    var total = (await Task.WhenAll(workers)).Sum();
+    var rate = total / stop.Elapsed.TotalSeconds;
+    var stats = queue.Statistics.Snapshot();
+    var formed = (double)stats.InferenceCount / Math.Max(1, stats.ExecutionCount);
+    var nearest = raw.Keys.OrderBy(b => Math.Abs(b - formed)).First();
+    Line($"batch queue, concurrency 64: {rate:0} rows/s, average batch formed {formed:0.0}; ÷ raw at batch {nearest}: {rate / raw[nearest]:0.00} (target ≥ 0.8)");
+}
+
+Directory.CreateDirectory(outDir);
+File.WriteAllText(Path.Combine(outDir, "gpucheck.md"), report.ToString());
+return 0;
+
+InferTensor[] Inputs(int rows)
+{
+    var random = new Random(rows);
+    var values = new float[rows * sequence * hidden];
+    for (var i = 0; i < values.Length; i++)
+    {
+        values[i] = (float)(random.NextDouble() - 0.5);
+    }
+
+    return [new InferTensor("INPUT0", "FP32", [rows, sequence, hidden], MemoryMarshal.AsBytes(values.AsSpan()).ToArray())];
+}
+
+static float[] Floats(InferTensor tensor) => MemoryMarshal.Cast<byte, float>(tensor.Data).ToArray();
+
+static string Run(string file, string arguments)
+{
+    try
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? output : "";
+    }
+    catch (System.ComponentModel.Win32Exception)
+    {
+        return "";
+    }
+}
+
+int Option(string name, int fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+string OptionText(string name, string fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+}
