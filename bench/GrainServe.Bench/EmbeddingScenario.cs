@@ -1,7 +1,7 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using Google.Protobuf;
+using GrainServe.Contracts;
 using GrainServe.Embeddings;
 using GrainServe.Gateway.Grpc.Protocol;
 using GrainServe.Gpu;
@@ -71,7 +71,7 @@ internal sealed class EmbeddingScenario(TimeSpan duration, int rounds, int[] con
         var run = await LoadGenerator.RunAsync(1, duration, async i =>
         {
             var texts = Enumerable.Range(i * batch, batch).Select(k => Sentences.Corpus[k % Sentences.Corpus.Length]).ToArray();
-            await runner.RunAsync([new Contracts.InferTensor("TEXT", "BYTES", [batch, 1], Pack(texts))], ["EMBEDDING", "TOKEN_COUNT"], CancellationToken.None);
+            await runner.RunAsync([new InferTensor("TEXT", "BYTES", [batch, 1], BytesElements.Pack(texts.Select(Encoding.UTF8.GetBytes).ToList()))], ["EMBEDDING", "TOKEN_COUNT"], CancellationToken.None);
             return batch;
         });
         return new Measurement($"in-process-b{batch}", 1, run.Requests, run.Rows, run.Errors, run.Elapsed, run.LatenciesMs, 0, batch);
@@ -83,7 +83,7 @@ internal sealed class EmbeddingScenario(TimeSpan duration, int rounds, int[] con
         var input = new ModelInferRequest.Types.InferInputTensor { Name = "TEXT", Datatype = "BYTES" };
         input.Shape.AddRange([1, 1]);
         request.Inputs.Add(input);
-        request.RawInputContents.Add(UnsafeByteOperations.UnsafeWrap(Pack([Sentences.Corpus[i % Sentences.Corpus.Length]])));
+        request.RawInputContents.Add(UnsafeByteOperations.UnsafeWrap(BytesElements.Pack([Encoding.UTF8.GetBytes(Sentences.Corpus[i % Sentences.Corpus.Length])])));
         var response = await client.ModelInferAsync(request);
         return response.RawOutputContents[0].Length == 384 * 4 ? 1 : throw new InvalidOperationException("unexpected embedding size");
     }
@@ -104,21 +104,6 @@ internal sealed class EmbeddingScenario(TimeSpan duration, int rounds, int[] con
         var factory = new OnnxModelRunnerFactory(Options.Create(new RuntimeOptions { IntraOpNumThreads = 1 }), NullLogger<OnnxModelRunnerFactory>.Instance);
         var device = new LocalDevice("cpu0", DeviceKind.Cpu, 0, "cpu0", "CPU-bench-0", 1L << 32, 1L << 32);
         return (SentenceEmbeddingRunner)factory.Create(repository.Find(Model)!, 1, device);
-    }
-
-    private static byte[] Pack(string[] texts)
-    {
-        var encoded = texts.Select(Encoding.UTF8.GetBytes).ToArray();
-        var bytes = new byte[encoded.Sum(e => 4 + e.Length)];
-        var offset = 0;
-        foreach (var text in encoded)
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(offset), (uint)text.Length);
-            text.CopyTo(bytes, offset + 4);
-            offset += 4 + text.Length;
-        }
-
-        return bytes;
     }
 
     /// <summary>The report: every measurement, then per round the ratio of served c64 to in-process at the batch formed.</summary>

@@ -124,19 +124,7 @@ internal static class GrpcTensorCodec
     private static byte[] Narrow(string name, string datatype, IList<int> values, long min, long max, SpanWriter write, int size) =>
         Narrow(name, datatype, values.Select(v => (long)v).ToList(), min, max, write, size);
 
-    private static byte[] JoinBytes(IList<ByteString> elements)
-    {
-        var bytes = new byte[elements.Sum(e => 4 + e.Length)];
-        var offset = 0;
-        foreach (var element in elements)
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(offset), (uint)element.Length);
-            element.Span.CopyTo(bytes.AsSpan(offset + 4));
-            offset += 4 + element.Length;
-        }
-
-        return bytes;
-    }
+    private static byte[] JoinBytes(IList<ByteString> elements) => BytesElements.Pack(elements.Select(e => e.ToByteArray()).ToList());
 
     private delegate void SpanWriter(long value, Span<byte> slot);
 }

@@ -50,7 +50,7 @@ public static class OpenAiEndpoints
             throw new InferenceException(InferenceErrorCode.InvalidInput, $"model '{model}' gives {embedding.Shape[1]}-dimensional embeddings and cannot shorten them; leave out \"dimensions\" or set it to {embedding.Shape[1]}");
         }
 
-        var request = new InferenceRequest(null, null, [new InferTensor(input.Name, InferDatatype.Bytes, [texts.Count, 1], Pack(texts))], null);
+        var request = new InferenceRequest(null, null, [new InferTensor(input.Name, InferDatatype.Bytes, [texts.Count, 1], BytesElements.Pack(texts.Select(Encoding.UTF8.GetBytes).ToList()))], null);
         var result = await dataPlane.InferAsync(model, request, context.RequestAborted);
         if (result.Error is { } error)
         {
@@ -149,21 +149,6 @@ public static class OpenAiEndpoints
 
             return (model, texts, dimensions, format == "base64");
         }
-    }
-
-    private static byte[] Pack(List<string> texts)
-    {
-        var encoded = texts.Select(Encoding.UTF8.GetBytes).ToList();
-        var bytes = new byte[encoded.Sum(e => 4 + e.Length)];
-        var offset = 0;
-        foreach (var text in encoded)
-        {
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(offset), (uint)text.Length);
-            text.CopyTo(bytes, offset + 4);
-            offset += 4 + text.Length;
-        }
-
-        return bytes;
     }
 
     private static async Task WriteErrorAsync(HttpContext context, InferenceErrorCode code, string message)

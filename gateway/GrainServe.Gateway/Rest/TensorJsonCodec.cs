@@ -160,7 +160,6 @@ internal static class TensorJsonCodec
     private static byte[] DecodeBytes(string name, List<JsonElement> elements)
     {
         var values = new byte[elements.Count][];
-        var total = 0;
         for (var i = 0; i < elements.Count; i++)
         {
             if (elements[i].ValueKind != JsonValueKind.String)
@@ -169,19 +168,9 @@ internal static class TensorJsonCodec
             }
 
             values[i] = Encoding.UTF8.GetBytes(elements[i].GetString()!);
-            total += 4 + values[i].Length;
         }
 
-        var bytes = new byte[total];
-        var offset = 0;
-        foreach (var value in values)
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(offset), (uint)value.Length);
-            value.CopyTo(bytes, offset + 4);
-            offset += 4 + value.Length;
-        }
-
-        return bytes;
+        return BytesElements.Pack(values);
     }
 
     private static bool TryBool(JsonElement element, Span<byte> slot)

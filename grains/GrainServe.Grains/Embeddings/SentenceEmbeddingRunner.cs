@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using GrainServe.Contracts;
@@ -187,16 +186,7 @@ public sealed class SentenceEmbeddingRunner : IModelRunner, IRequestValidator
     private IReadOnlyList<int> Truncated(IReadOnlyList<int> tokens) =>
         tokens.Count <= _settings.MaxSequenceLength ? tokens : [.. tokens.Take(_settings.MaxSequenceLength - 1), tokens[^1]];
 
-    private static IEnumerable<byte[]> Elements(byte[] data)
-    {
-        var offset = 0;
-        while (offset + 4 <= data.Length)
-        {
-            var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(offset));
-            yield return data.AsSpan(offset + 4, length).ToArray();
-            offset += 4 + length;
-        }
-    }
+    private static IEnumerable<byte[]> Elements(byte[] data) => BytesElements.Unpack(data).Select(e => e.ToArray());
 
     private static ModelConfig Complete(string modelName, ModelConfig written, int hidden)
     {
