@@ -1,4 +1,5 @@
 using System.Net;
+using Orleans.Dashboard;
 using GrainServe.Silo.Health;
 
 // A GPU node: an Orleans silo that hosts this machine's devices and serves no inference protocol. It joins the
@@ -9,13 +10,13 @@ if (health.Port is not { } port)
 {
     // No health port: no HTTP server at all, so several silos can share a machine.
     var host = Host.CreateApplicationBuilder(args);
-    host.UseOrleans(silo => silo.UseGrainServeCluster(host.Configuration));
+    host.UseOrleans(silo => silo.UseGrainServeCluster(host.Configuration).AddDashboard());
     await host.Build().RunAsync();
     return;
 }
 
 var builder = WebApplication.CreateBuilder(args);
-builder.UseOrleans(silo => silo.UseGrainServeCluster(builder.Configuration));
+builder.UseOrleans(silo => silo.UseGrainServeCluster(builder.Configuration).AddDashboard());
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Any, port));
 var app = builder.Build();
 app.MapSiloHealth();

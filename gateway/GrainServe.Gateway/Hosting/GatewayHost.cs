@@ -4,6 +4,7 @@ using GrainServe.Gateway.Errors;
 using GrainServe.Gateway.Grpc;
 using GrainServe.Gateway.Rest;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Orleans.Dashboard;
 using Microsoft.Extensions.Options;
 using Prometheus;
 
@@ -38,7 +39,8 @@ public static class GatewayHost
             kestrel.Listen(address, options.MetricsPort);
         });
 
-        builder.UseOrleans(silo => silo.UseGrainServeCluster(builder.Configuration));
+        // Every silo feeds the Orleans dashboard; the gateway shows it on the metrics port, at /dashboard.
+        builder.UseOrleans(silo => silo.UseGrainServeCluster(builder.Configuration).AddDashboard());
         builder.Services.AddSingleton<IStartupGate, SiloStartupGate>();
         builder.Services.AddSingleton<IInferenceDataPlane, ClusterDataPlane>();
         builder.Services.AddHostedService<PrometheusMeterExport>();
@@ -59,6 +61,7 @@ public static class GatewayHost
         app.MapOpenAiEndpoints().RequireHost($"*:{options.HttpPort}");
         app.MapGrpcService<GrpcInferenceService>().RequireHost($"*:{options.GrpcPort}");
         app.MapMetrics().RequireHost($"*:{options.MetricsPort}");
+        app.MapOrleansDashboard("/dashboard").RequireHost($"*:{options.MetricsPort}");
         app.MapFallback(context => ErrorResponse.WriteNotFoundAsync(context));
         return app;
     }

@@ -307,6 +307,16 @@ public sealed class RestApiTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Dashboard_OnMetricsPort_ServesTheOrleansDashboard()
+    {
+        using var client = new HttpClient();
+        using var response = await client.GetAsync($"http://127.0.0.1:{fixture.MetricsPort}/dashboard");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("html", response.Content.Headers.ContentType?.MediaType ?? "");
+    }
+
+    [Fact]
     public async Task Metrics_AfterInference_ExportsBatchSizeForTheModel()
     {
         await InferAsync("simple", SimpleBody);
