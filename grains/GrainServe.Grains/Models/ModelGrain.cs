@@ -140,7 +140,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
     {
         try
         {
-            var devices = await GrainFactory.GetGrain<IDeviceDirectoryGrain>(0).GetDevices();
+            var devices = await GetDevicesAsync();
             if (await _placer.ScaleOut(version, devices))
             {
                 LogScaledOut(_logger, Name, version.Version, version.Instances.Count);
@@ -349,6 +349,23 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         return [.. result];
     }
 
+    // The directory's silo may be leaving (a graceful stop deactivates it): its calls fail until the directory is
+    // active again elsewhere, so they are retried for a few seconds.
+    private async Task<DeviceInfo[]> GetDevicesAsync()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await GrainFactory.GetGrain<IDeviceDirectoryGrain>(0).GetDevices();
+            }
+            catch (Exception ex) when (attempt < 30 && ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
+            }
+        }
+    }
+
     private async Task TryLoadAgainAsync()
     {
         try
@@ -382,13 +399,13 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
             return Statuses();
         }
 
-        var devices = await GrainFactory.GetGrain<IDeviceDirectoryGrain>(0).GetDevices();
-        for (var wait = 0; devices.Length == 0 && _versions.Values.Any(v => v.State != ModelReadyState.Unknown) && wait < 15; wait++)
+        var devices = await GetDevicesAsync();
+        for (var wait = 0; devices.Length == 0 && wait < 15; wait++)
         {
-            // Devices were here before: the directory is being rebuilt after its silo left. Devices re-register on
-            // every membership change, so wait briefly rather than fail every request.
+            // An empty directory is usually one being rebuilt after its silo left (devices re-register every 2 s and
+            // on every membership change), or a device silo about to join: wait briefly rather than fail every request.
             await Task.Delay(TimeSpan.FromMilliseconds(200));
-            devices = await GrainFactory.GetGrain<IDeviceDirectoryGrain>(0).GetDevices();
+            devices = await GetDevicesAsync();
         }
 
         await _placer.AdoptOnce(devices);
