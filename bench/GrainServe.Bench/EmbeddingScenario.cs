@@ -4,12 +4,7 @@ using Google.Protobuf;
 using GrainServe.Contracts;
 using GrainServe.Embeddings;
 using GrainServe.Gateway.Grpc.Protocol;
-using GrainServe.Gpu;
-using GrainServe.Models;
-using GrainServe.Runtime;
 using Grpc.Net.Client;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace GrainServe.Bench;
 
@@ -29,7 +24,7 @@ internal sealed class EmbeddingScenario(TimeSpan duration, int rounds, int[] con
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 });
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{server.GrpcPort}");
         var grpc = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
-        using var inProcess = CreateRunner();
+        using var inProcess = (SentenceEmbeddingRunner)InProcessRunner.Create(Path.Combine(AppContext.BaseDirectory, "models"), Model);
 
         // Warm up both paths and the runtime's allocator.
         await LoadGenerator.RunAsync(8, TimeSpan.FromSeconds(2), i => GrpcAsync(grpc, i));
@@ -95,15 +90,6 @@ internal sealed class EmbeddingScenario(TimeSpan duration, int rounds, int[] con
         response.EnsureSuccessStatusCode();
         await response.Content.ReadAsByteArrayAsync();
         return 1;
-    }
-
-    private static SentenceEmbeddingRunner CreateRunner()
-    {
-        var repository = new ModelRepository(Options.Create(new ModelRepositoryOptions { Path = Path.Combine(AppContext.BaseDirectory, "models") }), NullLogger<ModelRepository>.Instance);
-        // The same session options as the server's default appsettings: one intra-op thread.
-        var factory = new OnnxModelRunnerFactory(Options.Create(new RuntimeOptions { IntraOpNumThreads = 1 }), NullLogger<OnnxModelRunnerFactory>.Instance);
-        var device = new LocalDevice("cpu0", DeviceKind.Cpu, 0, "cpu0", "CPU-bench-0", 1L << 32, 1L << 32);
-        return (SentenceEmbeddingRunner)factory.Create(repository.Find(Model)!, 1, device);
     }
 
     /// <summary>The report: every measurement, then per round the ratio of served c64 to in-process at the batch formed.</summary>

@@ -4,13 +4,9 @@ using System.Text;
 using Google.Protobuf;
 using GrainServe.Contracts;
 using GrainServe.Gateway.Grpc.Protocol;
-using GrainServe.Gpu;
 using GrainServe.ModelBuilder;
-using GrainServe.Models;
 using GrainServe.Runtime;
 using Grpc.Net.Client;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace GrainServe.Bench;
 
@@ -54,7 +50,7 @@ internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] co
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 });
         var channels = new[] { plain, one, gateway }.ToDictionary(s => s, s => GrpcChannel.ForAddress($"http://127.0.0.1:{s.GrpcPort}"));
         var clients = channels.ToDictionary(c => c.Key, c => new GRPCInferenceService.GRPCInferenceServiceClient(c.Value));
-        var runners = new Dictionary<string, IModelRunner> { ["tiny"] = CreateRunner("tiny"), ["encoder"] = CreateRunner("encoder") };
+        var runners = new Dictionary<string, IModelRunner> { ["tiny"] = InProcessRunner.Create(_repository, "tiny"), ["encoder"] = InProcessRunner.Create(_repository, "encoder") };
 
         var arms = new List<(string Name, int Concurrency, ServerProcess? Server, string Model, Func<int, Task<int>> Call)>();
         var top = concurrencies.Max();
@@ -203,13 +199,6 @@ internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] co
             "{\"name\":\"" + i.Name + "\",\"shape\":[" + string.Join(',', i.Shape) + "],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":" + i.Data.Length + "}}");
         var header = "{\"parameters\":{\"binary_data_output\":true},\"inputs\":[" + string.Join(',', described) + "]}";
         return (header, inputs.SelectMany(i => i.Data).ToArray());
-    }
-
-    private IModelRunner CreateRunner(string model)
-    {
-        var repository = new ModelRepository(Options.Create(new ModelRepositoryOptions { Path = _repository }), NullLogger<ModelRepository>.Instance);
-        var factory = new OnnxModelRunnerFactory(Options.Create(new RuntimeOptions { IntraOpNumThreads = 1 }), NullLogger<OnnxModelRunnerFactory>.Instance);
-        return factory.Create(repository.Find(model)!, 1, new LocalDevice("cpu0", DeviceKind.Cpu, 0, "cpu0", "CPU-bench-0", 1L << 32, 1L << 32));
     }
 
     private static async Task WaitForModelAsync(ServerProcess gateway, string model)

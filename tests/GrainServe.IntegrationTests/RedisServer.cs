@@ -19,7 +19,7 @@ internal static class RedisServer
                 return;
             }
 
-            var script = Path.Combine(RepoRoot(), "tools", "start-redis.sh");
+            var script = Path.Combine(RepoPaths.Root, "tools", "start-redis.sh");
             using var start = Process.Start(new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
             var error = await start.StandardError.ReadToEndAsync();
             await start.WaitForExitAsync();
@@ -43,16 +43,5 @@ internal static class RedisServer
         {
             return false;
         }
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Orleans.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Orleans.sln not found above the test binaries");
     }
 }

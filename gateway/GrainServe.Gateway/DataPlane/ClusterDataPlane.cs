@@ -61,7 +61,7 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
             {
                 return await _grains.GetGrain<IModelGrain>(model).Infer(request).WaitAsync(cancellationToken);
             }
-            catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException)
+            catch (Exception ex) when (ClusterFailure.IsUndelivered(ex))
             {
                 if (DateTime.UtcNow > deadline)
                 {

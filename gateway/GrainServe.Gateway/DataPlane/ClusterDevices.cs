@@ -1,4 +1,5 @@
 using GrainServe.Gpu;
+using GrainServe.Errors;
 
 namespace GrainServe.Gateway.DataPlane;
 
@@ -14,7 +15,7 @@ internal static class ClusterDevices
             {
                 return await grains.GetGrain<IGpuGrain>(d.Key).GetInfo().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
             }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
             {
                 // Its silo is leaving: show what it last registered.
                 return d;

@@ -34,7 +34,7 @@ internal sealed partial class ErrorHandlingMiddleware
                 ? $"the request body is larger than the server's limit: {ex.Message}"
                 : ex.Message);
         }
-        catch (Exception ex) when ((ex is OrleansException or TimeoutException) && !context.Response.HasStarted)
+        catch (Exception ex) when (ClusterFailure.IsUnreachable(ex) && !context.Response.HasStarted)
         {
             // The cluster, not the request, failed (a silo left mid-call): the client may retry.
             await ErrorResponse.WriteAsync(context, InferenceErrorCode.ModelNotReady, $"the cluster could not answer: {ex.Message}; retry");

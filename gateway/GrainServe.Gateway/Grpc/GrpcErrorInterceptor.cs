@@ -43,7 +43,7 @@ internal sealed partial class GrpcErrorInterceptor(ILogger<GrpcErrorInterceptor>
                 return null;
             case InferenceException inference:
                 return new RpcException(new Status(InferenceErrorStatus.ToGrpc(inference.Code), inference.Message));
-            case OrleansException or TimeoutException:
+            case var failure when ClusterFailure.IsUnreachable(failure):
                 return new RpcException(new Status(StatusCode.Unavailable, $"the cluster could not answer: {exception.Message}; retry"));
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled"));

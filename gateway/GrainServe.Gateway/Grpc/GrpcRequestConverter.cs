@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using GrainServe.Contracts;
 using GrainServe.Errors;
+using GrainServe.Gateway.DataPlane;
 using GrainServe.Gateway.Grpc.Protocol;
 
 namespace GrainServe.Gateway.Grpc;
@@ -26,16 +27,9 @@ internal static class GrpcRequestConverter
                 throw Invalid("an input has no name");
             }
 
-            if (!InferDatatype.IsKnown(input.Datatype))
-            {
-                throw Invalid($"input '{input.Name}' has unknown datatype '{input.Datatype}'; use one of {string.Join(", ", InferDatatype.All)}");
-            }
-
+            TensorHeader.CheckDatatype(input.Name, input.Datatype);
             var shape = input.Shape.ToArray();
-            if (shape.Any(d => d < 0) || InferDatatype.ElementCount(shape) < 0)
-            {
-                throw Invalid($"input '{input.Name}' has shape [{string.Join(',', shape)}]; dimensions are non-negative and their product must not overflow");
-            }
+            TensorHeader.CheckShape(input.Name, shape);
 
             if (raw.Count > 0 && input.Contents is not null && HasAny(input.Contents))
             {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GrainServe.Contracts;
 using GrainServe.Errors;
+using GrainServe.Gateway.DataPlane;
 
 namespace GrainServe.Gateway.Rest;
 
@@ -98,10 +99,7 @@ internal static class InferenceRequestJsonReader
 
         var name = RequiredString(input, "name", "an input");
         var datatype = RequiredString(input, "datatype", $"input '{name}'");
-        if (!InferDatatype.IsKnown(datatype))
-        {
-            throw Invalid($"input '{name}' has unknown datatype '{datatype}'; use one of {string.Join(", ", InferDatatype.All)}");
-        }
+        TensorHeader.CheckDatatype(name, datatype);
 
         if (!input.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array)
         {
@@ -112,7 +110,7 @@ internal static class InferenceRequestJsonReader
         var i = 0;
         foreach (var dim in shapeElement.EnumerateArray())
         {
-            if (dim.ValueKind != JsonValueKind.Number || !dim.TryGetInt64(out var value) || value < 0)
+            if (dim.ValueKind != JsonValueKind.Number || !dim.TryGetInt64(out var value))
             {
                 throw Invalid($"input '{name}' has shape element {dim.GetRawText()}; dimensions are non-negative integers");
             }
@@ -120,10 +118,7 @@ internal static class InferenceRequestJsonReader
             shape[i++] = value;
         }
 
-        if (InferDatatype.ElementCount(shape) < 0)
-        {
-            throw Invalid($"input '{name}' has shape [{string.Join(',', shape)}], whose element count overflows");
-        }
+        TensorHeader.CheckShape(name, shape);
 
         CheckParameters(input, $"input '{name}'");
         if (LongParameter(input, "binary_data_size", $"input '{name}'") is { } size)

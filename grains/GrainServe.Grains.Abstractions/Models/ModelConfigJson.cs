@@ -16,6 +16,9 @@ public static class ModelConfigJson
 
     /// <summary>Writes a config as indented JSON.</summary>
     public static string Write(ModelConfig config) => JsonSerializer.Serialize(config, ModelConfigJsonContext.Default.ModelConfig);
+
+    /// <summary>A deep copy, for completing a config without touching the caller's.</summary>
+    public static ModelConfig Clone(ModelConfig config) => Parse(Write(config));
 }
 
 /// <summary>The source-generated serializer of <see cref="ModelConfig"/>, with Triton's JSON conventions.</summary>

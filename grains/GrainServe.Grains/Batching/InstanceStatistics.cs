@@ -53,6 +53,18 @@ public sealed class InstanceStatistics
         }
     }
 
+    /// <summary>Batches run so far; cheaper than a <see cref="Snapshot"/> when that is all a caller needs.</summary>
+    public ulong ExecutionCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _totals.ExecutionCount;
+            }
+        }
+    }
+
     /// <summary>A consistent copy of the figures so far.</summary>
     public ModelStatistics Snapshot()
     {

@@ -190,7 +190,7 @@ public sealed class SentenceEmbeddingRunner : IModelRunner, IRequestValidator
 
     private static ModelConfig Complete(string modelName, ModelConfig written, int hidden)
     {
-        var config = ModelConfigJson.Parse(ModelConfigJson.Write(written));
+        var config = ModelConfigJson.Clone(written);
         config.Name = modelName;
         config.Platform ??= ModelConfigValidator.OnnxPlatform;
         config.MaxBatchSize ??= 64;

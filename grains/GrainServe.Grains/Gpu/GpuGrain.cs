@@ -207,7 +207,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
             UtilizationPercent = gpu?.UtilizationPercent ?? 0,
             InstanceCount = _instances.Count,
             PendingRequests = _instances.Values.Sum(i => i.Queue.Pending),
-            ExecutedBatches = _instances.Values.Sum(i => (long)i.Queue.Statistics.Snapshot().ExecutionCount),
+            ExecutedBatches = _instances.Values.Sum(i => (long)i.Queue.Statistics.ExecutionCount),
             Draining = _draining,
         };
     }
@@ -220,7 +220,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
         {
             await GrainFactory.GetGrain<IDeviceDirectoryGrain>(0).Register(Describe());
         }
-        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
         {
             // The next period retries; the device keeps serving meanwhile.
             LogRegistrationFailed(_logger, ex, this.GetPrimaryKeyString());

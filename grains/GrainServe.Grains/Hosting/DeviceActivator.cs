@@ -2,6 +2,7 @@ using GrainServe.Gpu;
 using GrainServe.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using GrainServe.Errors;
 
 namespace GrainServe.Hosting;
 
@@ -56,7 +57,7 @@ public sealed partial class DeviceActivator : ILifecycleParticipant<ISiloLifecyc
         {
             await Task.WhenAll(drains).WaitAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or OrleansException or TimeoutException)
+        catch (Exception ex) when (ex is OperationCanceledException || ClusterFailure.IsUnreachable(ex))
         {
             LogDrainIncomplete(_logger, ex, _catalog.SiloName);
         }
@@ -88,7 +89,7 @@ public sealed partial class DeviceActivator : ILifecycleParticipant<ISiloLifecyc
                         var info = await _grains.GetGrain<IGpuGrain>(_catalog.KeyOf(device)).GetInfo();
                         await _grains.GetGrain<IDeviceDirectoryGrain>(0).Register(info);
                     }
-                    catch (Exception ex) when (ex is OrleansException or TimeoutException)
+                    catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
                     {
                         // The periodic registration catches up.
                     }

@@ -19,6 +19,12 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
 {
     private const string UnloadedReason = "unloaded";
 
+    // How often a request for a model that failed to place may trigger another attempt.
+    private static readonly TimeSpan RetryLoadInterval = TimeSpan.FromSeconds(1);
+
+    // How long after one scale-out the next may start: time for the new instance to take load.
+    private static readonly TimeSpan ScaleOutInterval = TimeSpan.FromSeconds(2);
+
     private readonly ModelRepository _repository;
     private readonly ModelPlacer _placer;
     private readonly ILogger<ModelGrain> _logger;
@@ -30,13 +36,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
     private bool _unloaded;
     private Task? _scalingOut;
     private DateTimeOffset _lastLoadFinished = DateTimeOffset.MinValue;
-
-    // How often a request for a model that failed to place may trigger another attempt.
-    private static readonly TimeSpan RetryLoadInterval = TimeSpan.FromSeconds(1);
     private DateTimeOffset _lastScaleOut = DateTimeOffset.MinValue;
-
-    // How long after one scale-out the next may start: time for the new instance to take load.
-    private static readonly TimeSpan ScaleOutInterval = TimeSpan.FromSeconds(2);
 
     public ModelGrain(ModelRepository repository, ILogger<ModelGrain> logger)
     {
@@ -61,7 +61,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
             {
                 return InferenceResult.Failure(ex.Code, ex.Message);
             }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
             {
                 return InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"model '{Name}' could not be placed: {ex.Message}; retry");
             }
@@ -146,7 +146,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
                 LogScaledOut(_logger, Name, version.Version, version.Instances.Count);
             }
         }
-        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
         {
             LogInstanceLost(_logger, Name, version.Version, "directory", ex.Message);
         }
@@ -184,7 +184,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
 
                 LogInstanceLost(_logger, Name, version.Version, slot.Info.DeviceKey, result.Error.Message);
             }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException or SiloUnavailableException)
+            catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
             {
                 LogInstanceLost(_logger, Name, version.Version, slot.Info.DeviceKey, ex.Message);
             }
@@ -209,10 +209,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         ModelVersionState? chosen;
         if (version is not null)
         {
-            if (!IsKnownVersion(version))
-            {
-                throw new InferenceException(InferenceErrorCode.ModelNotFound, $"model '{Name}' has no version {version}");
-            }
+            ThrowIfUnknownVersion(version);
 
             chosen = _versions.GetValueOrDefault(version);
             versions = [version];
@@ -294,7 +291,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
                 {
                     await slot.Device.UnloadInstance(slot.Info.InstanceId);
                 }
-                catch (Exception ex) when (ex is OrleansException or TimeoutException or SiloUnavailableException)
+                catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
                 {
                     // A device that is gone holds nothing any more.
                     LogInstanceLost(_logger, Name, version.Version, slot.Info.DeviceKey, ex.Message);
@@ -313,9 +310,9 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
     {
         await EnsureLoadedOnce();
         var definition = _definition ?? throw NotFound();
-        if (version is not null && !IsKnownVersion(version))
+        if (version is not null)
         {
-            throw new InferenceException(InferenceErrorCode.ModelNotFound, $"model '{Name}' has no version {version}");
+            ThrowIfUnknownVersion(version);
         }
 
         var chosen = version is not null ? _versions.GetValueOrDefault(version) : NewestReady();
@@ -326,9 +323,9 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
     {
         // Statistics never trigger a load: a model nobody loaded has none.
         _definition ??= _repository.Find(Name, _configOverride) ?? throw NotFound();
-        if (version is not null && !IsKnownVersion(version))
+        if (version is not null)
         {
-            throw new InferenceException(InferenceErrorCode.ModelNotFound, $"model '{Name}' has no version {version}");
+            ThrowIfUnknownVersion(version);
         }
 
         var result = new List<ModelStatistics>();
@@ -359,7 +356,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
             {
                 return await GrainFactory.GetGrain<IDeviceDirectoryGrain>(0).GetDevices();
             }
-            catch (Exception ex) when (attempt < 30 && ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException)
+            catch (Exception ex) when (attempt < 30 && ClusterFailure.IsUndelivered(ex))
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(100));
             }
@@ -372,7 +369,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         {
             await EnsureLoaded();
         }
-        catch (Exception ex) when (ex is InferenceException or OrleansException or TimeoutException)
+        catch (Exception ex) when (ex is InferenceException || ClusterFailure.IsUnreachable(ex))
         {
             // The request answers with the version's reason below.
         }
@@ -439,7 +436,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         {
             if (!IsKnownVersion(requested))
             {
-                return (null, new InferenceError(InferenceErrorCode.ModelNotFound, $"model '{Name}' has no version {requested}"));
+                return (null, UnknownVersion(requested));
             }
 
             if (!_versions.TryGetValue(requested, out var version))
@@ -463,6 +460,16 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
 
     private ModelVersionState? NewestReady() =>
         _versions.Values.Where(v => v.State == ModelReadyState.Ready && v.Instances.Count > 0 && v.Config is not null).OrderByDescending(v => v.Number).FirstOrDefault();
+
+    private InferenceError UnknownVersion(string version) => new(InferenceErrorCode.ModelNotFound, $"model '{Name}' has no version {version}");
+
+    private void ThrowIfUnknownVersion(string version)
+    {
+        if (!IsKnownVersion(version))
+        {
+            throw new InferenceException(UnknownVersion(version));
+        }
+    }
 
     private bool IsKnownVersion(string version) =>
         long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && _definition!.Versions.Contains(number);

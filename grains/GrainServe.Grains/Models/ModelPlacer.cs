@@ -1,5 +1,6 @@
 using System.Globalization;
 using GrainServe.Gpu;
+using GrainServe.Errors;
 
 namespace GrainServe.Models;
 
@@ -37,7 +38,7 @@ internal sealed class ModelPlacer(ModelGrain grain)
             {
                 result = await device.LoadInstance(grain.ModelName, version.Version, grain.ConfigOverride);
             }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException or SiloUnavailableException)
+            catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
             {
                 // The device's silo is gone but not yet out of the membership table: try the next device.
                 refusals.Add($"device {candidates[i % candidates.Count].Key} is unreachable: {ex.Message}");
@@ -85,7 +86,7 @@ internal sealed class ModelPlacer(ModelGrain grain)
                     return true;
                 }
             }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException or SiloUnavailableException)
+            catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
             {
                 // Unreachable: try the next device.
             }
@@ -114,7 +115,7 @@ internal sealed class ModelPlacer(ModelGrain grain)
             {
                 instances = await device.GetInstances();
             }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException or SiloUnavailableException)
+            catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
             {
                 // Its silo is gone, and its instances with it.
                 continue;
@@ -148,7 +149,7 @@ internal sealed class ModelPlacer(ModelGrain grain)
                     version.Instances.Add(new ModelInstanceSlot(reload.Instance, old.Device));
                 }
             }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException or SiloUnavailableException)
+            catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
             {
                 // The device went away meanwhile; the version is placed again below if nothing is left.
             }

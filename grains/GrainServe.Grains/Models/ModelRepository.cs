@@ -65,7 +65,8 @@ public sealed partial class ModelRepository
             return null;
         }
 
-        var (config, error) = configOverride is not null ? (Copy(configOverride), null) : ReadConfig(name, directory);
+        // The definition is completed in place (its name filled in), so it must not share the caller's object.
+        var (config, error) = configOverride is not null ? (ModelConfigJson.Clone(configOverride), null) : ReadConfig(name, directory);
         config.Name ??= name;
         var modelFile = config.DefaultModelFilename ?? DefaultModelFilename;
         var versions = Directory.EnumerateDirectories(directory)
@@ -101,9 +102,6 @@ public sealed partial class ModelRepository
     // reading outside the repository.
     private static bool IsValidModelName(string name) =>
         name.Length > 0 && name != "." && name != ".." && name.IndexOfAny(['/', '\\', '\0']) < 0;
-
-    // The definition is completed in place (its name filled in), so it must not share the caller's object.
-    private static ModelConfig Copy(ModelConfig config) => ModelConfigJson.Parse(ModelConfigJson.Write(config));
 
     private static (ModelConfig Config, string? Error) ReadConfig(string name, string directory)
     {

@@ -18,7 +18,7 @@ public static class ModelConfigCompleter
     /// </summary>
     public static ModelConfig Complete(string modelName, ModelConfig written, IReadOnlyList<ModelTensorConfig> modelInputs, IReadOnlyList<ModelTensorConfig> modelOutputs)
     {
-        var config = ModelConfigJson.Parse(ModelConfigJson.Write(written));
+        var config = ModelConfigJson.Clone(written);
         config.Name = modelName;
         config.Platform ??= ModelConfigValidator.OnnxPlatform;
 

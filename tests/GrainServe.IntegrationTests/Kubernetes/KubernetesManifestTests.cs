@@ -10,7 +10,7 @@ namespace GrainServe.Kubernetes;
 /// </summary>
 public sealed class KubernetesManifestTests
 {
-    private static readonly string Folder = Path.Combine(RepoRoot(), "k8s");
+    private static readonly string Folder = Path.Combine(RepoPaths.Root, "k8s");
 
     public static TheoryData<string> Manifests => new(Directory.GetFiles(Folder, "*.yaml").Select(Path.GetFileName).Where(f => f != "kustomization.yaml")!);
 
@@ -75,15 +75,4 @@ public sealed class KubernetesManifestTests
 
     private static IEnumerable<object> Objects(string file) =>
         Documents(file).Where(d => !d.Contains("kind: InferenceService", StringComparison.Ordinal)).SelectMany(d => KubernetesYaml.LoadAllFromString(d, strict: true));
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Orleans.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Orleans.sln not found above the test binaries");
-    }
 }
