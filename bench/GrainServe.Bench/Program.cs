@@ -4,10 +4,12 @@ using GrainServe.Bench;
 // dotnet run -c Release --project bench/GrainServe.Bench -- embeddings [--seconds 10] [--rounds 3]
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput [--seconds 5] [--rounds 2]
 // dotnet run -c Release --project bench/GrainServe.Bench -- <scenario> --smoke
+// dotnet run -c Release --project bench/GrainServe.Bench -- throughput --only "tiny grpc" --concurrency 64 (the arms whose name holds it, at that concurrency; for profiling)
 var smoke = args.Contains("--smoke");
 var seconds = Option("--seconds", smoke ? 1 : 10);
 var rounds = Option("--rounds", smoke ? 1 : 3);
-var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "embeddings";
+var only = Text("--only");
+var scenario = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] != "--only")).FirstOrDefault() ?? "embeddings";
 
 Console.WriteLine($"# GrainServe benchmark: {scenario}, {seconds} s per arm, {rounds} round(s), {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
 switch (scenario)
@@ -18,8 +20,8 @@ switch (scenario)
         Console.WriteLine(EmbeddingScenario.Report(results, rounds));
         return results.Any(r => r.Errors > 0 || r.Requests == 0) ? 1 : 0;
     case "throughput":
-        var levels = smoke ? new[] { 1, 4 } : [1, 16, 64];
-        var measured = await new ThroughputScenario(TimeSpan.FromSeconds(seconds), rounds, levels).RunAsync();
+        var levels = Text("--concurrency")?.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray() ?? (smoke ? [1, 4] : [1, 16, 64]);
+        var measured = await new ThroughputScenario(TimeSpan.FromSeconds(seconds), rounds, levels, only).RunAsync();
         Console.WriteLine(ThroughputScenario.Report(measured, rounds, levels.Max()));
         return measured.Any(r => r.Errors > 0 || r.Requests == 0) ? 1 : 0;
     default:
@@ -27,8 +29,10 @@ switch (scenario)
         return 2;
 }
 
-int Option(string name, int fallback)
+int Option(string name, int fallback) => Text(name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+
+string? Text(string name)
 {
     var index = Array.IndexOf(args, name);
-    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
 }

@@ -13,9 +13,10 @@ namespace GrainServe.Bench;
 /// <summary>
 /// GrainServe against raw ONNX Runtime and a plain ASP.NET Core server, on a tiny add model (overhead-bound) and
 /// an encoder with an embedding-sized output (compute-bound), over gRPC raw, REST binary and REST JSON. Every
-/// server is a separate process; arms run interleaved, forward then backward, over the rounds.
+/// server is a separate process; arms run interleaved, forward then backward, over the rounds. <paramref name="only"/>,
+/// when set, keeps the arms whose name contains it (to profile one path); targets whose arms did not run are left out.
 /// </summary>
-internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] concurrencies)
+internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] concurrencies, string? only = null)
 {
     public const int EncoderSequence = 16;
     public const int EncoderHidden = 384;
@@ -70,6 +71,8 @@ internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] co
             arms.Add(($"{model} rest-binary b32 grainserve batching-on", 16, one, model + "_batched", _ => RestAsync(http, one, model + "_batched", header, binary, 32)));
         }
 
+        arms.RemoveAll(a => only is not null && !a.Name.Contains(only, StringComparison.Ordinal));
+
         // Warm every path once.
         foreach (var arm in arms.DistinctBy(a => (a.Server, a.Model, a.Name.Split(' ')[1])))
         {
@@ -86,9 +89,14 @@ internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] co
             }
 
             // Raw ONNX Runtime at batch 1, 32 and the batch GrainServe formed for the encoder at the top concurrency.
-            var formed = (int)Math.Max(1, Math.Round(measured.First(m => m.Arm == "encoder grpc grainserve batching-on" && m.Concurrency == top).AverageBatch));
+            var formed = (int)Math.Max(1, Math.Round(measured.FirstOrDefault(m => m.Arm == "encoder grpc grainserve batching-on" && m.Concurrency == top)?.AverageBatch ?? 1));
             foreach (var (model, batch) in new[] { ("tiny", 1), ("encoder", 1), ("encoder", 32), ("encoder", formed) }.Distinct())
             {
+                if (only is not null && !$"{model} onnxruntime in-process b{batch}".Contains(only, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
                 measured.Add(await MeasureRawAsync(runners[model], model, batch));
             }
 
@@ -110,6 +118,8 @@ internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] co
 
     private async Task<Measurement> MeasureAsync(string arm, int concurrency, ServerProcess? server, HttpClient http, string model, Func<int, Task<int>> call)
     {
+        // Progress on stderr (stdout holds the report), so a profiler can be attached while an arm runs.
+        await Console.Error.WriteLineAsync($"# measuring: {arm}, concurrency {concurrency}");
         var stats = server is not null && server.HttpPort != 0 && !arm.Contains("plain", StringComparison.Ordinal);
         var before = stats ? await server!.CountsAsync(http, model) : (0L, 0L);
         var cpuBefore = server?.CpuTime ?? TimeSpan.Zero;
@@ -249,12 +259,23 @@ internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] co
 
         var perRound = results.Count / rounds;
         var roundsOf = Enumerable.Range(0, rounds).Select(r => results.Skip(r * perRound).Take(perRound).ToList()).ToList();
-        Measurement Find(List<Measurement> round, string arm, int concurrency) => round.First(m => m.Arm == arm && m.Concurrency == concurrency);
-        Measurement Raw(List<Measurement> round, string model, double batch) => round.First(m => m.Arm == $"{model} onnxruntime in-process b{(int)Math.Max(1, Math.Round(batch))}");
+        Measurement Find(List<Measurement> round, string arm, int concurrency) =>
+            round.FirstOrDefault(m => m.Arm == arm && m.Concurrency == concurrency) ?? throw new KeyNotFoundException(arm);
+        Measurement Raw(List<Measurement> round, string model, double batch) => Find(round, $"{model} onnxruntime in-process b{(int)Math.Max(1, Math.Round(batch))}", 1);
 
         void Target(string what, string goal, Func<List<Measurement>, double> value)
         {
-            var values = roundsOf.Select(value).ToList();
+            List<double> values;
+            try
+            {
+                values = roundsOf.Select(value).ToList();
+            }
+            catch (KeyNotFoundException)
+            {
+                // An arm it needs was filtered out with --only.
+                return;
+            }
+
             text.AppendLine(CultureInfo.InvariantCulture, $"| {what} | {goal} | {values.Order().ElementAt(values.Count / 2):0.00} | {string.Join(", ", values.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))} |");
         }
 

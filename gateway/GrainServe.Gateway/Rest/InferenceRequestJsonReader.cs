@@ -12,10 +12,17 @@ namespace GrainServe.Gateway.Rest;
 /// order. It checks the request's own form (fields, types, shapes, datatypes); the model grain checks it
 /// against the model.
 /// </summary>
+/// <remarks>
+/// The body is read in one forward pass with <see cref="Utf8JsonReader"/>: a tensor's <c>data</c> array is decoded
+/// as it is read, so a large tensor costs one tokenization and one number parse per element, with no document
+/// of its elements built first. The small parts (parameters, outputs) are read as <see cref="JsonElement"/>s.
+/// </remarks>
 internal static class InferenceRequestJsonReader
 {
     /// <summary>The header that gives the JSON part's length in a binary request or response.</summary>
     public const string HeaderLengthHeader = "Inference-Header-Content-Length";
+
+    private static readonly JsonReaderOptions Options = new() { MaxDepth = 64 };
 
     /// <summary>Parses the body; throws <see cref="InferenceException"/> with InvalidInput for a malformed request.</summary>
     public static RestInferenceRequest Read(ReadOnlyMemory<byte> body, long? headerLength, string? modelVersion)
@@ -27,103 +34,171 @@ internal static class InferenceRequestJsonReader
 
         var json = headerLength is { } jsonLength ? body[..(int)jsonLength] : body;
         var binary = new BinaryCursor(headerLength is { } start ? body[(int)start..] : ReadOnlyMemory<byte>.Empty);
-        JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
+            return ReadRequest(json, binary, modelVersion);
         }
         catch (JsonException ex)
         {
             throw Invalid($"the request body is not valid JSON: {ex.Message}");
         }
-
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw Invalid("the request body must be a JSON object with an \"inputs\" array");
-            }
-
-            string? id = null;
-            if (root.TryGetProperty("id", out var idElement))
-            {
-                id = idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : throw Invalid("\"id\" must be a string");
-            }
-
-            CheckParameters(root, "the request");
-            var binaryByDefault = BoolParameter(root, "binary_data_output") ?? false;
-            if (!root.TryGetProperty("inputs", out var inputsElement) || inputsElement.ValueKind != JsonValueKind.Array)
-            {
-                throw Invalid("the request must have an \"inputs\" array");
-            }
-
-            var inputs = new List<InferTensor>();
-            foreach (var input in inputsElement.EnumerateArray())
-            {
-                inputs.Add(ReadInput(input, binary));
-            }
-
-            if (inputs.Count == 0)
-            {
-                throw Invalid("\"inputs\" is empty");
-            }
-
-            if (binary.Remaining > 0)
-            {
-                throw Invalid($"the binary part has {binary.Remaining} byte(s) that no input's binary_data_size claims");
-            }
-
-            string[]? outputs = null;
-            var binaryOutputs = new Dictionary<string, bool>(StringComparer.Ordinal);
-            if (root.TryGetProperty("outputs", out var outputsElement) && outputsElement.ValueKind != JsonValueKind.Null)
-            {
-                if (outputsElement.ValueKind != JsonValueKind.Array)
-                {
-                    throw Invalid("\"outputs\" must be an array of {\"name\": ...} objects");
-                }
-
-                outputs = outputsElement.EnumerateArray().Select(o => ReadOutput(o, binaryOutputs)).ToArray();
-            }
-
-            return new RestInferenceRequest(new InferenceRequest(id, modelVersion, [.. inputs], outputs), binaryByDefault, binaryOutputs);
-        }
     }
 
-    private static InferTensor ReadInput(JsonElement input, BinaryCursor binary)
+    private static RestInferenceRequest ReadRequest(ReadOnlyMemory<byte> json, BinaryCursor binary, string? modelVersion)
     {
-        if (input.ValueKind != JsonValueKind.Object)
+        var reader = new Utf8JsonReader(json.Span, Options);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            // Reading on makes a body that is not JSON at all fail as such rather than as a non-object.
+            while (reader.Read())
+            {
+            }
+
+            throw Invalid("the request body must be a JSON object with an \"inputs\" array");
+        }
+
+        string? id = null;
+        var binaryByDefault = false;
+        List<InferTensor>? inputs = null;
+        string[]? outputs = null;
+        var binaryOutputs = new Dictionary<string, bool>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var property = reader.GetString();
+            reader.Read();
+            switch (property)
+            {
+                case "id":
+                    id = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Invalid("\"id\" must be a string");
+                    break;
+                case "parameters":
+                    using (var parameters = JsonDocument.ParseValue(ref reader))
+                    {
+                        binaryByDefault = BoolParameter(Parameters(parameters.RootElement, "the request"), "binary_data_output") ?? false;
+                    }
+
+                    break;
+                case "inputs":
+                    if (reader.TokenType != JsonTokenType.StartArray)
+                    {
+                        throw Invalid("the request must have an \"inputs\" array");
+                    }
+
+                    inputs = [];
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        inputs.Add(ReadInput(ref reader, json, binary));
+                    }
+
+                    break;
+                case "outputs":
+                    using (var document = JsonDocument.ParseValue(ref reader))
+                    {
+                        outputs = ReadOutputs(document.RootElement, binaryOutputs);
+                    }
+
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        // Anything after the object (a second value, stray text) is not valid JSON.
+        while (reader.Read())
+        {
+        }
+
+        if (inputs is null)
+        {
+            throw Invalid("the request must have an \"inputs\" array");
+        }
+
+        if (inputs.Count == 0)
+        {
+            throw Invalid("\"inputs\" is empty");
+        }
+
+        if (binary.Remaining > 0)
+        {
+            throw Invalid($"the binary part has {binary.Remaining} byte(s) that no input's binary_data_size claims");
+        }
+
+        return new RestInferenceRequest(new InferenceRequest(id, modelVersion, [.. inputs], outputs), binaryByDefault, binaryOutputs);
+    }
+
+    // Reads one entry of "inputs"; the reader is on its first token and is left on its last.
+    private static InferTensor ReadInput(ref Utf8JsonReader reader, ReadOnlyMemory<byte> json, BinaryCursor binary)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
             throw Invalid("each entry of \"inputs\" must be an object with name, shape, datatype and data");
         }
 
-        var name = RequiredString(input, "name", "an input");
-        var datatype = RequiredString(input, "datatype", $"input '{name}'");
-        TensorHeader.CheckDatatype(name, datatype);
+        string? name = null, datatype = null;
+        long[]? shape = null;
+        long? binarySize = null;
+        byte[]? decoded = null;
+        ReadOnlyMemory<byte>? pending = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var property = reader.GetString();
+            reader.Read();
+            switch (property)
+            {
+                case "name":
+                    name = reader.TokenType == JsonTokenType.String ? reader.GetString() : "";
+                    break;
+                case "datatype":
+                    datatype = reader.TokenType == JsonTokenType.String ? reader.GetString() : "";
+                    break;
+                case "shape":
+                    shape = ReadShape(ref reader, name);
+                    break;
+                case "parameters":
+                    using (var parameters = JsonDocument.ParseValue(ref reader))
+                    {
+                        binarySize = LongParameter(Parameters(parameters.RootElement, $"input '{name}'"), "binary_data_size", $"input '{name}'");
+                    }
 
-        if (!input.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array)
+                    break;
+                case "data" when datatype == InferDatatype.Fp32 && !string.IsNullOrEmpty(name) && shape is not null:
+                    // The usual order (name, shape, datatype, data): FP32 data decoded in the same pass.
+                    decoded = TensorJsonCodec.DecodeFloats(name, ref reader, InferDatatype.ElementCount(shape), json.Length);
+                    break;
+                case "data":
+                    // Any other order or datatype: keep the array's bytes and decode once the input's header is known.
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    pending = json[start..(int)reader.BytesConsumed];
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        if (string.IsNullOrEmpty(name))
+        {
+            throw Invalid("an input must have a non-empty string \"name\"");
+        }
+
+        if (string.IsNullOrEmpty(datatype))
+        {
+            throw Invalid($"input '{name}' must have a non-empty string \"datatype\"");
+        }
+
+        TensorHeader.CheckDatatype(name, datatype);
+        if (shape is null)
         {
             throw Invalid($"input '{name}' must have a \"shape\" array");
         }
 
-        var shape = new long[shapeElement.GetArrayLength()];
-        var i = 0;
-        foreach (var dim in shapeElement.EnumerateArray())
-        {
-            if (dim.ValueKind != JsonValueKind.Number || !dim.TryGetInt64(out var value))
-            {
-                throw Invalid($"input '{name}' has shape element {dim.GetRawText()}; dimensions are non-negative integers");
-            }
-
-            shape[i++] = value;
-        }
-
         TensorHeader.CheckShape(name, shape);
-
-        CheckParameters(input, $"input '{name}'");
-        if (LongParameter(input, "binary_data_size", $"input '{name}'") is { } size)
+        var hasData = decoded is not null || pending is not null;
+        if (binarySize is { } size)
         {
-            if (input.TryGetProperty("data", out _))
+            if (hasData)
             {
                 throw Invalid($"input '{name}' has both \"data\" and a binary_data_size; send one");
             }
@@ -136,12 +211,55 @@ internal static class InferenceRequestJsonReader
             return new InferTensor(name, datatype, shape, binary.Take((int)size));
         }
 
-        if (!input.TryGetProperty("data", out var data))
+        if (!hasData)
         {
             throw Invalid($"input '{name}' has no \"data\"");
         }
 
-        return new InferTensor(name, datatype, shape, TensorJsonCodec.Decode(name, datatype, data));
+        if (decoded is null)
+        {
+            using var data = JsonDocument.Parse(pending!.Value, new JsonDocumentOptions { MaxDepth = Options.MaxDepth });
+            decoded = TensorJsonCodec.Decode(name, datatype, data.RootElement);
+        }
+
+        return new InferTensor(name, datatype, shape, decoded);
+    }
+
+    private static long[] ReadShape(ref Utf8JsonReader reader, string? name)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw Invalid($"input '{name}' must have a \"shape\" array");
+        }
+
+        var shape = new List<long>(4);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var value))
+            {
+                using var element = JsonDocument.ParseValue(ref reader);
+                throw Invalid($"input '{name}' has shape element {element.RootElement.GetRawText()}; dimensions are non-negative integers");
+            }
+
+            shape.Add(value);
+        }
+
+        return [.. shape];
+    }
+
+    private static string[]? ReadOutputs(JsonElement outputs, Dictionary<string, bool> binaryOutputs)
+    {
+        if (outputs.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (outputs.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid("\"outputs\" must be an array of {\"name\": ...} objects");
+        }
+
+        return outputs.EnumerateArray().Select(o => ReadOutput(o, binaryOutputs)).ToArray();
     }
 
     private static string ReadOutput(JsonElement output, Dictionary<string, bool> binaryOutputs)
@@ -151,9 +269,13 @@ internal static class InferenceRequestJsonReader
             throw Invalid("each entry of \"outputs\" must be an object with a name");
         }
 
-        var name = RequiredString(output, "name", "an output");
-        CheckParameters(output, $"output '{name}'");
-        if (BoolParameter(output, "binary_data") is { } binary)
+        if (!output.TryGetProperty("name", out var nameElement) || nameElement.ValueKind != JsonValueKind.String || nameElement.GetString() is not { Length: > 0 } name)
+        {
+            throw Invalid("an output must have a non-empty string \"name\"");
+        }
+
+        var parameters = output.TryGetProperty("parameters", out var value) ? Parameters(value, $"output '{name}'") : default;
+        if (BoolParameter(parameters, "binary_data") is { } binary)
         {
             binaryOutputs[name] = binary;
         }
@@ -161,8 +283,14 @@ internal static class InferenceRequestJsonReader
         return name;
     }
 
-    private static bool? BoolParameter(JsonElement owner, string name) =>
-        owner.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty(name, out var value)
+    // Parameters are accepted as the protocol allows (an object of bool, number or string values, or null).
+    private static JsonElement Parameters(JsonElement parameters, string owner) =>
+        parameters.ValueKind is JsonValueKind.Object or JsonValueKind.Null
+            ? parameters
+            : throw Invalid($"\"parameters\" of {owner} must be a JSON object");
+
+    private static bool? BoolParameter(JsonElement parameters, string name) =>
+        parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty(name, out var value)
             ? value.ValueKind switch
             {
                 JsonValueKind.True => true,
@@ -171,31 +299,12 @@ internal static class InferenceRequestJsonReader
             }
             : null;
 
-    private static long? LongParameter(JsonElement owner, string name, string ownerText) =>
-        owner.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty(name, out var value)
+    private static long? LongParameter(JsonElement parameters, string name, string ownerText) =>
+        parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty(name, out var value)
             ? value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number >= 0
                 ? number
                 : throw Invalid($"parameter \"{name}\" of {ownerText} must be a non-negative integer")
             : null;
-
-    private static string RequiredString(JsonElement element, string property, string owner)
-    {
-        if (!element.TryGetProperty(property, out var value) || value.ValueKind != JsonValueKind.String || value.GetString() is not { Length: > 0 } text)
-        {
-            throw Invalid($"{owner} must have a non-empty string \"{property}\"");
-        }
-
-        return text;
-    }
-
-    // Parameters are accepted as the protocol allows (an object of bool, number or string values); none changes inference yet.
-    private static void CheckParameters(JsonElement element, string owner)
-    {
-        if (element.TryGetProperty("parameters", out var parameters) && parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
-        {
-            throw Invalid($"\"parameters\" of {owner} must be a JSON object");
-        }
-    }
 
     private static InferenceException Invalid(string message) => new(InferenceErrorCode.InvalidInput, message);
 

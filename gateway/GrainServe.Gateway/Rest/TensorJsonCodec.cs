@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using GrainServe.Contracts;
@@ -17,14 +16,6 @@ internal static class TensorJsonCodec
     /// <summary>Decodes <paramref name="data"/> for an input of <paramref name="datatype"/>; throws InvalidInput on a bad element.</summary>
     public static byte[] Decode(string name, string datatype, JsonElement data)
     {
-        if (datatype == InferDatatype.Fp32)
-        {
-            // The common case gets a direct walk: no list of elements, each number parsed once as a float.
-            var floats = new List<float>(data.ValueKind == JsonValueKind.Array ? data.GetArrayLength() : 1);
-            DecodeFloats(name, data, floats);
-            return MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(floats)).ToArray();
-        }
-
         var elements = new List<JsonElement>();
         Flatten(name, data, elements);
         if (datatype == InferDatatype.Bytes)
@@ -52,7 +43,7 @@ internal static class TensorJsonCodec
                 InferDatatype.UInt64 => element.ValueKind == JsonValueKind.Number && element.TryGetUInt64(out var u) && Write(slot, u),
                 InferDatatype.Fp16 => TryDouble(element, out var d) && Write(slot, BitConverter.HalfToUInt16Bits((Half)d)),
                 InferDatatype.Bf16 => TryDouble(element, out var d) && Write(slot, ToBFloat16((float)d)),
-                InferDatatype.Fp32 => TryDouble(element, out var d) && Write(slot, BitConverter.SingleToUInt32Bits((float)d)),
+                InferDatatype.Fp32 => TrySingle(element, out var f) && Write(slot, BitConverter.SingleToUInt32Bits(f)),
                 InferDatatype.Fp64 => TryDouble(element, out var d) && Write(slot, BitConverter.DoubleToUInt64Bits(d)),
                 _ => throw new InferenceException(InferenceErrorCode.InvalidInput, $"input '{name}' has unknown datatype '{datatype}'"),
             };
@@ -120,27 +111,64 @@ internal static class TensorJsonCodec
         return (ushort)((bits + rounding) >> 16);
     }
 
-    private static void DecodeFloats(string name, JsonElement element, List<float> into)
+    /// <summary>
+    /// Decodes FP32 <c>data</c> (a number, or flat or nested arrays of them) straight from the reader, which is on
+    /// the value's first token and is left on its last: each number is tokenized and parsed once, into the bytes
+    /// the tensor keeps. <paramref name="expectedCount"/> (from the shape) sizes the buffer; the data decides the
+    /// count, which the model's validator checks against the shape.
+    /// </summary>
+    public static byte[] DecodeFloats(string name, ref Utf8JsonReader reader, long expectedCount, int jsonLength)
     {
-        if (element.ValueKind == JsonValueKind.Array)
+        // Each element takes at least two bytes of JSON ("1,"), so a shape cannot size more than the body holds.
+        var capacity = (int)Math.Clamp(expectedCount, 1, (jsonLength / 2) + 1);
+        var bytes = new byte[capacity * sizeof(float)];
+        var count = 0;
+        var depth = reader.CurrentDepth;
+        while (true)
         {
-            foreach (var item in element.EnumerateArray())
+            if (reader.TokenType is not (JsonTokenType.StartArray or JsonTokenType.EndArray))
             {
-                DecodeFloats(name, item, into);
+                if (count * sizeof(float) == bytes.Length)
+                {
+                    Array.Resize(ref bytes, bytes.Length * 2);
+                }
+
+                BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(count * sizeof(float)), ReadSingle(name, ref reader, count));
+                count++;
+            }
+
+            if (reader.CurrentDepth == depth && reader.TokenType != JsonTokenType.StartArray)
+            {
+                break;
+            }
+
+            reader.Read();
+        }
+
+        return count * sizeof(float) == bytes.Length ? bytes : bytes[..(count * sizeof(float))];
+    }
+
+    private static float ReadSingle(string name, ref Utf8JsonReader reader, int index)
+    {
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            if (reader.TryGetSingle(out var value))
+            {
+                return value;
+            }
+
+            if (reader.TryGetDouble(out var wide))
+            {
+                return (float)wide;
             }
         }
-        else if (element.ValueKind == JsonValueKind.Number && element.TryGetSingle(out var value))
+        else if (reader.TokenType == JsonTokenType.String && Named(reader.GetString()) is { } named)
         {
-            into.Add(value);
+            return (float)named;
         }
-        else if (TryDouble(element, out var special))
-        {
-            into.Add((float)special);
-        }
-        else
-        {
-            throw new InferenceException(InferenceErrorCode.InvalidInput, $"input '{name}' element {into.Count} ({Describe(element)}) is not a valid {InferDatatype.Fp32} value");
-        }
+
+        using var element = JsonDocument.ParseValue(ref reader);
+        throw new InferenceException(InferenceErrorCode.InvalidInput, $"input '{name}' element {index} ({Describe(element.RootElement)}) is not a valid {InferDatatype.Fp32} value");
     }
 
     private static void Flatten(string name, JsonElement element, List<JsonElement> into)
@@ -197,15 +225,31 @@ internal static class TensorJsonCodec
             return element.TryGetDouble(out value);
         }
 
-        value = element.ValueKind == JsonValueKind.String ? element.GetString() switch
-        {
-            "NaN" => double.NaN,
-            "Infinity" or "inf" => double.PositiveInfinity,
-            "-Infinity" or "-inf" => double.NegativeInfinity,
-            _ => 0,
-        } : 0;
+        value = element.ValueKind == JsonValueKind.String && Named(element.GetString()) is { } named ? named : 0;
         return element.ValueKind == JsonValueKind.String && (double.IsNaN(value) || double.IsInfinity(value));
     }
+
+    // Parsed as a single where it fits, as the reader's fast path does, so both paths give the same bits.
+    private static bool TrySingle(JsonElement element, out float value)
+    {
+        if (element.ValueKind == JsonValueKind.Number && element.TryGetSingle(out value))
+        {
+            return true;
+        }
+
+        var ok = TryDouble(element, out var wide);
+        value = (float)wide;
+        return ok;
+    }
+
+    // The strings that stand for the floats JSON cannot write.
+    private static double? Named(string? text) => text switch
+    {
+        "NaN" => double.NaN,
+        "Infinity" or "inf" => double.PositiveInfinity,
+        "-Infinity" or "-inf" => double.NegativeInfinity,
+        _ => null,
+    };
 
     private static bool Write(Span<byte> slot, byte value)
     {
