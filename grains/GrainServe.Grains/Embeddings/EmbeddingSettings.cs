@@ -6,7 +6,7 @@ namespace GrainServe.Embeddings;
 
 /// <summary>
 /// The <c>parameters</c> of a sentence embedding model's config.json (Triton's <c>string_value</c> map):
-/// tokenizer vocabulary, sequence length, pooling, normalization and truncation.
+/// tokenizer vocabulary, sequence length, pooling, normalization, truncation and length bucketing.
 /// </summary>
 public sealed record EmbeddingSettings
 {
@@ -30,6 +30,13 @@ public sealed record EmbeddingSettings
 
     /// <summary>Cut over-long text to <see cref="MaxSequenceLength"/> tokens (true) or reject it with 400 (false). Parameter <c>truncate</c>, default true.</summary>
     public bool Truncate { get; init; } = true;
+
+    /// <summary>
+    /// Within a batch, texts run in groups of similar length, a group cut where padding would pass this fraction
+    /// of its tokens (see <see cref="LengthBuckets"/>); 1 runs the batch as one, padded to its longest text.
+    /// Parameter <c>max_padding_fraction</c>, default 0.25.
+    /// </summary>
+    public double MaxPaddingFraction { get; init; } = 0.25;
 
     /// <summary>True when the config's <c>model_kind</c> parameter names this pipeline.</summary>
     public static bool IsEmbeddingModel(ModelConfig config) =>
@@ -75,6 +82,18 @@ public sealed record EmbeddingSettings
             else
             {
                 problems.Add($"parameter max_sequence_length is '{length}'; use a whole number of at least 2");
+            }
+        }
+
+        if (Text("max_padding_fraction") is { } padding)
+        {
+            if (double.TryParse(padding, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var fraction) && fraction <= 1)
+            {
+                settings = settings with { MaxPaddingFraction = fraction };
+            }
+            else
+            {
+                problems.Add($"parameter max_padding_fraction is '{padding}'; use a number from 0 to 1");
             }
         }
 

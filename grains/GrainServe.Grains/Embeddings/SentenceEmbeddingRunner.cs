@@ -10,8 +10,9 @@ using Microsoft.ML.Tokenizers;
 namespace GrainServe.Embeddings;
 
 /// <summary>
-/// A sentence embedding pipeline over a BERT encoder: tokenize each text (WordPiece), pad the batch to its
-/// longest text, run the encoder once, pool (CLS or mean over the attention mask), L2-normalize. Input
+/// A sentence embedding pipeline over a BERT encoder: tokenize each text (WordPiece), group the batch's texts by
+/// length (<see cref="LengthBuckets"/>), pad each group to its longest text and run the encoder on it, pool (CLS or
+/// mean over the attention mask), L2-normalize. Input
 /// <c>TEXT</c> (BYTES, one UTF-8 text per row); outputs <c>EMBEDDING</c> (FP32 [n, hidden]) and
 /// <c>TOKEN_COUNT</c> (INT64 [n, 1], the tokens each text used after truncation).
 /// </summary>
@@ -104,9 +105,27 @@ public sealed class SentenceEmbeddingRunner : IModelRunner, IRequestValidator
     {
         var rows = (int)inputs[0].Shape[0];
         var tokens = Elements(inputs[0].Data).Select(t => Truncated(Tokenize(Encoding.UTF8.GetString(t)))).ToList();
+        var embeddings = new float[rows * _hidden];
+        foreach (var run in LengthBuckets.Plan(tokens.Select(t => t.Count).ToList(), _settings.MaxPaddingFraction))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Encode(run.Select(r => tokens[r]).ToList(), run.Select(r => embeddings.AsMemory(r * _hidden, _hidden)).ToList());
+        }
+
+        var counts = tokens.Select(t => (long)t.Count).ToArray();
+        var outputs = outputNames.Select(name => name == Config.Output[0].Name
+            ? new InferTensor(name, InferDatatype.Fp32, [rows, _hidden], MemoryMarshal.AsBytes(embeddings.AsSpan()).ToArray())
+            : new InferTensor(name, InferDatatype.Int64, [rows, 1], MemoryMarshal.AsBytes(counts.AsSpan()).ToArray())).ToArray();
+        return Task.FromResult(outputs);
+    }
+
+    // Runs the encoder once over texts of similar length and writes each text's pooled embedding into its slot.
+    private void Encode(List<IReadOnlyList<int>> tokens, List<Memory<float>> embeddings)
+    {
+        var rows = tokens.Count;
         var length = tokens.Max(t => t.Count);
 
-        // Padding to the batch's longest text: the attention mask keeps the padding out of every text's result.
+        // Padding to the run's longest text: the attention mask keeps the padding out of every text's result.
         var ids = new long[rows * length];
         var mask = new long[rows * length];
         for (var r = 0; r < rows; r++)
@@ -126,18 +145,10 @@ public sealed class SentenceEmbeddingRunner : IModelRunner, IRequestValidator
         var values = _hasTokenTypes ? new[] { idsValue, maskValue, typesValue } : [idsValue, maskValue];
         using var results = _session.Run(_runOptions, names, values, [_stateOutput]);
         var states = results[0].GetTensorDataAsSpan<float>();
-
-        var embeddings = new float[rows * _hidden];
         for (var r = 0; r < rows; r++)
         {
-            Pool(states.Slice(r * length * _hidden, length * _hidden), tokens[r].Count, embeddings.AsSpan(r * _hidden, _hidden));
+            Pool(states.Slice(r * length * _hidden, length * _hidden), tokens[r].Count, embeddings[r].Span);
         }
-
-        var counts = tokens.Select(t => (long)t.Count).ToArray();
-        var outputs = outputNames.Select(name => name == Config.Output[0].Name
-            ? new InferTensor(name, InferDatatype.Fp32, [rows, _hidden], MemoryMarshal.AsBytes(embeddings.AsSpan()).ToArray())
-            : new InferTensor(name, InferDatatype.Int64, [rows, 1], MemoryMarshal.AsBytes(counts.AsSpan()).ToArray())).ToArray();
-        return Task.FromResult(outputs);
     }
 
     /// <inheritdoc />

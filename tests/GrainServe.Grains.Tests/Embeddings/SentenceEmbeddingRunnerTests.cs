@@ -80,6 +80,28 @@ public sealed class SentenceEmbeddingRunnerTests
     }
 
     [Fact]
+    public async Task Run_LengthBucketed_GivesTheSameAnswersInTheSameOrderAsOnePaddedRun()
+    {
+        // Lengths far apart, out of order, so that the default plan makes several runs and must put each answer back.
+        string[] texts = [string.Concat(Enumerable.Repeat("long sentence about rivers ", 30)), "hi", Sentences[0], "ok then", string.Concat(Enumerable.Repeat("word ", 60)), Sentences[2]];
+        using var bucketedRepository = RealModels.Repository(Arctic, RealModels.EmbeddingConfig("mean"));
+        using var bucketed = RealModels.Runner(bucketedRepository, Arctic);
+        using var paddedRepository = RealModels.Repository(Arctic, RealModels.EmbeddingConfig("mean", maxPaddingFraction: "1"));
+        using var padded = RealModels.Runner(paddedRepository, Arctic);
+        Assert.True(LengthBuckets.Plan([.. texts.Select(t => t.Split(' ').Length)], 0.25).Count > 2, "the texts should make several runs");
+
+        var split = await RealModels.EmbedAsync(bucketed, texts);
+        var whole = await RealModels.EmbedAsync(padded, texts);
+
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.True(split[i].Zip(whole[i]).All(p => MathF.Abs(p.First - p.Second) < 1e-5f), $"text {i} differs between bucketed and padded runs");
+        }
+
+        Assert.True(RealModels.Dot(split[1], split[3]) < 0.99f, "different texts must not share an embedding");
+    }
+
+    [Fact]
     public async Task Run_EmptyAndVeryLongText_AnswerWithTruncation()
     {
         using var repository = RealModels.Repository(Arctic, RealModels.EmbeddingConfig("cls"));
@@ -110,6 +132,8 @@ public sealed class SentenceEmbeddingRunnerTests
     [Theory]
     [InlineData("""{ "parameters": { "model_kind": { "string_value": "sentence_embedding" }, "pooling": { "string_value": "max" } } }""", "use cls or mean")]
     [InlineData("""{ "parameters": { "model_kind": { "string_value": "sentence_embedding" }, "vocab_file": { "string_value": "missing.txt" } } }""", "missing.txt is not in")]
+    [InlineData("""{ "parameters": { "model_kind": { "string_value": "sentence_embedding" }, "max_padding_fraction": { "string_value": "1.5" } } }""", "max_padding_fraction is '1.5'; use a number from 0 to 1")]
+    [InlineData("""{ "parameters": { "model_kind": { "string_value": "sentence_embedding" }, "max_padding_fraction": { "string_value": "-0.1" } } }""", "use a number from 0 to 1")]
     [InlineData("""{ "parameters": { "model_kind": { "string_value": "sentence_embedding" } }, "output": [{ "name": "E", "data_type": "TYPE_FP32", "dims": [768] }] }""", "hidden size")]
     public void Create_BadEmbeddingConfig_FailsWithReason(string config, string expected)
     {

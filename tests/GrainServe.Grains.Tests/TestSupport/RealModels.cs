@@ -32,7 +32,7 @@ internal static class RealModels
         return repository;
     }
 
-    public static string EmbeddingConfig(string pooling, bool truncate = true, int maxLength = 512) => $$"""
+    public static string EmbeddingConfig(string pooling, bool truncate = true, int maxLength = 512, string maxPaddingFraction = "0.25") => $$"""
         {
           "max_batch_size": 64,
           "dynamic_batching": { "max_queue_delay_microseconds": 1000 },
@@ -40,7 +40,8 @@ internal static class RealModels
             "model_kind": { "string_value": "sentence_embedding" },
             "pooling": { "string_value": "{{pooling}}" },
             "truncate": { "string_value": "{{(truncate ? "true" : "false")}}" },
-            "max_sequence_length": { "string_value": "{{maxLength}}" }
+            "max_sequence_length": { "string_value": "{{maxLength}}" },
+            "max_padding_fraction": { "string_value": "{{maxPaddingFraction}}" }
           }
         }
         """;
