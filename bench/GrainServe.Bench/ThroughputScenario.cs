@@ -73,10 +73,10 @@ internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] co
 
         arms.RemoveAll(a => only is not null && !a.Name.Contains(only, StringComparison.Ordinal));
 
-        // Warm every path once.
+        // Warm every path: a server's first seconds under load still run code the JIT has not optimized yet.
         foreach (var arm in arms.DistinctBy(a => (a.Server, a.Model, a.Name.Split(' ')[1])))
         {
-            await LoadGenerator.RunAsync(4, TimeSpan.FromSeconds(1), arm.Call);
+            await LoadGenerator.RunAsync(16, TimeSpan.FromSeconds(Math.Min(3, duration.TotalSeconds)), arm.Call);
         }
 
         var results = new List<Measurement>();

@@ -23,6 +23,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
     private readonly List<Entry> _queue = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
+    private readonly int _scanLimit;
     private TaskCompletionSource _wake = NewWake();
     private int _running;
     private bool _closed;
@@ -38,6 +39,10 @@ public sealed partial class BatchQueue : IAsyncDisposable
         _time = time;
         _logger = logger;
         Statistics = new InstanceStatistics(modelName, modelVersion);
+
+        // A batch takes at most max_batch_size rows, so at most that many requests of a row or more, and the policy
+        // needs one more to see that the batch cannot grow. Without dynamic batching it needs only the first.
+        _scanLimit = settings.Dynamic && settings.MaxBatchSize > 0 ? settings.MaxBatchSize + 1 : 1;
         _loop = Task.Run(RunLoopAsync);
     }
 
@@ -136,9 +141,13 @@ public sealed partial class BatchQueue : IAsyncDisposable
                 }
 
                 RejectExpired();
+
+                // The policy reads no further than one request past a full batch: copying the whole queue on every
+                // pass would cost O(queue) per batch, O(queue²) per queue drained without batching.
                 pending.Clear();
-                foreach (var entry in _queue)
+                for (var i = 0; i < Math.Min(_queue.Count, _scanLimit); i++)
                 {
+                    var entry = _queue[i];
                     pending.Add(new PendingBatchItem(entry.Rows, entry.EnqueuedAt, entry.ShapeKey));
                 }
 
@@ -283,8 +292,9 @@ public sealed partial class BatchQueue : IAsyncDisposable
     private int Rows(InferenceRequest request) =>
         _settings.MaxBatchSize > 0 && request.Inputs.Length > 0 ? (int)request.Inputs[0].Shape[0] : 1;
 
+    // Only a dynamic batch joins requests, so only it needs their shapes compared.
     private string ShapeKey(InferenceRequest request) =>
-        _settings.MaxBatchSize > 0
+        _settings.Dynamic && _settings.MaxBatchSize > 0
             ? string.Join('|', request.Inputs.Select(i => string.Join(',', i.Shape.Skip(1))))
             : "";
 

@@ -52,6 +52,31 @@ public sealed class BatchQueueTests
     }
 
     [Fact]
+    public async Task Enqueue_QueueLongerThanABatch_DrainsInFullBatchesInOrder()
+    {
+        // 50 requests of one row queued at once, batches of 8: the policy reads only the head of the queue, and
+        // still forms full batches from it, oldest first, with one of 2 left at the end.
+        var time = new FakeTimeProvider();
+        var runner = new FakeModelRunner(8);
+        await using var queue = Queue(runner, Settings(max: 8), time);
+
+        var pending = Enumerable.Range(0, 50).Select(i => queue.Enqueue(Floats.Request($"r{i}", i, i))).ToArray();
+        var deadline = DateTime.UtcNow + Wait;
+        while (runner.BatchRows.Count < 6)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"only {runner.BatchRows.Count} full batches formed from 50 queued requests");
+            await Task.Delay(10);
+        }
+
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        var results = await Task.WhenAll(pending).WaitAsync(Wait);
+
+        Assert.Equal([8L, 8L, 8L, 8L, 8L, 8L, 2L], runner.BatchRows);
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"r{i}"), results.Select(r => r.Response!.Id));
+        Assert.Equal([49f, 49f], Floats.FromBytes(results[49].Response!.Outputs[0].Data));
+    }
+
+    [Fact]
     public async Task Enqueue_RequestedOutputs_ReturnsOnlyThose()
     {
         var runner = new FakeModelRunner(8);
