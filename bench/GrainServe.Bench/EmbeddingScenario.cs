@@ -161,7 +161,7 @@ internal sealed class EmbeddingScenario(TimeSpan duration, int rounds, int[] con
         {
             var ratios = roundsOf.Select(value).ToList();
             text.AppendLine();
-            text.AppendLine(CultureInfo.InvariantCulture, $"{what}: median {ratios.Order().ElementAt(ratios.Count / 2):0.00} (rounds: {string.Join(", ", ratios.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))})");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{what}: median {ratios.Median(x => x):0.00} (rounds: {string.Join(", ", ratios.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))})");
         }
 
         foreach (var arm in new[] { "grainserve-grpc", "grainserve-rest" })
@@ -172,14 +172,5 @@ internal sealed class EmbeddingScenario(TimeSpan duration, int rounds, int[] con
         Ratio("length bucketing, gRPC at the highest concurrency: bucketed ÷ padded", r => Top(r, "grainserve-grpc").RowsPerSecond / Top(r, "grainserve-grpc-padded").RowsPerSecond);
         Ratio("length bucketing, in-process at the batch formed: bucketed ÷ padded", r => Formed(r, "").RowsPerSecond / Formed(r, "-padded").RowsPerSecond);
         return text.ToString();
-    }
-}
-
-internal static class MedianExtensions
-{
-    public static double Median<T>(this IEnumerable<T> source, Func<T, double> selector)
-    {
-        var values = source.Select(selector).Order().ToArray();
-        return values.Length == 0 ? double.NaN : values[values.Length / 2];
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using GrainServe.Bench;
 
 // dotnet run -c Release --project bench/GrainServe.Bench -- embeddings [--seconds 10] [--rounds 3]
-// dotnet run -c Release --project bench/GrainServe.Bench -- throughput [--seconds 5] [--rounds 2]
+// dotnet run -c Release --project bench/GrainServe.Bench -- throughput [--seconds 5] [--rounds 3]
 // dotnet run -c Release --project bench/GrainServe.Bench -- <scenario> --smoke
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput --only "tiny grpc" --concurrency 64 (the arms whose name holds it, at that concurrency; for profiling)
 var smoke = args.Contains("--smoke");

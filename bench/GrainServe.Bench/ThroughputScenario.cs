@@ -276,7 +276,7 @@ internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] co
                 return;
             }
 
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {what} | {goal} | {values.Order().ElementAt(values.Count / 2):0.00} | {string.Join(", ", values.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {what} | {goal} | {values.Median(v => v):0.00} | {string.Join(", ", values.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))} |");
         }
 
         text.AppendLine();
