@@ -21,30 +21,26 @@ internal sealed class EmbeddingScenario(TimeSpan duration, int rounds, int[] con
     private const string Model = "arctic_embed_xs";
     private const string Padded = "arctic_embed_xs_padded";
 
-    private readonly string _repository = Path.Combine(Path.GetTempPath(), "grainserve-bench", Guid.NewGuid().ToString("N"));
+    private readonly BenchRepository _repository = new();
 
     public async Task<List<Measurement>> RunAsync()
     {
-        WriteRepository();
-        try
+        using (_repository)
         {
+            WriteRepository();
             return await RunArmsAsync();
-        }
-        finally
-        {
-            Directory.Delete(_repository, recursive: true);
         }
     }
 
     private async Task<List<Measurement>> RunArmsAsync()
     {
         var results = new List<Measurement>();
-        await using var server = await ServerProcess.StartAsync($"--ModelRepository:Path={_repository}");
+        await using var server = await ServerProcess.StartAsync($"--ModelRepository:Path={_repository.Root}");
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 });
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{server.GrpcPort}");
         var grpc = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
-        using var inProcess = (SentenceEmbeddingRunner)InProcessRunner.Create(_repository, Model);
-        using var inProcessPadded = (SentenceEmbeddingRunner)InProcessRunner.Create(_repository, Padded);
+        using var inProcess = (SentenceEmbeddingRunner)InProcessRunner.Create(_repository.Root, Model);
+        using var inProcessPadded = (SentenceEmbeddingRunner)InProcessRunner.Create(_repository.Root, Padded);
 
         // Warm up every path and the runtime's allocator.
         await LoadGenerator.RunAsync(8, TimeSpan.FromSeconds(2), i => GrpcAsync(grpc, Model, i));
@@ -78,13 +74,6 @@ internal sealed class EmbeddingScenario(TimeSpan duration, int rounds, int[] con
         var source = Path.Combine(AppContext.BaseDirectory, "models", Model);
         foreach (var (name, padding) in new[] { (Model, (string?)null), (Padded, "1") })
         {
-            var version = Path.Combine(_repository, name, "1");
-            Directory.CreateDirectory(version);
-            foreach (var file in new[] { "model.onnx", "vocab.txt" })
-            {
-                File.CreateSymbolicLink(Path.Combine(version, file), Path.Combine(source, "1", file));
-            }
-
             var config = JsonNode.Parse(File.ReadAllText(Path.Combine(source, "config.json")))!;
             config["name"] = name;
             if (padding is not null)
@@ -92,7 +81,7 @@ internal sealed class EmbeddingScenario(TimeSpan duration, int rounds, int[] con
                 config["parameters"]!["max_padding_fraction"] = new JsonObject { ["string_value"] = padding };
             }
 
-            File.WriteAllText(Path.Combine(_repository, name, "config.json"), config.ToJsonString());
+            _repository.Link(name, Path.Combine(source, "1"), ["model.onnx", "vocab.txt"], config.ToJsonString());
         }
     }
 

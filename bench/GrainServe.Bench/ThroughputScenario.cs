@@ -22,25 +22,21 @@ internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] co
     public const int EncoderHidden = 384;
     public const long BatchedDelayMicroseconds = 500;
 
-    private readonly string _repository = Path.Combine(Path.GetTempPath(), "grainserve-bench", Guid.NewGuid().ToString("N"));
+    private readonly BenchRepository _repository = new();
 
     public async Task<List<Measurement>> RunAsync()
     {
-        WriteRepository();
-        try
+        using (_repository)
         {
+            WriteRepository();
             return await RunArmsAsync();
-        }
-        finally
-        {
-            Directory.Delete(_repository, recursive: true);
         }
     }
 
     private async Task<List<Measurement>> RunArmsAsync()
     {
-        var repo = $"--ModelRepository:Path={_repository}";
-        await using var plain = await ServerProcess.StartPlainAsync(_repository, "tiny,encoder");
+        var repo = $"--ModelRepository:Path={_repository.Root}";
+        await using var plain = await ServerProcess.StartPlainAsync(_repository.Root, "tiny,encoder");
         await using var one = await ServerProcess.StartAsync(repo);
         var primary = ServerProcess.NewPort();
         await using var gateway = await ServerProcess.StartGatewayAsync(primary, repo, "--Cluster:HostDevices=false", "--Cluster:SiloName=bench-gateway");
@@ -51,7 +47,7 @@ internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] co
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 });
         var channels = new[] { plain, one, gateway }.ToDictionary(s => s, s => GrpcChannel.ForAddress($"http://127.0.0.1:{s.GrpcPort}"));
         var clients = channels.ToDictionary(c => c.Key, c => new GRPCInferenceService.GRPCInferenceServiceClient(c.Value));
-        var runners = new Dictionary<string, IModelRunner> { ["tiny"] = InProcessRunner.Create(_repository, "tiny"), ["encoder"] = InProcessRunner.Create(_repository, "encoder") };
+        var runners = new Dictionary<string, IModelRunner> { ["tiny"] = InProcessRunner.Create(_repository.Root, "tiny"), ["encoder"] = InProcessRunner.Create(_repository.Root, "encoder") };
 
         var arms = new List<(string Name, int Concurrency, ServerProcess? Server, string Model, Func<int, Task<int>> Call)>();
         var top = concurrencies.Max();
@@ -231,19 +227,12 @@ internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] co
     {
         var encoder = SampleModels.Encoder(layers: 4, EncoderSequence, EncoderHidden, ffn: 1536);
         var tiny = SampleModels.AddSub("FP32", 4);
-        Write("tiny", tiny, """{ "max_batch_size": 64 }""");
-        Write("tiny_batched", tiny, $$"""{ "max_batch_size": 64, "dynamic_batching": { "max_queue_delay_microseconds": {{BatchedDelayMicroseconds}} } }""");
+        _repository.Write("tiny", tiny, """{ "max_batch_size": 64 }""");
+        _repository.Write("tiny_batched", tiny, $$"""{ "max_batch_size": 64, "dynamic_batching": { "max_queue_delay_microseconds": {{BatchedDelayMicroseconds}} } }""");
         // One instance per core, as Triton's instance_group does on a CPU: two batches run at once on 2 cores, as the
         // plain server runs two requests at once.
-        Write("encoder", encoder, """{ "max_batch_size": 64, "instance_group": [{ "count": 2, "kind": "KIND_CPU" }] }""");
-        Write("encoder_batched", encoder, $$"""{ "max_batch_size": 64, "dynamic_batching": { "max_queue_delay_microseconds": {{BatchedDelayMicroseconds}} }, "instance_group": [{ "count": 2, "kind": "KIND_CPU" }] }""");
-    }
-
-    private void Write(string name, byte[] model, string config)
-    {
-        Directory.CreateDirectory(Path.Combine(_repository, name, "1"));
-        File.WriteAllBytes(Path.Combine(_repository, name, "1", "model.onnx"), model);
-        File.WriteAllText(Path.Combine(_repository, name, "config.json"), config);
+        _repository.Write("encoder", encoder, """{ "max_batch_size": 64, "instance_group": [{ "count": 2, "kind": "KIND_CPU" }] }""");
+        _repository.Write("encoder_batched", encoder, $$"""{ "max_batch_size": 64, "dynamic_batching": { "max_queue_delay_microseconds": {{BatchedDelayMicroseconds}} }, "instance_group": [{ "count": 2, "kind": "KIND_CPU" }] }""");
     }
 
     /// <summary>The table of per-arm medians, then each target's ratio per round and its median.</summary>
