@@ -63,7 +63,9 @@ internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] co
             arms.Add(($"{model} grpc grainserve-2-process batching-on", top, gateway, model + "_batched", _ => GrpcAsync(clients[gateway], model + "_batched", model, 1)));
             var json = JsonBody(model, 32);
             var (header, binary) = BinaryBody(model, 32);
+            arms.Add(($"{model} rest-json b32 plain", 16, plain, model, _ => RestAsync(http, plain, model, json, null, 32)));
             arms.Add(($"{model} rest-json b32 grainserve batching-on", 16, one, model + "_batched", _ => RestAsync(http, one, model + "_batched", json, null, 32)));
+            arms.Add(($"{model} rest-binary b32 plain", 16, plain, model, _ => RestAsync(http, plain, model, header, binary, 32)));
             arms.Add(($"{model} rest-binary b32 grainserve batching-on", 16, one, model + "_batched", _ => RestAsync(http, one, model + "_batched", header, binary, 32)));
         }
 
@@ -282,6 +284,8 @@ internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] co
         Target($"tiny, gRPC, c1: p50 with batching − without (ms; max_queue_delay {BatchedDelayMicroseconds / 1000.0:0.0} ms)", $"≤ {BatchedDelayMicroseconds / 1000.0 + 0.3:0.0}", r => Find(r, "tiny grpc grainserve batching-on", 1).P50 - Find(r, "tiny grpc grainserve batching-off", 1).P50);
         Target("encoder, REST at batch 32: binary ÷ JSON", "≥ 3", r => Find(r, "encoder rest-binary b32 grainserve batching-on", 16).RowsPerSecond / Find(r, "encoder rest-json b32 grainserve batching-on", 16).RowsPerSecond);
         Target("tiny, REST at batch 32: binary ÷ JSON", "≥ 3", r => Find(r, "tiny rest-binary b32 grainserve batching-on", 16).RowsPerSecond / Find(r, "tiny rest-json b32 grainserve batching-on", 16).RowsPerSecond);
+        Target("encoder, REST binary at batch 32: GrainServe batching ÷ plain server", "(none)", r => Find(r, "encoder rest-binary b32 grainserve batching-on", 16).RowsPerSecond / Find(r, "encoder rest-binary b32 plain", 16).RowsPerSecond);
+        Target("encoder, REST JSON at batch 32: GrainServe batching ÷ plain server", "(none)", r => Find(r, "encoder rest-json b32 grainserve batching-on", 16).RowsPerSecond / Find(r, "encoder rest-json b32 plain", 16).RowsPerSecond);
         Target($"encoder, gRPC, c{top}: two processes ÷ one process", "≥ 0.8", r => Find(r, "encoder grpc grainserve-2-process batching-on", top).RowsPerSecond / Find(r, "encoder grpc grainserve batching-on", top).RowsPerSecond);
         return text.ToString();
     }
