@@ -5,11 +5,13 @@ using GrainServe.Bench;
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput [--seconds 5] [--rounds 3]
 // dotnet run -c Release --project bench/GrainServe.Bench -- <scenario> --smoke
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput --only "tiny grpc" --concurrency 64 (the arms whose name holds it, at that concurrency; for profiling)
+// dotnet run -c Release --project bench/GrainServe.Bench -- throughput --baseline <another build's bin folder> (that build's server side by side)
 var smoke = args.Contains("--smoke");
 var seconds = Option("--seconds", smoke ? 1 : 10);
 var rounds = Option("--rounds", smoke ? 1 : 3);
 var only = Text("--only");
-var scenario = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] != "--only")).FirstOrDefault() ?? "embeddings";
+string[] valued = ["--only", "--concurrency", "--baseline", "--seconds", "--rounds"];
+var scenario = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !valued.Contains(args[i - 1]))).FirstOrDefault() ?? "embeddings";
 
 Console.WriteLine($"# GrainServe benchmark: {scenario}, {seconds} s per arm, {rounds} round(s), {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
 switch (scenario)
@@ -21,7 +23,7 @@ switch (scenario)
         return results.Any(r => r.Errors > 0 || r.Requests == 0) ? 1 : 0;
     case "throughput":
         var levels = Text("--concurrency")?.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray() ?? (smoke ? [1, 4] : [1, 16, 64]);
-        var measured = await new ThroughputScenario(TimeSpan.FromSeconds(seconds), rounds, levels, only).RunAsync();
+        var measured = await new ThroughputScenario(TimeSpan.FromSeconds(seconds), rounds, levels, only, Text("--baseline")).RunAsync();
         Console.WriteLine(ThroughputScenario.Report(measured, rounds, levels.Max()));
         return measured.Any(r => r.Errors > 0 || r.Requests == 0) ? 1 : 0;
     default:

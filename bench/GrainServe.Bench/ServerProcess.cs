@@ -37,12 +37,16 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>The embedded default: gateway and a CPU device in one process.</summary>
     public static Task<ServerProcess> StartAsync(params string[] settings) => StartGatewayAsync(FreePort(), settings);
 
+    /// <summary>The embedded default from another build's output folder (an earlier commit), to compare side by side.</summary>
+    public static Task<ServerProcess> StartFromAsync(string directory, params string[] settings) => StartGatewayAsync(FreePort(), directory, settings);
+
     /// <summary>A gateway whose silo listens on <paramref name="siloPort"/>, so that a device silo can join it.</summary>
     /// <remarks>It waits for liveness only: a gateway without devices is not ready until a device silo joins.</remarks>
-    public static async Task<ServerProcess> StartGatewayAsync(int siloPort, params string[] settings)
+    public static Task<ServerProcess> StartGatewayAsync(int siloPort, params string[] settings) => StartGatewayAsync(siloPort, AppContext.BaseDirectory, settings);
+
+    private static async Task<ServerProcess> StartGatewayAsync(int siloPort, string directory, string[] settings)
     {
         var (http, grpc, metrics, silo, gateway) = (FreePort(), FreePort(), FreePort(), siloPort, FreePort());
-        var directory = AppContext.BaseDirectory;
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = directory,

@@ -15,8 +15,11 @@ namespace GrainServe.Bench;
 /// an encoder with an embedding-sized output (compute-bound), over gRPC raw, REST binary and REST JSON. Every
 /// server is a separate process; arms run interleaved, forward then backward, over the rounds. <paramref name="only"/>,
 /// when set, keeps the arms whose name contains it (to profile one path); targets whose arms did not run are left out.
+/// <paramref name="baseline"/>, when set, is the output folder of another build of this benchmark (an earlier commit):
+/// its embedded default runs beside this build's as the <c>grainserve-baseline</c> arms, so a data-path change is
+/// measured side by side in one run.
 /// </summary>
-internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] concurrencies, string? only = null)
+internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] concurrencies, string? only = null, string? baseline = null)
 {
     public const int EncoderSequence = 16;
     public const int EncoderHidden = 384;
@@ -41,11 +44,12 @@ internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] co
         var primary = ServerProcess.NewPort();
         await using var gateway = await ServerProcess.StartGatewayAsync(primary, repo, "--Cluster:HostDevices=false", "--Cluster:SiloName=bench-gateway");
         await using var node = ServerProcess.StartDeviceSilo(primary, repo);
+        await using var before = baseline is null ? null : await ServerProcess.StartFromAsync(Path.GetFullPath(baseline), repo);
         await gateway.WaitReadyAsync("/v2/health/ready", gateway.HttpPort);
         await WaitForModelAsync(gateway, "encoder_batched");
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 });
-        var channels = new[] { plain, one, gateway }.ToDictionary(s => s, s => GrpcChannel.ForAddress($"http://127.0.0.1:{s.GrpcPort}"));
+        var channels = new[] { plain, one, gateway, before }.OfType<ServerProcess>().ToDictionary(s => s, s => GrpcChannel.ForAddress($"http://127.0.0.1:{s.GrpcPort}"));
         var clients = channels.ToDictionary(c => c.Key, c => new GRPCInferenceService.GRPCInferenceServiceClient(c.Value));
         var runners = new Dictionary<string, IModelRunner> { ["tiny"] = InProcessRunner.Create(_repository.Root, "tiny"), ["encoder"] = InProcessRunner.Create(_repository.Root, "encoder") };
 
@@ -58,6 +62,11 @@ internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] co
                 arms.Add(($"{model} grpc plain", c, plain, model, _ => GrpcAsync(clients[plain], model, model, 1)));
                 arms.Add(($"{model} grpc grainserve batching-off", c, one, model, _ => GrpcAsync(clients[one], model, model, 1)));
                 arms.Add(($"{model} grpc grainserve batching-on", c, one, model + "_batched", _ => GrpcAsync(clients[one], model + "_batched", model, 1)));
+                if (before is not null)
+                {
+                    arms.Add(($"{model} grpc grainserve-baseline batching-off", c, before, model, _ => GrpcAsync(clients[before], model, model, 1)));
+                    arms.Add(($"{model} grpc grainserve-baseline batching-on", c, before, model + "_batched", _ => GrpcAsync(clients[before], model + "_batched", model, 1)));
+                }
             }
 
             arms.Add(($"{model} grpc grainserve-2-process batching-on", top, gateway, model + "_batched", _ => GrpcAsync(clients[gateway], model + "_batched", model, 1)));
@@ -286,6 +295,12 @@ internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] co
         Target("tiny, REST at batch 32: binary ÷ JSON", "≥ 3", r => Find(r, "tiny rest-binary b32 grainserve batching-on", 16).RowsPerSecond / Find(r, "tiny rest-json b32 grainserve batching-on", 16).RowsPerSecond);
         Target("encoder, REST binary at batch 32: GrainServe batching ÷ plain server", "(none)", r => Find(r, "encoder rest-binary b32 grainserve batching-on", 16).RowsPerSecond / Find(r, "encoder rest-binary b32 plain", 16).RowsPerSecond);
         Target("encoder, REST JSON at batch 32: GrainServe batching ÷ plain server", "(none)", r => Find(r, "encoder rest-json b32 grainserve batching-on", 16).RowsPerSecond / Find(r, "encoder rest-json b32 plain", 16).RowsPerSecond);
+        foreach (var model in new[] { "tiny", "encoder" })
+        {
+            Target($"{model}, gRPC, c{top}, batching off: this build ÷ --baseline build", "(none)", r => Find(r, $"{model} grpc grainserve batching-off", top).RowsPerSecond / Find(r, $"{model} grpc grainserve-baseline batching-off", top).RowsPerSecond);
+            Target($"{model}, gRPC, c{top}, batching on: this build ÷ --baseline build", "(none)", r => Find(r, $"{model} grpc grainserve batching-on", top).RowsPerSecond / Find(r, $"{model} grpc grainserve-baseline batching-on", top).RowsPerSecond);
+        }
+
         Target($"encoder, gRPC, c{top}: two processes ÷ one process", "≥ 0.8", r => Find(r, "encoder grpc grainserve-2-process batching-on", top).RowsPerSecond / Find(r, "encoder grpc grainserve batching-on", top).RowsPerSecond);
         return text.ToString();
     }
