@@ -75,7 +75,8 @@ public static class SampleRepository
                 "max_sequence_length": { "string_value": "512" },
                 "pooling": { "string_value": "cls" },
                 "normalize": { "string_value": "true" },
-                "truncate": { "string_value": "true" }
+                "truncate": { "string_value": "true" },
+                "max_padding_fraction": { "string_value": "0.25" }
               }
             }
             """));
