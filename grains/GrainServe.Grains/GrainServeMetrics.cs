@@ -17,7 +17,7 @@ public static class GrainServeMetrics
     private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("batch_size", "{rows}", "Rows per executed batch.");
     private static readonly Histogram<double> ComputeSeconds = Meter.CreateHistogram<double>("batch_duration_seconds", "s", "Time to run one batch, joining and splitting included.");
     private static readonly Histogram<double> QueueSeconds = Meter.CreateHistogram<double>("queue_delay_seconds", "s", "Time a request waited in its instance's queue.");
-    private static readonly Counter<long> Rejected = Meter.CreateCounter<long>("rejected_requests", "{requests}", "Requests refused by a queue (full or timed out).");
+    private static readonly Counter<long> Rejected = Meter.CreateCounter<long>("rejected_requests", "{requests}", "Requests refused by a queue (full, timed out, or cancelled by their caller while waiting).");
 
     internal static void RecordBatch(string model, string version, int rows, TimeSpan duration)
     {

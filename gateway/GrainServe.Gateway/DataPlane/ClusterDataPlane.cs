@@ -59,7 +59,8 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
         {
             try
             {
-                return await _grains.GetGrain<IModelGrain>(model).Infer(request).WaitAsync(cancellationToken);
+                // The token travels with the call, so a client that goes away takes its request out of the queue.
+                return await _grains.GetGrain<IModelGrain>(model).Infer(request, cancellationToken).WaitAsync(cancellationToken);
             }
             catch (Exception ex) when (ClusterFailure.IsUndelivered(ex))
             {

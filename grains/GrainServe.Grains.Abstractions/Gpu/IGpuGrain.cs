@@ -45,7 +45,8 @@ public interface IGpuGrain : IGrainWithStringKey
 
     /// <summary>
     /// Queues a validated request on an instance's batch queue and answers when its batch has run.
-    /// A full queue or an unknown instance comes back at once as an error value.
+    /// A full queue or an unknown instance comes back at once as an error value; a request whose
+    /// <paramref name="cancellationToken"/> fires while it waits leaves the queue as <c>Cancelled</c>.
     /// </summary>
-    Task<InferenceResult> Infer(string instanceId, InferenceRequest request);
+    Task<InferenceResult> Infer(string instanceId, InferenceRequest request, CancellationToken cancellationToken = default);
 }

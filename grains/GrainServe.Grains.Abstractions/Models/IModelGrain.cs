@@ -11,9 +11,11 @@ public interface IModelGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Validates the request against the model and runs it on an instance. Never throws for an expected
-    /// failure: bad input, unknown version, not ready and a full queue come back as an error value.
+    /// failure: bad input, unknown version, not ready and a full queue come back as an error value. Cancelling
+    /// <paramref name="cancellationToken"/> (the caller went away) takes the request out of its instance's queue if
+    /// it has not run yet.
     /// </summary>
-    Task<InferenceResult> Infer(InferenceRequest request);
+    Task<InferenceResult> Infer(InferenceRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The model's metadata, for one version or (when <paramref name="version"/> is null) the model.

@@ -75,30 +75,82 @@ public sealed partial class BatchQueue : IAsyncDisposable
 
     /// <summary>
     /// Queues a validated request (inputs in the model's input order). Returns at once with a
-    /// <see cref="InferenceErrorCode.QueueFull"/> error when <c>max_queue_size</c> requests are waiting.
+    /// <see cref="InferenceErrorCode.QueueFull"/> error when <c>max_queue_size</c> requests are waiting. When
+    /// <paramref name="cancellationToken"/> fires while the request still waits (its caller went away), it leaves the
+    /// queue unrun and completes as <see cref="InferenceErrorCode.Cancelled"/>; once its batch runs, it runs to the end.
     /// </summary>
-    public Task<InferenceResult> Enqueue(InferenceRequest request)
+    public Task<InferenceResult> Enqueue(InferenceRequest request, CancellationToken cancellationToken = default)
     {
-        var entry = new Entry(request, Rows(request), ShapeKey(request), _time.GetUtcNow());
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromResult(Cancelled());
+        }
+
+        var entry = new Entry(this, request, Rows(request), ShapeKey(request), _time.GetUtcNow());
+        if (cancellationToken.CanBeCanceled)
+        {
+            // Registered before the entry is queued, so that every thread that can complete it sees the registration;
+            // a cancellation that lands before the entry is queued finds nothing to withdraw, and is checked below.
+            entry.Cancellation = cancellationToken.UnsafeRegister(static state => ((Entry)state!).Queue.Withdraw((Entry)state!), entry);
+        }
+
+        InferenceResult? refused = null;
         lock (_lock)
         {
             if (_closed)
             {
-                return Task.FromResult(InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"model '{_modelName}' version {_modelVersion}: the instance is unloading; retry"));
+                refused = InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"model '{_modelName}' version {_modelVersion}: the instance is unloading; retry");
             }
-
-            if (_settings.MaxQueueSize > 0 && _queue.Count >= _settings.MaxQueueSize)
+            else if (_settings.MaxQueueSize > 0 && _queue.Count >= _settings.MaxQueueSize)
             {
                 GrainServeMetrics.RecordRejected(_modelName, _modelVersion, InferenceErrorCode.QueueFull);
                 Statistics.RecordFailures(1, TimeSpan.Zero);
-                return Task.FromResult(InferenceResult.Failure(InferenceErrorCode.QueueFull, $"model '{_modelName}' version {_modelVersion}: the queue is full ({_settings.MaxQueueSize} requests waiting); retry later"));
+                refused = InferenceResult.Failure(InferenceErrorCode.QueueFull, $"model '{_modelName}' version {_modelVersion}: the queue is full ({_settings.MaxQueueSize} requests waiting); retry later");
             }
+            else if (cancellationToken.IsCancellationRequested)
+            {
+                refused = Cancelled();
+            }
+            else
+            {
+                _queue.Add(entry);
+                _wake.TrySetResult();
+            }
+        }
 
-            _queue.Add(entry);
-            _wake.TrySetResult();
+        if (refused is not null)
+        {
+            Complete(entry, refused);
         }
 
         return entry.Completion.Task;
+    }
+
+    // A waiting request's caller went away: take it out of the queue, unless a batch has taken it already.
+    private void Withdraw(Entry entry)
+    {
+        lock (_lock)
+        {
+            if (!_queue.Remove(entry))
+            {
+                return;
+            }
+        }
+
+        GrainServeMetrics.RecordRejected(_modelName, _modelVersion, InferenceErrorCode.Cancelled);
+        Statistics.RecordFailures(1, _time.GetUtcNow() - entry.EnqueuedAt);
+        Complete(entry, Cancelled());
+    }
+
+    private InferenceResult Cancelled() =>
+        InferenceResult.Failure(InferenceErrorCode.Cancelled, $"model '{_modelName}' version {_modelVersion}: the request was cancelled by its caller before it ran");
+
+    // Every completion goes through here, outside the lock: it releases the cancellation registration, whose
+    // callback takes the lock.
+    private static void Complete(Entry entry, InferenceResult result)
+    {
+        entry.Cancellation.Dispose();
+        entry.Completion.TrySetResult(result);
     }
 
     /// <summary>
@@ -117,7 +169,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
 
         foreach (var entry in abandoned)
         {
-            entry.Completion.TrySetResult(InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"model '{_modelName}' version {_modelVersion}: the instance was unloaded before the request ran; retry"));
+            Complete(entry, InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"model '{_modelName}' version {_modelVersion}: the instance was unloaded before the request ran; retry"));
         }
 
         await _stopping.CancelAsync();
@@ -131,6 +183,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
         while (true)
         {
             Entry[]? batch = null;
+            List<(Entry Entry, InferenceResult Result)>? expired;
             TimeSpan? wait;
             Task wake;
             lock (_lock)
@@ -140,7 +193,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
                     return;
                 }
 
-                RejectExpired();
+                expired = RejectExpired();
 
                 // The policy reads no further than one request past a full batch: copying the whole queue on every
                 // pass would cost O(queue) per batch, O(queue²) per queue drained without batching.
@@ -166,6 +219,11 @@ public sealed partial class BatchQueue : IAsyncDisposable
                 }
 
                 wake = _wake.Task;
+            }
+
+            foreach (var (entry, result) in expired ?? [])
+            {
+                Complete(entry, result);
             }
 
             if (batch is not null)
@@ -241,7 +299,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
             GrainServeMetrics.RecordBatch(_modelName, _modelVersion, rows.Sum(), finished - started);
             for (var r = 0; r < batch.Length; r++)
             {
-                batch[r].Completion.TrySetResult(responses[r]);
+                Complete(batch[r], responses[r]);
             }
         }
         catch (Exception ex)
@@ -253,7 +311,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
             var error = InferenceResult.Failure(InferenceErrorCode.Internal, $"model '{_modelName}' version {_modelVersion}: the batch of {batch.Length} request(s) failed: {ex.Message}");
             foreach (var entry in batch)
             {
-                entry.Completion.TrySetResult(error);
+                Complete(entry, error);
             }
         }
     }
@@ -269,13 +327,15 @@ public sealed partial class BatchQueue : IAsyncDisposable
         return _outputNames.Where(n => batch.Any(e => e.Request.RequestedOutputs!.Contains(n))).ToArray();
     }
 
-    private void RejectExpired()
+    // Takes the requests that waited past their timeout out of the queue; the caller completes them after the lock.
+    private List<(Entry Entry, InferenceResult Result)>? RejectExpired()
     {
         if (_settings.QueueTimeout <= TimeSpan.Zero || _settings.TimeoutAction != QueueTimeoutAction.Reject)
         {
-            return;
+            return null;
         }
 
+        List<(Entry, InferenceResult)>? expired = null;
         var deadline = _time.GetUtcNow() - _settings.QueueTimeout;
         for (var i = _queue.Count - 1; i >= 0; i--)
         {
@@ -283,10 +343,12 @@ public sealed partial class BatchQueue : IAsyncDisposable
             {
                 GrainServeMetrics.RecordRejected(_modelName, _modelVersion, InferenceErrorCode.Timeout);
                 Statistics.RecordFailures(1, _time.GetUtcNow() - _queue[i].EnqueuedAt);
-                _queue[i].Completion.TrySetResult(InferenceResult.Failure(InferenceErrorCode.Timeout, $"model '{_modelName}' version {_modelVersion}: the request waited in the queue longer than its {_settings.QueueTimeout.TotalMilliseconds} ms timeout; retry"));
+                (expired ??= []).Add((_queue[i], InferenceResult.Failure(InferenceErrorCode.Timeout, $"model '{_modelName}' version {_modelVersion}: the request waited in the queue longer than its {_settings.QueueTimeout.TotalMilliseconds} ms timeout; retry")));
                 _queue.RemoveAt(i);
             }
         }
+
+        return expired;
     }
 
     private int Rows(InferenceRequest request) =>
@@ -304,8 +366,12 @@ public sealed partial class BatchQueue : IAsyncDisposable
         Message = "A batch of {BatchSize} requests for model {ModelName} version {ModelVersion} failed")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, string modelName, string modelVersion, int batchSize);
 
-    private sealed class Entry(InferenceRequest request, int rows, string shapeKey, DateTimeOffset enqueuedAt)
+    private sealed class Entry(BatchQueue queue, InferenceRequest request, int rows, string shapeKey, DateTimeOffset enqueuedAt)
     {
+        public BatchQueue Queue { get; } = queue;
+
+        public CancellationTokenRegistration Cancellation { get; set; }
+
         public InferenceRequest Request { get; } = request;
 
         public int Rows { get; } = rows;

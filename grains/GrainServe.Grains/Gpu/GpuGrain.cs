@@ -176,7 +176,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
 
     public Task<ModelInstanceInfo[]> GetInstances() => Task.FromResult(_instances.Values.Select(i => i.Info).ToArray());
 
-    public Task<InferenceResult> Infer(string instanceId, InferenceRequest request)
+    public Task<InferenceResult> Infer(string instanceId, InferenceRequest request, CancellationToken cancellationToken = default)
     {
         if (!_instances.TryGetValue(instanceId, out var instance))
         {
@@ -188,7 +188,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
             return Task.FromResult(InferenceResult.Failure(invalid));
         }
 
-        return instance.Queue.Enqueue(request);
+        return instance.Queue.Enqueue(request, cancellationToken);
     }
 
     private DeviceInfo Describe()

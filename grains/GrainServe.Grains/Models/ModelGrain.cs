@@ -47,7 +47,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
 
     private string Name => this.GetPrimaryKeyString();
 
-    public async Task<InferenceResult> Infer(InferenceRequest request)
+    public async Task<InferenceResult> Infer(InferenceRequest request, CancellationToken cancellationToken = default)
     {
         // Requests that arrive while a load or a re-placement is running wait for it rather than fail; a load that
         // failed (a device vanished mid-load) is tried again by the next request.
@@ -98,7 +98,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         // on another instance; when none is left, the version is placed again on the devices that remain.
         for (var attempt = 0; ; attempt++)
         {
-            if (await RouteAsync(version, validated!) is { } result)
+            if (await RouteAsync(version, validated!, cancellationToken) is { } result)
             {
                 return result;
             }
@@ -167,7 +167,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
     }
 
     // Runs the request on the least loaded instance; null when every instance was lost on the way.
-    private async Task<InferenceResult?> RouteAsync(ModelVersionState version, InferenceRequest request)
+    private async Task<InferenceResult?> RouteAsync(ModelVersionState version, InferenceRequest request, CancellationToken cancellationToken)
     {
         MaybeScaleOut(version);
         while (version.Instances.Count > 0)
@@ -176,7 +176,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
             slot.Pending++;
             try
             {
-                var result = await slot.Device.Infer(slot.Info.InstanceId, request);
+                var result = await slot.Device.Infer(slot.Info.InstanceId, request, cancellationToken);
                 if (result.Error is not { Code: InferenceErrorCode.ModelNotReady } || _unloaded)
                 {
                     return result;

@@ -140,6 +140,56 @@ public sealed class BatchQueueTests
     }
 
     [Fact]
+    public async Task Enqueue_CancelledWhileWaiting_LeavesTheQueueUnrunAndTheOthersRun()
+    {
+        // The first request's batch is held on the "device"; the second waits behind it and its caller goes away.
+        var runner = new FakeModelRunner(1) { Gate = new TaskCompletionSource() };
+        await using var queue = Queue(runner, Settings(max: 1, delayMs: 0), TimeProvider.System);
+        using var caller = new CancellationTokenSource();
+
+        var running = queue.Enqueue(Floats.Request("running", 1, 2));
+        await WaitUntil(() => queue.Queued == 0 && queue.Pending == 1);
+        var abandoned = queue.Enqueue(Floats.Request("abandoned", 3, 4), caller.Token);
+        var after = queue.Enqueue(Floats.Request("after", 5, 6), CancellationToken.None);
+        await caller.CancelAsync();
+        var cancelled = await abandoned.WaitAsync(Wait);
+
+        Assert.Equal(InferenceErrorCode.Cancelled, cancelled.Error!.Code);
+        Assert.Equal(1, queue.Queued);
+        runner.Gate.SetResult();
+        var results = await Task.WhenAll(running, after).WaitAsync(Wait);
+        Assert.Equal(["running", "after"], results.Select(r => r.Response!.Id));
+        Assert.Equal([1L, 1L], runner.BatchRows);
+    }
+
+    [Fact]
+    public async Task Enqueue_CancelledOnceItsBatchRuns_StillAnswers()
+    {
+        var runner = new FakeModelRunner(1) { Gate = new TaskCompletionSource() };
+        await using var queue = Queue(runner, Settings(max: 1, delayMs: 0), TimeProvider.System);
+        using var caller = new CancellationTokenSource();
+
+        var request = queue.Enqueue(Floats.Request("r", 1, 2), caller.Token);
+        await WaitUntil(() => queue.Queued == 0 && queue.Pending == 1);
+        await caller.CancelAsync();
+        runner.Gate.SetResult();
+
+        Assert.Equal("r", (await request.WaitAsync(Wait)).Response!.Id);
+    }
+
+    [Fact]
+    public async Task Enqueue_AlreadyCancelled_IsRefusedWithoutQueueing()
+    {
+        var runner = new FakeModelRunner(8);
+        await using var queue = Queue(runner, Settings(delayMs: 0), TimeProvider.System);
+
+        var result = await queue.Enqueue(Floats.Request(null, 1, 2), new CancellationToken(canceled: true)).WaitAsync(Wait);
+
+        Assert.Equal(InferenceErrorCode.Cancelled, result.Error!.Code);
+        Assert.Empty(runner.BatchRows);
+    }
+
+    [Fact]
     public async Task DisposeAsync_QueuedRequests_FailAsNotReadyAndNoneIsLost()
     {
         var runner = new FakeModelRunner(8);

@@ -106,6 +106,55 @@ public sealed class ClusterTests(ClusterFixture fixture)
         Assert.Equal(InferenceErrorCode.ModelNotFound, error.Code);
     }
 
+    [Fact]
+    public async Task Infer_CallerCancelsWhileQueued_RequestLeavesTheQueueAcrossBothGrainHops()
+    {
+        // One instance, no dynamic batching: the first request is held on the device, the second waits behind it.
+        var gate = new TaskCompletionSource();
+        CountingRunnerFactory.Gates["gated"] = gate;
+        try
+        {
+            await Model("gated").EnsureLoaded();
+            int Runs() => CountingRunnerFactory.RunsByDevice.Where(r => r.Key.EndsWith(":gated", StringComparison.Ordinal)).Sum(r => r.Value);
+            var before = Runs();
+            InferenceRequest Request(string id) => new(id, null, [Floats.Tensor("INPUT0", [1, 2], 1, 2)], null);
+
+            var held = Model("gated").Infer(Request("held"));
+            await WaitForAsync(() => Runs() == before + 1);
+            using var caller = new CancellationTokenSource();
+            var abandoned = Model("gated").Infer(Request("abandoned"), caller.Token);
+            await WaitForAsync(async () => (await fixture.Client.GetGrain<IDeviceDirectoryGrain>(0).GetDevices()).Sum(d => d.PendingRequests) == 2);
+            await caller.CancelAsync();
+
+            // The caller sees the call cancelled (or, if the answer won the race, the queue's Cancelled error).
+            var outcome = await Record.ExceptionAsync(async () => Assert.Equal(InferenceErrorCode.Cancelled, (await abandoned.WaitAsync(TimeSpan.FromSeconds(10))).Error?.Code));
+            Assert.True(outcome is null or OperationCanceledException, $"unexpected outcome: {outcome}");
+            await WaitForAsync(async () => (await fixture.Client.GetGrain<IDeviceDirectoryGrain>(0).GetDevices()).Sum(d => d.PendingRequests) == 1);
+
+            gate.SetResult();
+            Assert.Equal("held", (await held.WaitAsync(TimeSpan.FromSeconds(10))).Response!.Id);
+            Assert.Equal("after", (await Model("gated").Infer(Request("after"))).Response!.Id);
+            Assert.Equal(before + 2, Runs());
+        }
+        finally
+        {
+            gate.TrySetResult();
+            CountingRunnerFactory.Gates.TryRemove("gated", out _);
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition) => await WaitForAsync(() => Task.FromResult(condition()));
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in 10 s");
+            await Task.Delay(20);
+        }
+    }
+
     private static InferenceRequest AddSubRequest(int i) => new(
         $"req-{i}",
         null,

@@ -32,7 +32,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             .Model("broken", 1, SampleModels.Identity("FP32"), """{ "platform": "pytorch_libtorch" }""")
             .Model("junk", 1, "not a model"u8.ToArray())
             .Model("lifecycle", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""")
-            .Model("stats", 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 8 }""");
+            .Model("stats", 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 8 }""")
+            .Model("gated", 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 1 }""");
 
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) =>
