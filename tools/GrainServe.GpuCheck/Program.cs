@@ -56,7 +56,9 @@ File.WriteAllText(Path.Combine(repository, "encoder", "config.json"), """{ "max_
 var model = new ModelRepository(Options.Create(new ModelRepositoryOptions { Path = repository }), NullLogger<ModelRepository>.Instance).Find("encoder")!;
 Line($"encoder: {layers} layers, sequence {sequence}, hidden {hidden}, ffn {ffn}, {new FileInfo(model.ModelPath(1)).Length >> 20} MiB of weights");
 
-var factory = new OnnxModelRunnerFactory(Options.Create(new RuntimeOptions()), NullLogger<OnnxModelRunnerFactory>.Instance);
+// One intra-op thread, as the servers' appsettings.json set it: a pool of spinning intra-op threads would starve the
+// batch queue's callers of CPU and measure that instead of the queue.
+var factory = new OnnxModelRunnerFactory(Options.Create(new RuntimeOptions { IntraOpNumThreads = 1 }), NullLogger<OnnxModelRunnerFactory>.Instance);
 var cpu = new LocalDevice("cpu0", DeviceKind.Cpu, 0, "cpu0", "CPU-check-0", 1L << 34, 1L << 34);
 var device = cpuOnly || gpus.Count == 0 ? cpu : new LocalDevice("gpu0", DeviceKind.Gpu, 0, gpus[0].Name, gpus[0].Uuid, gpus[0].TotalMemoryBytes, gpus[0].FreeMemoryBytes);
 
