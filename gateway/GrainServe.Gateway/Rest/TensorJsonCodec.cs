@@ -225,8 +225,9 @@ internal static class TensorJsonCodec
             return element.TryGetDouble(out value);
         }
 
-        value = element.ValueKind == JsonValueKind.String && Named(element.GetString()) is { } named ? named : 0;
-        return element.ValueKind == JsonValueKind.String && (double.IsNaN(value) || double.IsInfinity(value));
+        var named = element.ValueKind == JsonValueKind.String ? Named(element.GetString()) : null;
+        value = named ?? 0;
+        return named is not null;
     }
 
     // Parsed as a single where it fits, as the reader's fast path does, so both paths give the same bits.

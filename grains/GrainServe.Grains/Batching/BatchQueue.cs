@@ -81,11 +81,6 @@ public sealed partial class BatchQueue : IAsyncDisposable
     /// </summary>
     public Task<InferenceResult> Enqueue(InferenceRequest request, CancellationToken cancellationToken = default)
     {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return Task.FromResult(Cancelled());
-        }
-
         var entry = new Entry(this, request, Rows(request), ShapeKey(request), _time.GetUtcNow());
         if (cancellationToken.CanBeCanceled)
         {
