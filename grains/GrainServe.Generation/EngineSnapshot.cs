@@ -1,0 +1,32 @@
+namespace GrainServe.Generation;
+
+/// <summary>The engine's live figures, for metrics and routing (vLLM's gauges and counters).</summary>
+public sealed record EngineSnapshot
+{
+    /// <summary>Sequences admitted and not finished (<c>vllm:num_requests_running</c>).</summary>
+    public int Running { get; init; }
+
+    /// <summary>Sequences queued, preempted ones included (<c>vllm:num_requests_waiting</c>).</summary>
+    public int Waiting { get; init; }
+
+    /// <summary>KV blocks in use.</summary>
+    public int UsedBlocks { get; init; }
+
+    /// <summary>KV blocks in the pool.</summary>
+    public int TotalBlocks { get; init; }
+
+    /// <summary>Preemptions since start (<c>vllm:num_preemptions_total</c>).</summary>
+    public long Preemptions { get; init; }
+
+    /// <summary>Prompt tokens computed since start, recomputation excluded (<c>vllm:prompt_tokens_total</c>).</summary>
+    public long PromptTokens { get; init; }
+
+    /// <summary>Tokens generated since start (<c>vllm:generation_tokens_total</c>).</summary>
+    public long GenerationTokens { get; init; }
+
+    /// <summary>Steps run since start.</summary>
+    public long Steps { get; init; }
+
+    /// <summary>The fraction of KV blocks in use, 0 to 1 (<c>vllm:kv_cache_usage_perc</c>).</summary>
+    public double KvCacheUsage => TotalBlocks == 0 ? 0 : (double)UsedBlocks / TotalBlocks;
+}

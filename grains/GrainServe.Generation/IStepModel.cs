@@ -1,0 +1,31 @@
+namespace GrainServe.Generation;
+
+/// <summary>
+/// One forward pass of an autoregressive decoder over many sequences at once, each with its own KV cache, which the
+/// step model keeps between steps. The engine decides what runs; the step model only computes.
+/// </summary>
+/// <remarks>
+/// Called from one thread at a time (the engine's loop). A sequence's cache holds exactly the tokens fed to it so far:
+/// an entry whose <see cref="StepEntry.Start"/> differs from that count is a bug in the caller and throws.
+/// </remarks>
+public interface IStepModel : IDisposable
+{
+    /// <summary>Logits per position: the model's vocabulary size, which may differ from the tokenizer's.</summary>
+    int VocabularySize { get; }
+
+    /// <summary>The most tokens (prompt and generated) a sequence may hold: the model's context length.</summary>
+    int MaxContextLength { get; }
+
+    /// <summary>Bytes of KV cache one token of one sequence takes (every layer, key and value).</summary>
+    long KvBytesPerToken { get; }
+
+    /// <summary>
+    /// Feeds each entry's tokens on top of its sequence's cache and returns, for every entry whose
+    /// <see cref="StepEntry.NeedsLogits"/> is set, the logits after its last token, in entry order.
+    /// Throws when the runtime fails; the engine then fails every sequence of the step.
+    /// </summary>
+    StepLogits Run(IReadOnlyList<StepEntry> entries);
+
+    /// <summary>Frees a sequence's cache (it finished, was cancelled or was preempted). Unknown ids are ignored.</summary>
+    void Release(long sequenceId);
+}
