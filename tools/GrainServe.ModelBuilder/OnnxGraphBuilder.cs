@@ -35,6 +35,20 @@ public sealed class OnnxGraphBuilder
         return this;
     }
 
+    /// <summary>Declares a graph input whose dimensions are fixed sizes or named symbols (<c>"batch"</c>).</summary>
+    public OnnxGraphBuilder Input(string name, string datatype, params OnnxDim[] dims)
+    {
+        _graph.Input.Add(ValueInfo(name, datatype, dims));
+        return this;
+    }
+
+    /// <summary>Declares a graph output whose dimensions are fixed sizes or named symbols (<c>"batch"</c>).</summary>
+    public OnnxGraphBuilder Output(string name, string datatype, params OnnxDim[] dims)
+    {
+        _graph.Output.Add(ValueInfo(name, datatype, dims));
+        return this;
+    }
+
     /// <summary>Adds a constant tensor with raw little-endian data.</summary>
     public OnnxGraphBuilder Initializer(string name, string datatype, long[] dims, byte[] rawData)
     {
@@ -82,14 +96,17 @@ public sealed class OnnxGraphBuilder
         return model.ToByteArray();
     }
 
-    private static ValueInfoProto ValueInfo(string name, string datatype, long[] dims)
+    private static ValueInfoProto ValueInfo(string name, string datatype, long[] dims) =>
+        ValueInfo(name, datatype, dims.Select((d, i) => d < 0 ? new OnnxDim(0, $"{name}_d{i}") : new OnnxDim(d, null)).ToArray());
+
+    private static ValueInfoProto ValueInfo(string name, string datatype, OnnxDim[] dims)
     {
         var shape = new TensorShapeProto();
-        for (var i = 0; i < dims.Length; i++)
+        foreach (var dim in dims)
         {
-            shape.Dim.Add(dims[i] < 0
-                ? new TensorShapeProto.Types.Dimension { DimParam = $"{name}_d{i}" }
-                : new TensorShapeProto.Types.Dimension { DimValue = dims[i] });
+            shape.Dim.Add(dim.Param is { } param
+                ? new TensorShapeProto.Types.Dimension { DimParam = param }
+                : new TensorShapeProto.Types.Dimension { DimValue = dim.Value });
         }
 
         return new ValueInfoProto

@@ -10,6 +10,9 @@ public static class SampleRepository
     public static IReadOnlyList<string> IdentityDatatypes { get; } =
         ["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "BF16", "FP32", "FP64", "BYTES"];
 
+    /// <summary>Tokens of context <c>tiny_llama</c> declares (<c>context_length</c>, <c>max_model_len</c>).</summary>
+    public const int TinyLlamaContextLength = 2048;
+
     /// <summary>Every file of the repository: its path relative to the root, and its bytes.</summary>
     public static IEnumerable<(string Path, byte[] Content)> Files()
     {
@@ -77,6 +80,74 @@ public static class SampleRepository
                 "normalize": { "string_value": "true" },
                 "truncate": { "string_value": "true" },
                 "max_padding_fraction": { "string_value": "0.25" }
+              }
+            }
+            """));
+
+        // A tiny Llama-shaped decoder for text generation (GPT-2's tokenizer); genai_config.json describes its
+        // inputs and outputs the way onnxruntime-genai does. 16 sequences of 2048 tokens take 16 MiB of cache.
+        var llama = LlamaDecoderDims.Tiny;
+        yield return ("tiny_llama/1/model.onnx", LlamaDecoder.Build(llama, LlamaWeights.Coded));
+        yield return ("tiny_llama/1/genai_config.json", Text($$"""
+            {
+              "model": {
+                "type": "llama",
+                "bos_token_id": 50256,
+                "eos_token_id": 50256,
+                "pad_token_id": 50256,
+                "vocab_size": {{llama.Vocab}},
+                "context_length": {{TinyLlamaContextLength}},
+                "decoder": {
+                  "session_options": { "log_id": "onnxruntime-genai", "provider_options": [] },
+                  "filename": "model.onnx",
+                  "head_size": {{llama.HeadSize}},
+                  "hidden_size": {{llama.Hidden}},
+                  "num_attention_heads": {{llama.Heads}},
+                  "num_key_value_heads": {{llama.KvHeads}},
+                  "num_hidden_layers": {{llama.Layers}},
+                  "inputs": {
+                    "input_ids": "input_ids",
+                    "attention_mask": "attention_mask",
+                    "position_ids": "position_ids",
+                    "past_key_names": "past_key_values.%d.key",
+                    "past_value_names": "past_key_values.%d.value"
+                  },
+                  "outputs": {
+                    "logits": "logits",
+                    "present_key_names": "present.%d.key",
+                    "present_value_names": "present.%d.value"
+                  }
+                }
+              },
+              "search": {
+                "do_sample": false,
+                "max_length": {{TinyLlamaContextLength}},
+                "min_length": 0,
+                "num_beams": 1,
+                "num_return_sequences": 1,
+                "past_present_share_buffer": false,
+                "repetition_penalty": 1.0,
+                "temperature": 1.0,
+                "top_k": 1,
+                "top_p": 1.0
+              }
+            }
+            """));
+        yield return ("tiny_llama/config.json", Text($$"""
+            {
+              "name": "tiny_llama",
+              "platform": "onnxruntime_onnx",
+              "max_batch_size": 0,
+              "input": [{ "name": "text_input", "data_type": "TYPE_STRING", "dims": [1] }],
+              "output": [{ "name": "text_output", "data_type": "TYPE_STRING", "dims": [1] }],
+              "parameters": {
+                "model_kind": { "string_value": "text_generation" },
+                "tokenizer": { "string_value": "gpt2" },
+                "chat_template": { "string_value": "chatml" },
+                "max_num_seqs": { "string_value": "16" },
+                "max_num_batched_tokens": { "string_value": "512" },
+                "max_model_len": { "string_value": "{{TinyLlamaContextLength}}" },
+                "kv_cache_bytes": { "string_value": "67108864" }
               }
             }
             """));

@@ -75,6 +75,7 @@ public sealed class ModelRepositoryTests
         var models = repo.Reader.ListModels();
         Assert.Contains("simple", models);
         Assert.Contains("identity_bytes", models);
-        Assert.Equal(3 + SampleRepository.IdentityDatatypes.Count, models.Count);
+        Assert.Contains("tiny_llama", models);
+        Assert.Equal(4 + SampleRepository.IdentityDatatypes.Count, models.Count);
     }
 }
