@@ -110,6 +110,27 @@ public sealed class TinyLlamaTests(TinyLlamaTests.Model model, ITestOutputHelper
         Assert.True(minRelative >= 0.01, $"the smallest greedy margin is {minRelative:P3} of the top logit");
     }
 
+    [Theory]
+    [InlineData(1, 32, 4, 4, 8, 48, 300)]
+    [InlineData(3, 48, 6, 2, 8, 96, 1000)]
+    public void Build_RandomFloatWeightsOfAnyDims_RunsWithACache(int layers, int hidden, int heads, int kvHeads, int headSize, int intermediate, int vocab)
+    {
+        var dims = new LlamaDecoderDims(layers, hidden, heads, kvHeads, headSize, intermediate, vocab);
+        using var session = new InferenceSession(LlamaDecoder.Build(dims));
+        var stepper = new LlamaStepper(session, layers, kvHeads, headSize, vocab);
+        long[] prompt = [5, 17, 42, 99, 3, 250];
+
+        var first = stepper.Step([LlamaStepper.Row.First(layers, prompt[..4])]).Single();
+        var next = stepper.Step([new LlamaStepper.Row(first.Keys, first.Values, first.Length, prompt[4..])]).Single();
+        var whole = stepper.Step([LlamaStepper.Row.First(layers, prompt)]).Single();
+
+        Assert.Equal(prompt.Length, next.Length);
+        Assert.All(next.Logits, l => Assert.Equal(vocab, l.Length));
+        AssertClose(whole.Logits[^1], next.Logits[^1]);
+        AssertClose(whole.Values[^1], next.Values[^1]);
+        Assert.Equal(LlamaDecoder.Build(dims), LlamaDecoder.Build(dims));
+    }
+
     private Decoded Alone(long[] prompt, List<(float, float)> margins)
     {
         var decoded = new Decoded();
