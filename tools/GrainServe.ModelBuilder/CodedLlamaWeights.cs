@@ -11,9 +11,9 @@ namespace GrainServe.ModelBuilder;
 /// normalized residual at its four digit slots.
 /// </para>
 /// <para>
-/// Layer 0 holds the structure. Query heads 0 and 2 (one per key/value head) have constant rotary content on the
-/// four fastest frequencies, so each query attends to its own position (score 64·Σcos(mθ), ≥ 33 above any other
-/// offset m); their values carry blocks 0 and 1 and the output projection writes them back permuted by
+/// Layer 0 holds the structure. Query heads 0 and 2 (one per key/value head) have constant content on every
+/// rotary pair, so each query attends to its own position: its score to a key m tokens back is 64·Σᵢcos(mθᵢ),
+/// at least 33 below the score to itself for every m up to 4096 (the closest is m = 1); their values carry blocks 0 and 1 and the output projection writes them back permuted by
 /// <see cref="Digit0"/> and <see cref="Digit1"/> with weights 1.4 and 1.3. Query heads 1 and 3 have no query,
 /// so they average blocks 0 and 1 over every visible key and add 0.3 of that into blocks 2 and 3: the only part
 /// that depends on the context, and the part that catches a wrong mask or position. The residual is then
@@ -30,7 +30,7 @@ namespace GrainServe.ModelBuilder;
 internal sealed class CodedLlamaWeights : ILlamaWeightSource
 {
     private const int Block = 16;
-    private const int SelfPairs = 4;
+    private const int SelfPairs = Block / 2;
     private const float OutScale = 0.025f;
     private const sbyte Digit0Weight = 14;
     private const sbyte Digit1Weight = 13;
@@ -121,7 +121,7 @@ internal sealed class CodedLlamaWeights : ILlamaWeightSource
 
     public LlamaTensor Down(int layer, int rows, int cols) => Noise(rows, cols, NoiseOutScale);
 
-    // Constant content (1 from every input dim) on the first SelfPairs rotary pairs of the given heads.
+    // Constant content (1 from every input dim) on the first dim of each rotary pair of the given heads.
     private static LlamaTensor SelfContent(int rows, int cols, int[] heads)
     {
         var values = new sbyte[rows * cols];

@@ -110,6 +110,14 @@ public sealed class TinyLlamaTests(TinyLlamaTests.Model model, ITestOutputHelper
         Assert.True(minRelative >= 0.01, $"the smallest greedy margin is {minRelative:P3} of the top logit");
     }
 
+    [Fact]
+    public void Step_EndOfTextLast_PredictsEndOfText()
+    {
+        var result = model.Stepper.Step([LlamaStepper.Row.First(Dims.Layers, [15496, 11, LlamaStepper.PadToken])]).Single();
+
+        Assert.Equal(LlamaStepper.PadToken, ArgMax(result.Logits[^1]));
+    }
+
     [Theory]
     [InlineData(1, 32, 4, 4, 8, 48, 300)]
     [InlineData(3, 48, 6, 2, 8, 96, 1000)]
