@@ -80,7 +80,7 @@ public sealed class GenerationTokenizer : ITokenDecoder
     /// <summary>The beginning-of-sequence token, when the tokenizer configuration names one.</summary>
     public int? BosTokenId { get; }
 
-    /// <summary>True when <see cref="Encode"/> puts <see cref="BosTokenId"/> first (tokenizer_config.json <c>add_bos_token</c>).</summary>
+    /// <summary>True when <see cref="Encode(string)"/> puts <see cref="BosTokenId"/> first (tokenizer_config.json <c>add_bos_token</c>).</summary>
     public bool AddBosToken { get; }
 
     /// <summary>The special tokens by their text (<c>&lt;|endoftext|&gt;</c>, <c>&lt;|im_end|&gt;</c>…): those <see cref="IsSpecial"/> is true for.</summary>
@@ -91,11 +91,17 @@ public sealed class GenerationTokenizer : ITokenDecoder
     /// prompt) are matched whole, as Hugging Face tokenizers do; the rest goes through the model's BPE. BOS comes first
     /// only when <see cref="AddBosToken"/> is true.
     /// </summary>
-    public int[] Encode(string text)
+    public int[] Encode(string text) => Encode(text, addBosToken: AddBosToken);
+
+    /// <summary>
+    /// The ids of a text, with BOS first only when <paramref name="addBosToken"/> is true and there is a BOS: false for
+    /// a chat prompt whose template writes the BOS itself (<see cref="ChatTemplate.RendersBos"/>).
+    /// </summary>
+    public int[] Encode(string text, bool addBosToken)
     {
         ArgumentNullException.ThrowIfNull(text);
         var ids = new List<int>();
-        if (AddBosToken)
+        if (addBosToken && BosTokenId is not null)
         {
             ids.Add(BosTokenId!.Value);
         }
