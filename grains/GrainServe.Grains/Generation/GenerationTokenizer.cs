@@ -188,6 +188,8 @@ public sealed class GenerationTokenizer : ITokenDecoder
             return;
         }
 
+        // With InvariantGlobalization (this server's default) Normalize leaves non-ASCII text as it is: text already in
+        // NFC, which is nearly all text, encodes as Hugging Face encodes it; decomposed text may not.
         if (_normalizeNfc)
         {
             chunk = chunk.Normalize(NormalizationForm.FormC);

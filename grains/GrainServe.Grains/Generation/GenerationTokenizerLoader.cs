@@ -60,6 +60,11 @@ public static class GenerationTokenizerLoader
         {
             throw new ModelLoadException($"{file} is not valid JSON: {e.Message}", e);
         }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            // A property missing or of the wrong kind, or a vocabulary Microsoft.ML.Tokenizers rejects.
+            throw new ModelLoadException($"{file} is not a tokenizer this server can read: {e.Message}", e);
+        }
     }
 
     private static string ResolveFile(string versionFolder, string name)

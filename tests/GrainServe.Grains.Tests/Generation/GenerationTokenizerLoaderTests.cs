@@ -81,4 +81,61 @@ public sealed class GenerationTokenizerLoaderTests : IDisposable
         Assert.Equal("ab ababc", tokenizer.Decode(tokenizer.Encode("ab ababc<|eot|>"), skipSpecialTokens: true));
         Assert.Equal(10, tokenizer.VocabularySize);
     }
+
+    [Fact]
+    public void Load_MissingVocab_FailsAsModelLoad()
+    {
+        File.WriteAllText(Path.Combine(_folder, "tokenizer.json"), """{ "model": { "type": "BPE", "merges": [] }, "pre_tokenizer": { "type": "ByteLevel" } }""");
+
+        var error = Assert.Throws<ModelLoadException>(() => GenerationTokenizerLoader.Load(_folder, null));
+
+        Assert.Contains("is not a tokenizer this server can read", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_SplitThenByteLevel_UsesTheSplitRegex()
+    {
+        // Llama 3's pre-tokenizer: digits go in runs of at most three, so "1234" is "123" and "4"; GPT-2's regex
+        // would keep "1234" whole and merge it into one token.
+        File.WriteAllText(Path.Combine(_folder, "tokenizer.json"), """
+            {
+              "normalizer": null,
+              "pre_tokenizer": {
+                "type": "Sequence",
+                "pretokenizers": [
+                  { "type": "Split", "pattern": { "Regex": "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+" }, "behavior": "Isolated", "invert": false },
+                  { "type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false }
+                ]
+              },
+              "model": {
+                "type": "BPE",
+                "vocab": { "1": 0, "2": 1, "3": 2, "4": 3, "12": 4, "34": 5, "1234": 6, "123": 7 },
+                "merges": [ "1 2", "3 4", "12 34", "12 3" ]
+              }
+            }
+            """);
+
+        var tokenizer = GenerationTokenizerLoader.Load(_folder, null);
+
+        Assert.Equal([7, 3], tokenizer.Encode("1234"));
+    }
+
+    [Fact]
+    public void Load_NfcNormalizer_IsAccepted()
+    {
+        // Qwen2's normalizer. é is C3 A9 in UTF-8, written Ã© in the byte-level alphabet. Composing e + U+0301 needs
+        // ICU, which a process with InvariantGlobalization lacks; text already in NFC (almost all text) encodes the same.
+        File.WriteAllText(Path.Combine(_folder, "tokenizer.json"), """
+            {
+              "normalizer": { "type": "NFC" },
+              "pre_tokenizer": { "type": "ByteLevel", "add_prefix_space": false, "use_regex": true },
+              "model": { "type": "BPE", "vocab": { "Ã": 0, "©": 1, "Ã©": 2 }, "merges": [ "Ã ©" ] }
+            }
+            """);
+
+        var tokenizer = GenerationTokenizerLoader.Load(_folder, null);
+
+        Assert.Equal([2], tokenizer.Encode("\u00e9"));
+        Assert.Equal("\u00e9", tokenizer.Decode([2], false));
+    }
 }
