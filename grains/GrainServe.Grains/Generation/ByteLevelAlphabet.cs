@@ -8,6 +8,11 @@ namespace GrainServe.Generation;
 internal static class ByteLevelAlphabet
 {
     private static readonly Dictionary<char, byte> CharToByte = Build();
+    private static readonly char[] ByteToChar = CharToByte.OrderBy(p => p.Value).Select(p => p.Key).ToArray();
+
+    /// <summary>The byte-level vocabulary form of a text: its UTF-8 bytes, each written as its character.</summary>
+    public static string ToToken(string text) =>
+        new(System.Text.Encoding.UTF8.GetBytes(text).Select(b => ByteToChar[b]).ToArray());
 
     /// <summary>The bytes a byte-level vocabulary entry stands for; a character outside the table stands for its own UTF-8.</summary>
     public static byte[] ToBytes(string token)

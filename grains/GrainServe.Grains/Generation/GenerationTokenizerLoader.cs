@@ -188,21 +188,27 @@ public static class GenerationTokenizerLoader
 
         var folder = Path.GetDirectoryName(file)!;
         var config = ReadJson(Path.Combine(folder, "tokenizer_config.json"));
-        var lookup = new GenerationTokenizer(file, bpe, bytes, added, null, [], false, addPrefixSpace, normalizeNfc);
+        int? Lookup(string text) =>
+            added.FirstOrDefault(a => a.Content == text) is { } token ? token.Id
+            : vocabulary.TryGetValue(ByteLevelAlphabet.ToToken(text), out var id) ? id
+            : null;
+
         int? bos = null;
         var eos = new List<int>();
         var addBos = false;
         if (config is { } c)
         {
-            bos = TokenText(c, "bos_token") is { } bosText ? lookup.TokenId(bosText) : null;
-            if (TokenText(c, "eos_token") is { } eosText && lookup.TokenId(eosText) is { } eosId)
+            bos = TokenText(c, "bos_token") is { } bosText
+                ? Lookup(bosText) ?? throw new ModelLoadException($"{folder}/tokenizer_config.json: bos_token '{bosText}' is not a token of {file}")
+                : null;
+            if (TokenText(c, "eos_token") is { } eosText)
             {
-                eos.Add(eosId);
+                eos.Add(Lookup(eosText) ?? throw new ModelLoadException($"{folder}/tokenizer_config.json: eos_token '{eosText}' is not a token of {file}"));
             }
 
             addBos = c.TryGetProperty("add_bos_token", out var a) && a.ValueKind == JsonValueKind.True;
         }
-        else if (lookup.TokenId("<|endoftext|>") is { } endOfText)
+        else if (Lookup("<|endoftext|>") is { } endOfText)
         {
             // No tokenizer_config.json: GPT-2's convention, the end-of-text token ends a sequence.
             eos.Add(endOfText);
@@ -221,7 +227,7 @@ public static class GenerationTokenizerLoader
 
         if (addBos && bos is null)
         {
-            throw new ModelLoadException($"{folder}/tokenizer_config.json sets add_bos_token but its bos_token is not a token of {file}");
+            throw new ModelLoadException($"{folder}/tokenizer_config.json sets add_bos_token but names no bos_token");
         }
 
         return new GenerationTokenizer($"{file} (byte-level BPE)", bpe, bytes, added, bos, eos, addBos, addPrefixSpace, normalizeNfc);

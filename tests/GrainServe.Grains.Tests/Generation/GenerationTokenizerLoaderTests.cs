@@ -138,4 +138,17 @@ public sealed class GenerationTokenizerLoaderTests : IDisposable
         Assert.Equal([2], tokenizer.Encode("\u00e9"));
         Assert.Equal("\u00e9", tokenizer.Decode([2], false));
     }
+
+    [Fact]
+    public void Load_EosTokenNotInTheVocabulary_FailsNamingIt()
+    {
+        File.WriteAllText(Path.Combine(_folder, "tokenizer.json"), """
+            { "pre_tokenizer": { "type": "ByteLevel" }, "model": { "type": "BPE", "vocab": { "a": 0 }, "merges": [] } }
+            """);
+        File.WriteAllText(Path.Combine(_folder, "tokenizer_config.json"), """{ "eos_token": "<|im_end|>" }""");
+
+        var error = Assert.Throws<ModelLoadException>(() => GenerationTokenizerLoader.Load(_folder, null));
+
+        Assert.Contains("eos_token '<|im_end|>' is not a token", error.Message, StringComparison.Ordinal);
+    }
 }
