@@ -33,6 +33,9 @@ public sealed partial class GenerationEngine : IAsyncDisposable
     private bool _disposed;
     private volatile bool _stopping;
     private long _nextId;
+
+    // Raised by a caller's cancellation, so the loop scans for cancelled sequences only after one.
+    private int _cancellations;
     private long _promptTokens;
     private long _generationTokens;
     private long _steps;
@@ -105,6 +108,7 @@ public sealed partial class GenerationEngine : IAsyncDisposable
             sequence.Cancellation = cancellationToken.Register(() =>
             {
                 sequence.CancelRequested = true;
+                Interlocked.Increment(ref _cancellations);
                 _signal.Release();
             });
             _incoming.Enqueue(sequence);
@@ -176,11 +180,22 @@ public sealed partial class GenerationEngine : IAsyncDisposable
         while (_incoming.TryDequeue(out var sequence))
         {
             _scheduler.Add(sequence);
+
+            // Cancelled before the loop saw it: its signal may have been spent on a scan that could not find it.
+            if (sequence.CancelRequested)
+            {
+                Interlocked.Increment(ref _cancellations);
+            }
         }
     }
 
     private void RemoveCancelled()
     {
+        if (Interlocked.Exchange(ref _cancellations, 0) == 0)
+        {
+            return;
+        }
+
         List<Sequence>? cancelled = null;
         foreach (var sequence in _scheduler.Running.Concat(_scheduler.Waiting))
         {

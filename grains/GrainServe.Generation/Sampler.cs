@@ -115,7 +115,21 @@ internal sealed class Sampler
         return best;
     }
 
-    private int Draw(Span<float> x, SamplingParameters sampling, SequenceRandom random)
+    /// <summary>
+    /// The logits a draw would use: temperature applied and every token that top-k, top-p or min-p drops set to
+    /// negative infinity (penalties not applied). For tests of the filters.
+    /// </summary>
+    public float[] Filtered(ReadOnlySpan<float> logits, SamplingParameters sampling)
+    {
+        EnsureCapacity(logits.Length);
+        var x = _scratch.AsSpan(0, logits.Length);
+        logits.CopyTo(x);
+        Filter(x, sampling);
+        return x.ToArray();
+    }
+
+    // x is always the scratch buffer, which the top-k/top-p comparer reads.
+    private void Filter(Span<float> x, SamplingParameters sampling)
     {
         var vocabulary = x.Length;
         var inverse = 1f / sampling.Temperature;
@@ -130,14 +144,14 @@ internal sealed class Sampler
             TopKTopP(x, k, sampling.TopP);
         }
 
-        var max = float.NegativeInfinity;
-        foreach (var value in x)
-        {
-            max = Math.Max(max, value);
-        }
-
         if (sampling.MinP > 0f)
         {
+            var max = float.NegativeInfinity;
+            foreach (var value in x)
+            {
+                max = Math.Max(max, value);
+            }
+
             // p_i < min_p * p_max  <=>  x_i < x_max + ln(min_p): no softmax needed.
             var cutoff = max + MathF.Log(sampling.MinP);
             for (var i = 0; i < vocabulary; i++)
@@ -147,6 +161,17 @@ internal sealed class Sampler
                     x[i] = float.NegativeInfinity;
                 }
             }
+        }
+    }
+
+    private int Draw(Span<float> x, SamplingParameters sampling, SequenceRandom random)
+    {
+        Filter(x, sampling);
+        var vocabulary = x.Length;
+        var max = float.NegativeInfinity;
+        foreach (var value in x)
+        {
+            max = Math.Max(max, value);
         }
 
         var sum = 0.0;
@@ -177,6 +202,10 @@ internal sealed class Sampler
         return last >= 0 ? last : ArgMax(x);
     }
 
+    // Sorting the whole vocabulary (150k for some models) per token is the slow part of CPU sampling, so top-k
+    // selects its k without sorting, and top-p sorts only the tokens that can be in its set: those with probability
+    // at least (1 - top_p) / n, since all the others together hold less than 1 - top_p. The comparer is a total order
+    // (value, then id), so the kept set is the same as a full sort's.
     private void TopKTopP(Span<float> x, int k, float topP)
     {
         var vocabulary = x.Length;
@@ -187,10 +216,16 @@ internal sealed class Sampler
         }
 
         _comparer.Values = _scratch;
-        order.Sort(_comparer);
-        for (var j = k; j < vocabulary; j++)
+        var count = vocabulary;
+        if (k < vocabulary)
         {
-            x[order[j]] = float.NegativeInfinity;
+            SelectBest(order, k);
+            foreach (var token in order[k..])
+            {
+                x[token] = float.NegativeInfinity;
+            }
+
+            count = k;
         }
 
         if (topP >= 1f)
@@ -198,19 +233,38 @@ internal sealed class Sampler
             return;
         }
 
-        var max = x[order[0]];
-        var sum = 0.0;
-        for (var j = 0; j < k; j++)
+        var kept = order[..count];
+        var max = float.NegativeInfinity;
+        foreach (var token in kept)
         {
-            sum += Math.Exp(x[order[j]] - max);
+            max = Math.Max(max, x[token]);
         }
+
+        var sum = 0.0;
+        foreach (var token in kept)
+        {
+            sum += Math.Exp(x[token] - max);
+        }
+
+        var cutoff = max + Math.Log((1.0 - topP) / count * sum);
+        var candidates = 0;
+        for (var j = 0; j < count; j++)
+        {
+            if (x[kept[j]] >= cutoff)
+            {
+                (kept[candidates], kept[j]) = (kept[j], kept[candidates]);
+                candidates++;
+            }
+        }
+
+        kept[..candidates].Sort(_comparer);
 
         // The smallest most-likely set whose mass reaches top_p; always at least the most likely token.
         var mass = 0.0;
-        var keep = k;
-        for (var j = 0; j < k; j++)
+        var keep = candidates;
+        for (var j = 0; j < candidates; j++)
         {
-            mass += Math.Exp(x[order[j]] - max) / sum;
+            mass += Math.Exp(x[kept[j]] - max) / sum;
             if (mass >= topP)
             {
                 keep = j + 1;
@@ -218,9 +272,61 @@ internal sealed class Sampler
             }
         }
 
-        for (var j = keep; j < k; j++)
+        foreach (var token in kept[keep..])
         {
-            x[order[j]] = float.NegativeInfinity;
+            x[token] = float.NegativeInfinity;
+        }
+    }
+
+    // Quickselect: moves the k best tokens (by the comparer) to the front, in no particular order.
+    private void SelectBest(Span<int> items, int k)
+    {
+        var low = 0;
+        var high = items.Length - 1;
+        while (low < high)
+        {
+            var middle = low + ((high - low) / 2);
+            if (_comparer.Compare(items[middle], items[low]) < 0)
+            {
+                (items[middle], items[low]) = (items[low], items[middle]);
+            }
+
+            if (_comparer.Compare(items[high], items[low]) < 0)
+            {
+                (items[high], items[low]) = (items[low], items[high]);
+            }
+
+            if (_comparer.Compare(items[middle], items[high]) < 0)
+            {
+                (items[middle], items[high]) = (items[high], items[middle]);
+            }
+
+            // The median of the three is now at high: the pivot.
+            var pivot = items[high];
+            var store = low;
+            for (var i = low; i < high; i++)
+            {
+                if (_comparer.Compare(items[i], pivot) < 0)
+                {
+                    (items[i], items[store]) = (items[store], items[i]);
+                    store++;
+                }
+            }
+
+            (items[store], items[high]) = (items[high], items[store]);
+            if (store == k - 1 || store == k)
+            {
+                return;
+            }
+
+            if (store < k)
+            {
+                low = store + 1;
+            }
+            else
+            {
+                high = store - 1;
+            }
         }
     }
 

@@ -167,4 +167,67 @@ public sealed class SamplerTests
 
         Assert.All(Enumerable.Range(0, 200), _ => Assert.Equal(1, sampler.Sample([0f, 1f, 0.5f], [], [], sampling, rng)));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Filtered_RandomLogitsWithTies_KeepsWhatAFullSortKeeps(int seed)
+    {
+        var random = new Random(seed);
+        var sampler = new Sampler();
+        for (var round = 0; round < 300; round++)
+        {
+            var vocabulary = random.Next(1, 400);
+            var logits = Enumerable.Range(0, vocabulary).Select(_ => random.Next(4) == 0 ? 1f : (float)(random.NextDouble() * 8)).ToArray();
+            var sampling = new SamplingParameters
+            {
+                Temperature = 0.3f + (float)random.NextDouble(),
+                TopK = random.Next(3) == 0 ? 0 : random.Next(1, vocabulary + 2),
+                TopP = random.Next(3) == 0 ? 1f : (float)random.NextDouble() + 0.01f,
+                MinP = random.Next(3) == 0 ? (float)random.NextDouble() * 0.5f : 0f,
+            };
+
+            var kept = Kept(sampler.Filtered(logits, sampling));
+
+            Assert.Equal(NaiveKept(logits, sampling), kept);
+        }
+    }
+
+    private static int[] Kept(float[] filtered) => [.. Enumerable.Range(0, filtered.Length).Where(i => !float.IsNegativeInfinity(filtered[i]))];
+
+    // The filters as written in vLLM, by sorting everything: value descending, lower id first on a tie.
+    private static int[] NaiveKept(float[] logits, SamplingParameters sampling)
+    {
+        var x = logits.Select(v => v / sampling.Temperature).ToArray();
+        var order = Enumerable.Range(0, x.Length).OrderByDescending(i => x[i]).ThenBy(i => i).ToList();
+        var k = sampling.TopK > 0 ? Math.Min(sampling.TopK, x.Length) : x.Length;
+        var kept = order.Take(k).ToList();
+        if (sampling.TopP < 1f)
+        {
+            var max = kept.Max(i => x[i]);
+            var sum = kept.Sum(i => Math.Exp(x[i] - max));
+            var mass = 0.0;
+            var keep = kept.Count;
+            for (var j = 0; j < kept.Count; j++)
+            {
+                mass += Math.Exp(x[kept[j]] - max) / sum;
+                if (mass >= sampling.TopP)
+                {
+                    keep = j + 1;
+                    break;
+                }
+            }
+
+            kept = kept.Take(keep).ToList();
+        }
+
+        if (sampling.MinP > 0f)
+        {
+            var max = kept.Max(i => x[i]);
+            kept = kept.Where(i => x[i] >= max + MathF.Log(sampling.MinP)).ToList();
+        }
+
+        return [.. kept.Order()];
+    }
 }
