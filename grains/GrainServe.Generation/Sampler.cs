@@ -8,9 +8,8 @@ namespace GrainServe.Generation;
 /// </summary>
 internal sealed class Sampler
 {
-    private readonly DescendingLogits _comparer = new();
+    private readonly LogitsFilter _filter = new();
     private float[] _scratch = [];
-    private int[] _order = [];
     private int[] _counts = [];
     private int[] _marks = [];
     private int _mark;
@@ -124,49 +123,13 @@ internal sealed class Sampler
         EnsureCapacity(logits.Length);
         var x = _scratch.AsSpan(0, logits.Length);
         logits.CopyTo(x);
-        Filter(x, sampling);
+        _filter.Apply(_scratch, logits.Length, sampling);
         return x.ToArray();
-    }
-
-    // x is always the scratch buffer, which the top-k/top-p comparer reads.
-    private void Filter(Span<float> x, SamplingParameters sampling)
-    {
-        var vocabulary = x.Length;
-        var inverse = 1f / sampling.Temperature;
-        for (var i = 0; i < vocabulary; i++)
-        {
-            x[i] *= inverse;
-        }
-
-        var k = sampling.TopK > 0 && sampling.TopK < vocabulary ? sampling.TopK : vocabulary;
-        if (k < vocabulary || sampling.TopP < 1f)
-        {
-            TopKTopP(x, k, sampling.TopP);
-        }
-
-        if (sampling.MinP > 0f)
-        {
-            var max = float.NegativeInfinity;
-            foreach (var value in x)
-            {
-                max = Math.Max(max, value);
-            }
-
-            // p_i < min_p * p_max  <=>  x_i < x_max + ln(min_p): no softmax needed.
-            var cutoff = max + MathF.Log(sampling.MinP);
-            for (var i = 0; i < vocabulary; i++)
-            {
-                if (x[i] < cutoff)
-                {
-                    x[i] = float.NegativeInfinity;
-                }
-            }
-        }
     }
 
     private int Draw(Span<float> x, SamplingParameters sampling, SequenceRandom random)
     {
-        Filter(x, sampling);
+        _filter.Apply(_scratch, x.Length, sampling);
         var vocabulary = x.Length;
         var max = float.NegativeInfinity;
         foreach (var value in x)
@@ -200,134 +163,6 @@ internal sealed class Sampler
 
         // Rounding left u at or past the total: the last kept token.
         return last >= 0 ? last : ArgMax(x);
-    }
-
-    // Sorting the whole vocabulary (150k for some models) per token is the slow part of CPU sampling, so top-k
-    // selects its k without sorting, and top-p sorts only the tokens that can be in its set: those with probability
-    // at least (1 - top_p) / n, since all the others together hold less than 1 - top_p. The comparer is a total order
-    // (value, then id), so the kept set is the same as a full sort's.
-    private void TopKTopP(Span<float> x, int k, float topP)
-    {
-        var vocabulary = x.Length;
-        var order = _order.AsSpan(0, vocabulary);
-        for (var i = 0; i < vocabulary; i++)
-        {
-            order[i] = i;
-        }
-
-        _comparer.Values = _scratch;
-        var count = vocabulary;
-        if (k < vocabulary)
-        {
-            SelectBest(order, k);
-            foreach (var token in order[k..])
-            {
-                x[token] = float.NegativeInfinity;
-            }
-
-            count = k;
-        }
-
-        if (topP >= 1f)
-        {
-            return;
-        }
-
-        var kept = order[..count];
-        var max = float.NegativeInfinity;
-        foreach (var token in kept)
-        {
-            max = Math.Max(max, x[token]);
-        }
-
-        var sum = 0.0;
-        foreach (var token in kept)
-        {
-            sum += Math.Exp(x[token] - max);
-        }
-
-        var cutoff = max + Math.Log((1.0 - topP) / count * sum);
-        var candidates = 0;
-        for (var j = 0; j < count; j++)
-        {
-            if (x[kept[j]] >= cutoff)
-            {
-                (kept[candidates], kept[j]) = (kept[j], kept[candidates]);
-                candidates++;
-            }
-        }
-
-        kept[..candidates].Sort(_comparer);
-
-        // The smallest most-likely set whose mass reaches top_p; always at least the most likely token.
-        var mass = 0.0;
-        var keep = candidates;
-        for (var j = 0; j < candidates; j++)
-        {
-            mass += Math.Exp(x[kept[j]] - max) / sum;
-            if (mass >= topP)
-            {
-                keep = j + 1;
-                break;
-            }
-        }
-
-        foreach (var token in kept[keep..])
-        {
-            x[token] = float.NegativeInfinity;
-        }
-    }
-
-    // Quickselect: moves the k best tokens (by the comparer) to the front, in no particular order.
-    private void SelectBest(Span<int> items, int k)
-    {
-        var low = 0;
-        var high = items.Length - 1;
-        while (low < high)
-        {
-            var middle = low + ((high - low) / 2);
-            if (_comparer.Compare(items[middle], items[low]) < 0)
-            {
-                (items[middle], items[low]) = (items[low], items[middle]);
-            }
-
-            if (_comparer.Compare(items[high], items[low]) < 0)
-            {
-                (items[high], items[low]) = (items[low], items[high]);
-            }
-
-            if (_comparer.Compare(items[middle], items[high]) < 0)
-            {
-                (items[middle], items[high]) = (items[high], items[middle]);
-            }
-
-            // The median of the three is now at high: the pivot.
-            var pivot = items[high];
-            var store = low;
-            for (var i = low; i < high; i++)
-            {
-                if (_comparer.Compare(items[i], pivot) < 0)
-                {
-                    (items[i], items[store]) = (items[store], items[i]);
-                    store++;
-                }
-            }
-
-            (items[store], items[high]) = (items[high], items[store]);
-            if (store == k - 1 || store == k)
-            {
-                return;
-            }
-
-            if (store < k)
-            {
-                low = store + 1;
-            }
-            else
-            {
-                high = store - 1;
-            }
-        }
     }
 
     private static int[] TopIndices(ReadOnlySpan<float> logits, int top)
@@ -389,21 +224,8 @@ internal sealed class Sampler
         }
 
         _scratch = new float[vocabulary];
-        _order = new int[vocabulary];
         _counts = new int[vocabulary];
         _marks = new int[vocabulary];
         _mark = 0;
-    }
-
-    /// <summary>Orders token ids by value, largest first, lower id first on a tie, so sorting is deterministic.</summary>
-    private sealed class DescendingLogits : IComparer<int>
-    {
-        public float[] Values { get; set; } = [];
-
-        public int Compare(int a, int b)
-        {
-            var byValue = Values[b].CompareTo(Values[a]);
-            return byValue != 0 ? byValue : a.CompareTo(b);
-        }
     }
 }

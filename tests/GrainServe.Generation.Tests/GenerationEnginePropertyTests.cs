@@ -169,6 +169,29 @@ public sealed class GenerationEnginePropertyTests
         Assert.Equal(FinishReason.Length, updates[^1].Finish);
     }
 
+    [Fact]
+    public async Task Submit_ManyThreadsWithCancelsAndDispose_EverySequenceGetsOneFinalUpdate()
+    {
+        var model = new FakeStepModel { BlockSize = 8 };
+        var engine = new GenerationEngine(model, Decoder, new EngineOptions { KvCacheBytes = 600, BlockSize = 8, MaxNumSeqs = 16, MaxNumBatchedTokens = 96 });
+        var reads = new System.Collections.Concurrent.ConcurrentBag<Task<List<GenerationUpdate>>>();
+
+        Parallel.For(0, 200, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            var random = new Random(i);
+            var request = new GenerationRequest([.. Enumerable.Range(0, random.Next(1, 100)).Select(_ => random.Next(2, 48))], new SamplingParameters { Temperature = 0, MaxTokens = random.Next(1, 30) }, []);
+            var reader = engine.Submit(request, random.Next(4) == 0 ? new CancellationToken(canceled: true) : default);
+            reads.Add(Updates.ReadAllAsync(reader));
+        });
+        var results = await Task.WhenAll(reads);
+        await engine.DisposeAsync();
+
+        Assert.Equal(200, results.Length);
+        Assert.Empty(model.Violations);
+        Assert.Equal(0, model.CachedSequences);
+        Assert.Equal(0, engine.Snapshot().UsedBlocks);
+    }
+
     private static GenerationRequest RandomRequest(Random random, int index)
     {
         var prompt = Enumerable.Range(0, random.Next(1, 301)).Select(_ => random.Next(2, FakeStepModel.Vocabulary)).ToArray();
