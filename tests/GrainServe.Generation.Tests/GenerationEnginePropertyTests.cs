@@ -31,17 +31,35 @@ public sealed class GenerationEnginePropertyTests
         {
             EnableChunkedPrefill = chunked,
             MaxNumSeqs = random.Next(2, 7),
-            MaxNumBatchedTokens = random.Next(16, 160),
+            // Without chunking a prompt past the budget runs alone, so a bigger budget is what lets several share the pool.
+            MaxNumBatchedTokens = chunked ? random.Next(16, 160) : random.Next(64, 400),
             BlockSize = random.Next(1, 3) * 8,
 
-            // Room for the longest sequence (300 + 40) and a little more: several long ones force preemptions.
-            KvCacheBytes = random.Next(360, 900),
+            // Room for the longest sequence (300 + 40, in 16-token blocks) and a little more: long ones force preemptions.
+            KvCacheBytes = random.Next(352, 640),
         };
         var model = new FakeStepModel { EosEvery = 25, BlockSize = options.BlockSize };
-        var engine = new GenerationEngine(model, Decoder, options);
         var requests = Enumerable.Range(0, 24).Select(i => RandomRequest(random, i)).ToList();
-        var cancelAfter = requests.Select(_ => random.Next(6) == 0 ? random.Next(1, 4) : 0).ToList();
         var sources = requests.Select(_ => new CancellationTokenSource()).ToList();
+
+        // Cancelled from the loop itself (the engine runs far ahead of readers), after the k-th token of the sequence;
+        // ids are 1, 2, ... in submission order.
+        var cancelAfter = requests.Select(_ => random.Next(5) == 0 ? random.Next(1, 4) : 0).ToArray();
+        var cancelledAtStep = requests.Select(_ => -1).ToArray();
+        var sampled = new int[requests.Count];
+        model.BeforeStep = step =>
+        {
+            foreach (var entry in model.Steps[step].Entries.Where(e => e.NeedsLogits))
+            {
+                var index = (int)entry.SequenceId - 1;
+                if (++sampled[index] == cancelAfter[index])
+                {
+                    cancelledAtStep[index] = step;
+                    sources[index].Cancel();
+                }
+            }
+        };
+        var engine = new GenerationEngine(model, Decoder, options);
         var reads = new List<Task<List<GenerationUpdate>>>();
 
         // Staggered: each wave is submitted once a sequence of the wave before has produced its first token.
@@ -50,16 +68,7 @@ public sealed class GenerationEnginePropertyTests
             var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             for (var i = wave * 6; i < (wave + 1) * 6; i++)
             {
-                var index = i;
-                var count = 0;
-                reads.Add(Updates.ReadAllAsync(engine.Submit(requests[index], sources[index].Token), _ =>
-                {
-                    started.TrySetResult();
-                    if (++count == cancelAfter[index])
-                    {
-                        sources[index].Cancel();
-                    }
-                }));
+                reads.Add(Updates.ReadAllAsync(engine.Submit(requests[i], sources[i].Token), _ => started.TrySetResult()));
             }
 
             await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
@@ -74,10 +83,17 @@ public sealed class GenerationEnginePropertyTests
             var expected = ReferenceLoop.Generate(model, requests[i], engine.MaxSequenceTokens);
             var actual = results[i].Tokens();
             var finish = results[i][^1].Finish;
+
+            // A sequence cancelled before its natural end must end Cancelled.
+            Assert.Equal(cancelAfter[i] > 0 && cancelAfter[i] < expected.Count, finish == FinishReason.Cancelled);
             if (finish == FinishReason.Cancelled)
             {
-                Assert.True(cancelAfter[i] > 0);
+                // It kept the token of the step it was cancelled in and was released before the next step ran.
+                Assert.Equal(cancelAfter[i], actual.Length);
                 Assert.Equal(expected.Take(actual.Length), actual);
+                var release = model.Events.IndexOf($"release {i + 1}");
+                var next = model.Events.IndexOf($"run {cancelledAtStep[i] + 1}");
+                Assert.True(release >= 0 && (next < 0 || release < next), $"sequence {i + 1} released late");
             }
             else
             {
