@@ -39,7 +39,11 @@ public sealed partial class GenerationEngine : IAsyncDisposable
     private long _promptTokens;
     private long _generationTokens;
     private long _steps;
-    private volatile EngineSnapshot _snapshot;
+    private long _drained;
+
+    // The loop's figures with how many submissions it had taken in by then: a sequence submitted since is waiting,
+    // whether or not the loop has already dequeued it.
+    private volatile Published _published;
 
     /// <summary>Creates the engine; its loop starts with the first request.</summary>
     public GenerationEngine(IStepModel model, ITokenDecoder decoder, EngineOptions options, TimeProvider? time = null, IGenerationObserver? observer = null)
@@ -63,7 +67,7 @@ public sealed partial class GenerationEngine : IAsyncDisposable
         _blocks = new KvBlockManager((int)Math.Min(blocks, int.MaxValue), options.BlockSize);
         _scheduler = new Scheduler(Options, _blocks);
         MaxSequenceTokens = (int)Math.Min(Options.MaxModelLen.Value, _blocks.TotalTokens);
-        _snapshot = new EngineSnapshot { TotalBlocks = _blocks.TotalBlocks };
+        _published = new Published(new EngineSnapshot { TotalBlocks = _blocks.TotalBlocks }, 0);
     }
 
     /// <summary>The options in force, <see cref="EngineOptions.MaxModelLen"/> resolved against the model.</summary>
@@ -99,7 +103,7 @@ public sealed partial class GenerationEngine : IAsyncDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var capacity = request.PromptTokens.Length + request.Sampling.MaxTokens;
-            var sequence = new Sequence(++_nextId, request, _decoder, capacity, _time.GetTimestamp())
+            var sequence = new Sequence(Interlocked.Increment(ref _nextId), request, _decoder, capacity, _time.GetTimestamp())
             {
                 Writer = channel.Writer,
             };
@@ -122,8 +126,9 @@ public sealed partial class GenerationEngine : IAsyncDisposable
     /// <summary>The live figures.</summary>
     public EngineSnapshot Snapshot()
     {
-        var snapshot = _snapshot;
-        return snapshot with { Waiting = snapshot.Waiting + _incoming.Count };
+        var published = _published;
+        var submitted = Interlocked.Read(ref _nextId);
+        return published.Snapshot with { Waiting = published.Snapshot.Waiting + (int)(submitted - published.Drained) };
     }
 
     /// <summary>Stops the loop; sequences still queued or running finish with <see cref="FinishReason.Error"/>.</summary>
@@ -180,6 +185,7 @@ public sealed partial class GenerationEngine : IAsyncDisposable
         while (_incoming.TryDequeue(out var sequence))
         {
             _scheduler.Add(sequence);
+            _drained++;
 
             // Cancelled before the loop saw it: its signal may have been spent on a scan that could not find it.
             if (sequence.CancelRequested)
@@ -219,7 +225,7 @@ public sealed partial class GenerationEngine : IAsyncDisposable
         }
     }
 
-    private void Publish() => _snapshot = new EngineSnapshot
+    private void Publish() => _published = new Published(new EngineSnapshot
     {
         Running = _scheduler.Running.Count,
         Waiting = _scheduler.Waiting.Count,
@@ -229,5 +235,7 @@ public sealed partial class GenerationEngine : IAsyncDisposable
         PromptTokens = _promptTokens,
         GenerationTokens = _generationTokens,
         Steps = _steps,
-    };
+    }, _drained);
+
+    private sealed record Published(EngineSnapshot Snapshot, long Drained);
 }

@@ -82,7 +82,7 @@ internal sealed class Sequence
 
     public ReadOnlySpan<int> Output => _tokens.AsSpan(PromptLength, OutputLength);
 
-    /// <summary>The uncomputed slice the next step feeds, from <see cref="ComputedTokens"/>.</summary>
+    /// <summary>Tokens <paramref name="start"/> onwards, as a step entry feeds them (the array never moves).</summary>
     public ReadOnlyMemory<int> Slice(int start, int count) => _tokens.AsMemory(start, count);
 
     public void Append(int token)

@@ -267,6 +267,41 @@ public sealed class GenerationEngineTests
         Assert.Equal(model.Steps.Count, snapshot.Steps);
     }
 
+    [Fact]
+    public async Task Snapshot_WhileRunning_CountsRunningWaitingAndBlocks()
+    {
+        using var submitted = new ManualResetEventSlim();
+        EngineSnapshot? seen = null;
+        GenerationEngine? engine = null;
+        var model = new FakeStepModel
+        {
+            BeforeStep = step =>
+            {
+                submitted.Wait(TimeSpan.FromSeconds(10));
+                if (step == 1)
+                {
+                    seen = engine!.Snapshot();
+                }
+            },
+        };
+        engine = new GenerationEngine(model, Decoder, Options() with { MaxNumSeqs = 2 });
+        var reads = Enumerable.Range(0, 4).Select(i => Updates.ReadAllAsync(engine.Submit(Request([2, 3, 4], maxTokens: 5), default))).ToList();
+        submitted.Set();
+
+        await Task.WhenAll(reads);
+        await engine.DisposeAsync();
+
+        // After step 0 (published before step 1 runs): those it prefilled (one or two, as the loop may start before
+        // the last submissions) run and hold a block each; the rest wait.
+        var first = model.Steps[0].Entries.Length;
+        Assert.NotNull(seen);
+        Assert.Equal(first, seen.Running);
+        Assert.Equal(4 - first, seen.Waiting);
+        Assert.Equal(first, seen.UsedBlocks);
+        Assert.Equal(1, seen.Steps);
+        Assert.Equal(first / 256.0, seen.KvCacheUsage);
+    }
+
     private sealed class RecordingObserver : IGenerationObserver
     {
         public List<TimeSpan> First { get; } = [];
