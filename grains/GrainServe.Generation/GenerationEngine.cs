@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 
 namespace GrainServe.Generation;
@@ -6,25 +7,81 @@ namespace GrainServe.Generation;
 /// Continuous batching over one step model: sequences join and leave the running batch at every step, as vLLM's
 /// iteration-level scheduler does. One loop thread runs steps while any sequence is waiting or running.
 /// </summary>
-public sealed class GenerationEngine : IAsyncDisposable
+public sealed partial class GenerationEngine : IAsyncDisposable
 {
+    private const string UnloadedMessage = "the model instance was unloaded";
+
+    private readonly IStepModel _model;
+    private readonly ITokenDecoder _decoder;
+    private readonly TimeProvider _time;
+    private readonly IGenerationObserver? _observer;
+    private readonly KvBlockManager _blocks;
+    private readonly Scheduler _scheduler;
+    private readonly Sampler _sampler = new();
+    private readonly List<StepEntry> _entries = [];
+
+    // Submissions cross to the loop thread through this queue; the loop alone touches the scheduler and sequences.
+    private readonly ConcurrentQueue<Sequence> _incoming = new();
+
+    // Counts wake-ups (a submission, a cancellation, disposal); spurious ones only cost an empty pass.
+    private readonly SemaphoreSlim _signal = new(0);
+
+    // Orders Submit against DisposeAsync, so every queued sequence is seen by the loop's final drain.
+    private readonly Lock _gate = new();
+
+    private Task? _loop;
+    private bool _disposed;
+    private volatile bool _stopping;
+    private long _nextId;
+
+    // Raised by a caller's cancellation, so the loop scans for cancelled sequences only after one.
+    private int _cancellations;
+    private long _promptTokens;
+    private long _generationTokens;
+    private long _steps;
+    private long _drained;
+
+    // The loop's figures with how many submissions it had taken in by then: a sequence submitted since is waiting,
+    // whether or not the loop has already dequeued it.
+    private volatile Published _published;
+
     /// <summary>Creates the engine; its loop starts with the first request.</summary>
     public GenerationEngine(IStepModel model, ITokenDecoder decoder, EngineOptions options, TimeProvider? time = null, IGenerationObserver? observer = null)
     {
-        throw new NotImplementedException();
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(decoder);
+        ArgumentNullException.ThrowIfNull(options);
+        var failure = GenerationRequestValidator.ValidateOptions(options, model);
+        if (failure is not null)
+        {
+            throw new ArgumentException(failure, nameof(options));
+        }
+
+        _model = model;
+        _decoder = decoder;
+        _time = time ?? TimeProvider.System;
+        _observer = observer;
+        var context = model.MaxContextLength;
+        Options = options with { MaxModelLen = Math.Min(options.MaxModelLen ?? context, context) };
+        var blocks = options.KvCacheBytes / (model.KvBytesPerToken * options.BlockSize);
+        _blocks = new KvBlockManager((int)Math.Min(blocks, int.MaxValue), options.BlockSize);
+        _scheduler = new Scheduler(Options, _blocks);
+        MaxSequenceTokens = (int)Math.Min(Options.MaxModelLen.Value, _blocks.TotalTokens);
+        _published = new Published(new EngineSnapshot { TotalBlocks = _blocks.TotalBlocks }, 0);
     }
 
     /// <summary>The options in force, <see cref="EngineOptions.MaxModelLen"/> resolved against the model.</summary>
-    public EngineOptions Options => throw new NotImplementedException();
+    public EngineOptions Options { get; }
 
     /// <summary>The most tokens one sequence may hold (prompt plus output): min(max_model_len, the KV pool).</summary>
-    public int MaxSequenceTokens => throw new NotImplementedException();
+    public int MaxSequenceTokens { get; }
 
     /// <summary>
     /// Why the request cannot run (an empty prompt, a token at or past the vocabulary, prompt plus max_tokens past
     /// max_model_len or past the whole KV pool, a bad sampling value), as a message for a 400; null when it can.
     /// </summary>
-    public string? Validate(GenerationRequest request) => throw new NotImplementedException();
+    public string? Validate(GenerationRequest request) =>
+        GenerationRequestValidator.Validate(request, _model.VocabularySize, MaxSequenceTokens);
 
     /// <summary>
     /// Queues the sequence. The reader yields its updates as steps produce them and completes after the one carrying
@@ -33,11 +90,152 @@ public sealed class GenerationEngine : IAsyncDisposable
     /// Throws <see cref="ArgumentException"/> when <see cref="Validate"/> would refuse it, and
     /// <see cref="ObjectDisposedException"/> once the engine is disposed.
     /// </summary>
-    public ChannelReader<GenerationUpdate> Submit(GenerationRequest request, CancellationToken cancellationToken) => throw new NotImplementedException();
+    public ChannelReader<GenerationUpdate> Submit(GenerationRequest request, CancellationToken cancellationToken)
+    {
+        var failure = Validate(request);
+        if (failure is not null)
+        {
+            throw new ArgumentException(failure, nameof(request));
+        }
+
+        var channel = Channel.CreateUnbounded<GenerationUpdate>(new UnboundedChannelOptions { SingleWriter = true });
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var capacity = request.PromptTokens.Length + request.Sampling.MaxTokens;
+            var sequence = new Sequence(Interlocked.Increment(ref _nextId), request, _decoder, capacity, _time.GetTimestamp())
+            {
+                Writer = channel.Writer,
+            };
+
+            // Registered before the loop can see the sequence, so the loop's Dispose of it never races this write.
+            sequence.Cancellation = cancellationToken.Register(() =>
+            {
+                sequence.CancelRequested = true;
+                Interlocked.Increment(ref _cancellations);
+                _signal.Release();
+            });
+            _incoming.Enqueue(sequence);
+            _loop ??= Task.Factory.StartNew(RunLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+
+        _signal.Release();
+        return channel.Reader;
+    }
 
     /// <summary>The live figures.</summary>
-    public EngineSnapshot Snapshot() => throw new NotImplementedException();
+    public EngineSnapshot Snapshot()
+    {
+        var published = _published;
+        var submitted = Interlocked.Read(ref _nextId);
+        return published.Snapshot with { Waiting = published.Snapshot.Waiting + (int)(submitted - published.Drained) };
+    }
 
     /// <summary>Stops the loop; sequences still queued or running finish with <see cref="FinishReason.Error"/>.</summary>
-    public ValueTask DisposeAsync() => throw new NotImplementedException();
+    public async ValueTask DisposeAsync()
+    {
+        Task? loop;
+        lock (_gate)
+        {
+            _disposed = true;
+            _stopping = true;
+            loop = _loop;
+        }
+
+        _signal.Release();
+        if (loop is not null)
+        {
+            await loop.ConfigureAwait(false);
+        }
+    }
+
+    private void RunLoop()
+    {
+        while (!_stopping)
+        {
+            try
+            {
+                DrainIncoming();
+                RemoveCancelled();
+                if (_scheduler.IsIdle)
+                {
+                    Publish();
+                    _signal.Wait();
+                    continue;
+                }
+
+                Step();
+            }
+            catch (Exception exception)
+            {
+                // A bug of ours, not the model's (Step catches those): fail what is live rather than hang it.
+                FailAll(exception.Message);
+            }
+
+            Publish();
+        }
+
+        DrainIncoming();
+        FailAll(UnloadedMessage);
+        Publish();
+    }
+
+    private void DrainIncoming()
+    {
+        while (_incoming.TryDequeue(out var sequence))
+        {
+            _scheduler.Add(sequence);
+            _drained++;
+
+            // Cancelled before the loop saw it: its signal may have been spent on a scan that could not find it.
+            if (sequence.CancelRequested)
+            {
+                Interlocked.Increment(ref _cancellations);
+            }
+        }
+    }
+
+    private void RemoveCancelled()
+    {
+        if (Interlocked.Exchange(ref _cancellations, 0) == 0)
+        {
+            return;
+        }
+
+        List<Sequence>? cancelled = null;
+        foreach (var sequence in _scheduler.Running.Concat(_scheduler.Waiting))
+        {
+            if (sequence.CancelRequested)
+            {
+                (cancelled ??= []).Add(sequence);
+            }
+        }
+
+        foreach (var sequence in cancelled ?? [])
+        {
+            Finish(sequence, new GenerationUpdate { Finish = FinishReason.Cancelled }, FinishReason.Cancelled);
+        }
+    }
+
+    private void FailAll(string message)
+    {
+        foreach (var sequence in _scheduler.Running.Concat(_scheduler.Waiting).ToList())
+        {
+            Finish(sequence, new GenerationUpdate { Finish = FinishReason.Error, Error = message }, FinishReason.Error);
+        }
+    }
+
+    private void Publish() => _published = new Published(new EngineSnapshot
+    {
+        Running = _scheduler.Running.Count,
+        Waiting = _scheduler.Waiting.Count,
+        UsedBlocks = _blocks.UsedBlocks,
+        TotalBlocks = _blocks.TotalBlocks,
+        Preemptions = _scheduler.Preemptions,
+        PromptTokens = _promptTokens,
+        GenerationTokens = _generationTokens,
+        Steps = _steps,
+    }, _drained);
+
+    private sealed record Published(EngineSnapshot Snapshot, long Drained);
 }

@@ -1,0 +1,146 @@
+namespace GrainServe.Generation;
+
+/// <summary>
+/// vLLM V1's iteration-level policy. Each step it first serves running sequences in admission order (a decode is one
+/// token, a prefill the rest of its prompt or a chunk of it), preempting the most recently admitted running sequence
+/// when KV blocks run out, then admits waiting sequences first come, first served while the token budget, the
+/// sequence limit and the pool allow. Pure: the engine applies the decisions (releases, model calls).
+/// </summary>
+internal sealed class Scheduler(EngineOptions options, KvBlockManager blocks)
+{
+    // Admission order: the last one is the first to preempt.
+    private readonly List<Sequence> _running = [];
+
+    // Preempted sequences are put at the front, so they are readmitted before newer ones.
+    private readonly LinkedList<Sequence> _waiting = new();
+    private long _admissions;
+
+    public IReadOnlyList<Sequence> Running => _running;
+
+    public IReadOnlyCollection<Sequence> Waiting => _waiting;
+
+    public KvBlockManager Blocks => blocks;
+
+    public bool IsIdle => _running.Count == 0 && _waiting.Count == 0;
+
+    public long Preemptions { get; private set; }
+
+    /// <summary>Queues a new sequence at the back.</summary>
+    public void Add(Sequence sequence)
+    {
+        sequence.Status = SequenceStatus.Waiting;
+        _waiting.AddLast(sequence);
+    }
+
+    /// <summary>Takes a finished or cancelled sequence out of the queues and frees its blocks.</summary>
+    public void Remove(Sequence sequence)
+    {
+        if (!_running.Remove(sequence))
+        {
+            _waiting.Remove(sequence);
+        }
+
+        blocks.Free(sequence.Id);
+        sequence.Status = SequenceStatus.Finished;
+    }
+
+    public SchedulerOutput Schedule()
+    {
+        var output = new SchedulerOutput();
+        var budget = options.MaxNumBatchedTokens;
+
+        var index = 0;
+        while (index < _running.Count && budget > 0)
+        {
+            var sequence = _running[index];
+            var tokens = Math.Min(sequence.UncomputedTokens, budget);
+            if (tokens < sequence.UncomputedTokens && !options.EnableChunkedPrefill)
+            {
+                // Without chunking a running sequence is always a decode (its prefill ran whole on admission), so
+                // this is only a budget smaller than what is left: it waits for the next step.
+                index++;
+                continue;
+            }
+
+            var selfPreempted = false;
+            while (!blocks.TryReserve(sequence.Id, sequence.ComputedTokens + tokens))
+            {
+                var victim = _running[^1];
+                Preempt(victim, output);
+                if (victim == sequence)
+                {
+                    selfPreempted = true;
+                    break;
+                }
+            }
+
+            if (selfPreempted)
+            {
+                break;
+            }
+
+            output.Scheduled.Add((sequence, tokens));
+            output.TotalTokens += tokens;
+            budget -= tokens;
+            index++;
+        }
+
+        // As vLLM: no admissions in a step that had to preempt; the pool is short, and a just-preempted sequence at
+        // the front of the queue would otherwise be readmitted at once.
+        if (output.Preempted.Count == 0)
+        {
+            Admit(output, ref budget);
+        }
+
+        return output;
+    }
+
+    private void Admit(SchedulerOutput output, ref int budget)
+    {
+        while (_waiting.First is { } node && _running.Count < options.MaxNumSeqs && budget > 0)
+        {
+            var sequence = node.Value;
+            var tokens = sequence.UncomputedTokens;
+            if (tokens > budget)
+            {
+                if (options.EnableChunkedPrefill)
+                {
+                    tokens = budget;
+                }
+                else if (output.Scheduled.Count > 0)
+                {
+                    // FIFO: nothing behind it may overtake it.
+                    break;
+                }
+
+                // Else it runs alone past the budget: it could never fit, and would starve.
+            }
+
+            if (!blocks.TryReserve(sequence.Id, sequence.ComputedTokens + tokens))
+            {
+                break;
+            }
+
+            _waiting.RemoveFirst();
+            _running.Add(sequence);
+            sequence.Status = SequenceStatus.Prefilling;
+            sequence.AdmissionOrder = _admissions++;
+            output.Scheduled.Add((sequence, tokens));
+            output.TotalTokens += tokens;
+            budget = Math.Max(0, budget - tokens);
+        }
+    }
+
+    private void Preempt(Sequence sequence, SchedulerOutput output)
+    {
+        // Recompute mode: the cache is dropped and rebuilt from prompt and output on readmission; the sequence keeps
+        // its tokens and its random state, so what it generates does not change.
+        _running.Remove(sequence);
+        blocks.Free(sequence.Id);
+        sequence.ComputedTokens = 0;
+        sequence.Status = SequenceStatus.Preempted;
+        _waiting.AddFirst(sequence);
+        output.Preempted.Add(sequence);
+        Preemptions++;
+    }
+}

@@ -1,0 +1,12 @@
+namespace GrainServe.Generation;
+
+/// <summary>What one step runs: each scheduled sequence with its token count, in step order, and the sequences it preempted.</summary>
+internal sealed class SchedulerOutput
+{
+    public List<(Sequence Sequence, int Tokens)> Scheduled { get; } = [];
+
+    /// <summary>Preempted this step: the engine releases their caches from the step model before running it.</summary>
+    public List<Sequence> Preempted { get; } = [];
+
+    public int TotalTokens { get; set; }
+}
