@@ -1,3 +1,4 @@
+using GrainServe.Runtime;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -67,10 +68,19 @@ public sealed class OnnxDecoderStepModel : IStepModel
     /// Opens <paramref name="modelPath"/> with <paramref name="options"/> (default options when null) and reads its
     /// layout with the <c>genai_config.json</c> of its folder, when there is one.
     /// </summary>
-    /// <exception cref="Runtime.ModelLoadException">The model is not a decoder this class can serve; the message says why.</exception>
+    /// <exception cref="ModelLoadException">ONNX Runtime cannot load the file, or it is not a decoder this class can serve; the message says why.</exception>
     public static OnnxDecoderStepModel Load(string modelPath, SessionOptions? options = null)
     {
-        var session = options is null ? new InferenceSession(modelPath) : new InferenceSession(modelPath, options);
+        InferenceSession session;
+        try
+        {
+            session = options is null ? new InferenceSession(modelPath) : new InferenceSession(modelPath, options);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new ModelLoadException($"decoder '{modelPath}': ONNX Runtime cannot load it: {ex.Message}", ex);
+        }
+
         try
         {
             return new OnnxDecoderStepModel(session, DecoderLayout.Read(session, Path.GetDirectoryName(Path.GetFullPath(modelPath))));

@@ -2,6 +2,8 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace GrainServe.Generation;
 
+/// <summary>The step model on the shared tiny-random-gpt2 export (legacy past_{i} naming, int32 ids).</summary>
+[Trait("Category", "RealModel")]
 public sealed class OnnxDecoderStepModelTests
 {
     private static readonly int[] Sequence = Enumerable.Range(0, 40).Select(i => ((i * 37) + 5) % 997).ToArray();
@@ -199,6 +201,16 @@ public sealed class OnnxDecoderStepModelTests
         var error = Assert.Throws<InvalidOperationException>(() => model.Run([new StepEntry(1, new int[513], 0, true)]));
 
         Assert.Contains("context length 512", error.Message);
+    }
+
+    [Fact]
+    public void Load_NotAnOnnxFile_ThrowsModelLoadException()
+    {
+        using var repository = new TestSupport.TempRepository().File("model.onnx", "not onnx");
+
+        var error = Assert.Throws<Runtime.ModelLoadException>(() => OnnxDecoderStepModel.Load(Path.Combine(repository.Root, "model.onnx")));
+
+        Assert.Contains("ONNX Runtime cannot load", error.Message);
     }
 
     private static ReferenceDecoder Reference(string folder) => new(Path.Combine(folder, "past.onnx"), folder);
