@@ -74,6 +74,22 @@ public sealed class OptimumStepModelTests
         LogitsAssert.Close(reference.Logits(Sequence[12..25])[12], step.Row(2), "second chunk");
     }
 
+    [Fact]
+    public void Run_Float16Kv_MixedStepMatchesReference()
+    {
+        using var repository = TinyOptimumDecoder.Write(float16Kv: true);
+        using var model = Load(repository.Root);
+        using var reference = new ReferenceDecoder(Path.Combine(repository.Root, "model.onnx"), repository.Root);
+        Assert.Equal(TensorElementType.Float16, model.Layout.KvType);
+        Assert.Equal(1L * 2 * 2 * 4 * 2, model.KvBytesPerToken);
+        model.Run([new StepEntry(1, Sequence[..20], 0, false)]);
+
+        var step = model.Run([new StepEntry(1, Sequence[20..21], 20, true), new StepEntry(2, Sequence[5..10], 0, true)]);
+
+        LogitsAssert.Close(reference.Logits(Sequence[..21])[20], step.Row(0), "decode over a float16 cache");
+        LogitsAssert.Close(reference.Logits(Sequence[5..10])[4], step.Row(1), "prefill beside it");
+    }
+
     private static OnnxDecoderStepModel Load(string folder)
     {
         using var options = TinyGpt2.Options();

@@ -36,7 +36,9 @@ internal sealed class ReferenceDecoder : IDisposable
         long[] emptyPast = _layout.KvNaming == KvNaming.Stacked ? [2, 1, _layout.KvHeads, 0, _layout.HeadSize] : [1, _layout.KvHeads, 0, _layout.HeadSize];
         foreach (var name in _layout.Layers.SelectMany(l => new[] { l.PastKey, l.PastValue }).OfType<string>())
         {
-            values[name] = OrtValue.CreateTensorValueFromMemory(new float[1], emptyPast);
+            values[name] = _layout.KvType == TensorElementType.Float16
+                ? OrtValue.CreateTensorValueFromMemory(new Float16[1], emptyPast)
+                : OrtValue.CreateTensorValueFromMemory(new float[1], emptyPast);
         }
 
         try

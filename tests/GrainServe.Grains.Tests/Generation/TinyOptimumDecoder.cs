@@ -30,14 +30,15 @@ internal static class TinyOptimumDecoder
         """;
 
     /// <summary>Writes model.onnx and genai_config.json into a temporary folder.</summary>
-    public static TempRepository Write()
+    public static TempRepository Write(bool float16Kv = false)
     {
         var repository = new TempRepository().File(GenAiConfig.FileName, Config);
-        File.WriteAllBytes(Path.Combine(repository.Root, "model.onnx"), Graph());
+        File.WriteAllBytes(Path.Combine(repository.Root, "model.onnx"), Graph(float16Kv));
         return repository;
     }
 
-    public static byte[] Graph()
+    /// <summary>The graph; with <paramref name="float16Kv"/> its past and present are float16 (cast to and from float32 inside).</summary>
+    public static byte[] Graph(bool float16Kv = false)
     {
         var random = new Random(11);
         byte[] Weights(int count, double scale)
@@ -54,15 +55,16 @@ internal static class TinyOptimumDecoder
         static byte[] Longs(params long[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
         static AttributeProto Perm(params long[] axes) => OnnxGraphBuilder.IntsAttribute("perm", axes);
 
+        var kvType = float16Kv ? "FP16" : "FP32";
         var graph = new OnnxGraphBuilder("tiny_optimum_decoder")
             .Input("input_ids", "INT64", -1, -1)
             .Input("attention_mask", "INT64", -1, -1)
             .Input("position_ids", "INT64", -1, -1)
-            .Input("past_key_values.0.key", "FP32", -1, Heads, -1, HeadSize)
-            .Input("past_key_values.0.value", "FP32", -1, Heads, -1, HeadSize)
+            .Input("past_key_values.0.key", kvType, -1, Heads, -1, HeadSize)
+            .Input("past_key_values.0.value", kvType, -1, Heads, -1, HeadSize)
             .Output("logits", "FP32", -1, -1, Vocabulary)
-            .Output("present.0.key", "FP32", -1, Heads, -1, HeadSize)
-            .Output("present.0.value", "FP32", -1, Heads, -1, HeadSize)
+            .Output("present.0.key", kvType, -1, Heads, -1, HeadSize)
+            .Output("present.0.value", kvType, -1, Heads, -1, HeadSize)
             .Initializer("embed", "FP32", [Vocabulary, Hidden], Weights(Vocabulary * Hidden, 1))
             .Initializer("positions", "FP32", [Context, Hidden], Weights(Context * Hidden, 1))
             .Initializer("wq", "FP32", [Hidden, Hidden], Weights(Hidden * Hidden, 1))
@@ -87,10 +89,26 @@ internal static class TinyOptimumDecoder
                 .Node("Transpose", [$"{name}_split"], [name], Perm(0, 2, 1, 3));
         }
 
+        string key = "present.0.key", value = "present.0.value";
+        if (float16Kv)
+        {
+            // Attention runs on the float16-rounded keys and values, as a float16 cache would give it.
+            (key, value) = ("key_all", "value_all");
+            foreach (var name in new[] { "k", "v" })
+            {
+                graph.Node("Cast", [name], [$"{name}_half"], OnnxGraphBuilder.IntAttribute("to", 10))
+                    .Node("Concat", [$"past_key_values.0.{(name == "k" ? "key" : "value")}", $"{name}_half"], [$"present.0.{(name == "k" ? "key" : "value")}"], OnnxGraphBuilder.IntAttribute("axis", 2))
+                    .Node("Cast", [$"present.0.{(name == "k" ? "key" : "value")}"], [name == "k" ? key : value], OnnxGraphBuilder.IntAttribute("to", 1));
+            }
+        }
+        else
+        {
+            graph.Node("Concat", ["past_key_values.0.key", "k"], ["present.0.key"], OnnxGraphBuilder.IntAttribute("axis", 2))
+                .Node("Concat", ["past_key_values.0.value", "v"], ["present.0.value"], OnnxGraphBuilder.IntAttribute("axis", 2));
+        }
+
         return graph
-            .Node("Concat", ["past_key_values.0.key", "k"], ["present.0.key"], OnnxGraphBuilder.IntAttribute("axis", 2))
-            .Node("Concat", ["past_key_values.0.value", "v"], ["present.0.value"], OnnxGraphBuilder.IntAttribute("axis", 2))
-            .Node("Transpose", ["present.0.key"], ["k_t"], Perm(0, 1, 3, 2))
+            .Node("Transpose", [key], ["k_t"], Perm(0, 1, 3, 2))
             .Node("MatMul", ["q", "k_t"], ["scores_raw"])
             .Node("Mul", ["scores_raw", "scale"], ["scores"])
             .Node("Shape", ["input_ids"], ["ids_shape"])
@@ -108,7 +126,7 @@ internal static class TinyOptimumDecoder
             .Node("And", ["causal", "mask_rows"], ["allowed"])
             .Node("Where", ["allowed", "scores", "masked"], ["scores_masked"])
             .Node("Softmax", ["scores_masked"], ["weights"], OnnxGraphBuilder.IntAttribute("axis", -1))
-            .Node("MatMul", ["weights", "present.0.value"], ["context_heads"])
+            .Node("MatMul", ["weights", value], ["context_heads"])
             .Node("Transpose", ["context_heads"], ["context_split"], Perm(0, 2, 1, 3))
             .Node("Reshape", ["context_split", "merge_heads"], ["context"])
             .Node("Add", ["x", "context"], ["h"])
