@@ -1,0 +1,298 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace GrainServe.Generation;
+
+/// <summary>
+/// The KV cache in host arrays, copied into the session's inputs every step. Per step and layer it copies each
+/// row's whole past into the padded past tensors (O(rows × P) vectors, P the longest past), lets the runtime
+/// write present (O(rows × (P + N))) into reused output buffers, and copies back only each row's real new
+/// vectors. Every buffer (ids, mask, positions, past, present, logits) is pooled and reused across steps, so a
+/// step allocates only its <see cref="OrtValue"/> wrappers.
+/// </summary>
+/// <typeparam name="TKv">The KV element type: <see cref="float"/> or <see cref="Float16"/>.</typeparam>
+/// <typeparam name="TLogits">The logits element type: <see cref="float"/> or <see cref="Float16"/>.</typeparam>
+internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
+    where TKv : unmanaged
+    where TLogits : unmanaged
+{
+    private readonly InferenceSession _session;
+    private readonly DecoderLayout _layout;
+    private readonly RunOptions _runOptions = new();
+    private readonly Dictionary<long, SequenceKvCache<TKv>> _caches = [];
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly IntegerInput _ids;
+    private readonly IntegerInput _mask;
+    private readonly IntegerInput? _positions;
+    private readonly PooledBuffer<TKv>[] _past;
+    private readonly PooledBuffer<TKv>[] _present;
+    private readonly PooledBuffer<TLogits> _logits = new();
+    private readonly bool _stacked;
+
+    public HostKvStepBackend(InferenceSession session, DecoderLayout layout)
+    {
+        _session = session;
+        _layout = layout;
+        _stacked = layout.KvNaming == KvNaming.Stacked;
+        _ids = new IntegerInput(layout.InputIdsType);
+        _mask = new IntegerInput(layout.AttentionMaskType);
+        _positions = layout.PositionIds is null ? null : new IntegerInput(layout.PositionIdsType);
+        var pastNames = layout.Layers.SelectMany(l => new[] { l.PastKey, l.PastValue }).OfType<string>().ToArray();
+        var presentNames = layout.Layers.SelectMany(l => new[] { l.PresentKey, l.PresentValue }).OfType<string>().ToArray();
+        _inputNames = [layout.InputIds, layout.AttentionMask, .. layout.PositionIds is { } p ? new[] { p } : [], .. pastNames];
+        _outputNames = [layout.Logits, .. presentNames];
+        _past = pastNames.Select(_ => new PooledBuffer<TKv>()).ToArray();
+        _present = presentNames.Select(_ => new PooledBuffer<TKv>()).ToArray();
+    }
+
+    public int Held(long sequenceId) => _caches.TryGetValue(sequenceId, out var cache) ? cache.Count : 0;
+
+    public void Release(long sequenceId)
+    {
+        if (_caches.Remove(sequenceId, out var cache))
+        {
+            cache.Dispose();
+        }
+    }
+
+    public void Run(IReadOnlyList<StepEntry> entries, StepPlan plan, Span<float> logits)
+    {
+        int rows = plan.Rows, pastLength = plan.PastLength, newLength = plan.NewLength, total = plan.TotalLength;
+        int heads = _layout.KvHeads, headSize = _layout.HeadSize, vocabulary = _layout.VocabularySize;
+        var kvAxis = _stacked ? 2 : 1;
+        long[] pastShape = _stacked ? [2, rows, heads, pastLength, headSize] : [rows, heads, pastLength, headSize];
+        long[] presentShape = _stacked ? [2, rows, heads, total, headSize] : [rows, heads, total, headSize];
+
+        var ids = _ids.Prepare(rows * newLength);
+        var mask = _mask.Prepare(rows * total);
+        var positions = _positions?.Prepare(rows * newLength);
+        for (var b = 0; b < rows; b++)
+        {
+            var tokens = entries[b].Tokens.Span;
+            for (var j = 0; j < tokens.Length; j++)
+            {
+                ids.Set((b * newLength) + j, tokens[j]);
+                positions?.Set((b * newLength) + j, entries[b].Start + j);
+            }
+
+            for (var t = plan.PastOffset(b); t < pastLength + plan.New[b]; t++)
+            {
+                mask.Set((b * total) + t, 1);
+            }
+        }
+
+        // Prepared once per tensor: under stacked naming key and value share one.
+        foreach (var buffer in _past)
+        {
+            buffer.Prepare(kvAxis * rows * heads * pastLength * headSize, clear: false);
+        }
+
+        for (var layer = 0; layer < _layout.Layers.Count; layer++)
+        {
+            for (var kv = 0; kv < 2; kv++)
+            {
+                var (tensor, kvIndex) = Slot(layer, kv);
+                var past = _past[tensor].Span;
+                for (var b = 0; b < rows; b++)
+                {
+                    _caches.TryGetValue(entries[b].SequenceId, out var cache);
+                    var padding = plan.PastOffset(b) * headSize;
+                    for (var h = 0; h < heads; h++)
+                    {
+                        var destination = past.Slice(Offset(kvIndex, b, h, 0, rows, pastLength), pastLength * headSize);
+                        destination[..padding].Clear();
+                        cache?.Plane(SequenceKvCache<TKv>.PlaneIndex(layer, kv, h, heads)).CopyTo(destination[padding..]);
+                    }
+                }
+            }
+        }
+
+        var inputs = new List<OrtValue>(_inputNames.Length);
+        var outputs = new List<OrtValue>(_outputNames.Length);
+        try
+        {
+            inputs.Add(_ids.Create([rows, newLength]));
+            inputs.Add(_mask.Create([rows, total]));
+            if (_positions is not null)
+            {
+                inputs.Add(_positions.Create([rows, newLength]));
+            }
+
+            foreach (var buffer in _past)
+            {
+                inputs.Add(buffer.Create(pastShape));
+            }
+
+            _logits.Prepare(rows * newLength * vocabulary, clear: false);
+            outputs.Add(_logits.Create([rows, newLength, vocabulary]));
+            foreach (var buffer in _present)
+            {
+                buffer.Prepare(kvAxis * rows * heads * total * headSize, clear: false);
+                outputs.Add(buffer.Create(presentShape));
+            }
+
+            _session.Run(_runOptions, _inputNames, inputs, _outputNames, outputs);
+        }
+        finally
+        {
+            foreach (var value in inputs.Concat(outputs))
+            {
+                value.Dispose();
+            }
+        }
+
+        // Only a successful run touches the caches, so a failed step leaves every sequence as it was.
+        var row = 0;
+        for (var b = 0; b < rows; b++)
+        {
+            var entry = entries[b];
+            if (!_caches.TryGetValue(entry.SequenceId, out var cache))
+            {
+                cache = new SequenceKvCache<TKv>(_layout.Layers.Count, heads, headSize, _layout.ContextLength);
+                _caches.Add(entry.SequenceId, cache);
+            }
+
+            var added = plan.New[b];
+            cache.Reserve(added);
+            for (var layer = 0; layer < _layout.Layers.Count; layer++)
+            {
+                for (var kv = 0; kv < 2; kv++)
+                {
+                    var (tensor, kvIndex) = Slot(layer, kv);
+                    var present = _present[tensor].Span;
+                    for (var h = 0; h < heads; h++)
+                    {
+                        present.Slice(Offset(kvIndex, b, h, pastLength, rows, total), added * headSize)
+                            .CopyTo(cache.Tail(SequenceKvCache<TKv>.PlaneIndex(layer, kv, h, heads), added));
+                    }
+                }
+            }
+
+            cache.Commit(added);
+            if (entry.NeedsLogits)
+            {
+                var last = _logits.Span.Slice(((b * newLength) + added - 1) * vocabulary, vocabulary);
+                ToFloat(last, logits.Slice(row++ * vocabulary, vocabulary));
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var cache in _caches.Values)
+        {
+            cache.Dispose();
+        }
+
+        _caches.Clear();
+        foreach (var buffer in _past.Concat(_present))
+        {
+            buffer.Dispose();
+        }
+
+        _logits.Dispose();
+        _ids.Dispose();
+        _mask.Dispose();
+        _positions?.Dispose();
+        _runOptions.Dispose();
+    }
+
+    private static void ToFloat(ReadOnlySpan<TLogits> source, Span<float> destination)
+    {
+        if (typeof(TLogits) == typeof(float))
+        {
+            MemoryMarshal.Cast<TLogits, float>(source).CopyTo(destination);
+            return;
+        }
+
+        var bits = MemoryMarshal.Cast<TLogits, ushort>(source);
+        for (var i = 0; i < bits.Length; i++)
+        {
+            destination[i] = (float)BitConverter.UInt16BitsToHalf(bits[i]);
+        }
+    }
+
+    /// <summary>The tensor index and the index on its stacking axis of a layer's key (0) or value (1).</summary>
+    private (int Tensor, int KvIndex) Slot(int layer, int kv) => _stacked ? (layer, kv) : ((layer * 2) + kv, 0);
+
+    /// <summary>Element offset of token <paramref name="token"/> of head <paramref name="head"/> of row <paramref name="row"/> in a KV tensor of <paramref name="length"/> positions.</summary>
+    private int Offset(int kvIndex, int row, int head, int token, int rows, int length) =>
+        (((((kvIndex * rows) + row) * _layout.KvHeads) + head) * length + token) * _layout.HeadSize;
+
+    /// <summary>A pooled array reused across steps, grown when a step needs more.</summary>
+    private sealed class PooledBuffer<T> : IDisposable
+        where T : unmanaged
+    {
+        // Never empty, so a tensor with a zero-length dimension still has a valid address.
+        private T[] _array = ArrayPool<T>.Shared.Rent(1);
+
+        public int Length { get; private set; }
+
+        public Span<T> Span => _array.AsSpan(0, Length);
+
+        public Span<T> Prepare(int length, bool clear = true)
+        {
+            if (_array.Length < length)
+            {
+                ArrayPool<T>.Shared.Return(_array);
+                _array = ArrayPool<T>.Shared.Rent(length);
+            }
+
+            Length = length;
+            if (clear)
+            {
+                Span.Clear();
+            }
+
+            return Span;
+        }
+
+        public OrtValue Create(long[] shape) => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _array.AsMemory(0, Length), shape);
+
+        public void Dispose() => ArrayPool<T>.Shared.Return(_array);
+    }
+
+    /// <summary>An int32 or int64 input (ids, mask, positions), cleared to 0 each step.</summary>
+    private sealed class IntegerInput(TensorElementType type) : IDisposable
+    {
+        private readonly PooledBuffer<int> _int32 = new();
+        private readonly PooledBuffer<long> _int64 = new();
+
+        public IntegerInput Prepare(int length)
+        {
+            if (type == TensorElementType.Int32)
+            {
+                _int32.Prepare(length);
+            }
+            else
+            {
+                _int64.Prepare(length);
+            }
+
+            return this;
+        }
+
+        public void Set(int index, long value)
+        {
+            if (type == TensorElementType.Int32)
+            {
+                _int32.Span[index] = (int)value;
+            }
+            else
+            {
+                _int64.Span[index] = value;
+            }
+        }
+
+        public OrtValue Create(long[] shape) => type == TensorElementType.Int32 ? _int32.Create(shape) : _int64.Create(shape);
+
+        public void Dispose()
+        {
+            _int32.Dispose();
+            _int64.Dispose();
+        }
+    }
+}

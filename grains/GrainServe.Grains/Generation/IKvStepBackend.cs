@@ -1,0 +1,25 @@
+namespace GrainServe.Generation;
+
+/// <summary>
+/// Where the KV cache lives and how a step's tensors reach the session: the seam between the step model's
+/// bookkeeping (checking entries, planning the padded batch, picking the logits rows) and the runtime.
+/// <see cref="HostKvStepBackend{TKv, TLogits}"/> keeps the cache in host arrays and copies the padded past into fresh input
+/// tensors every step. An IOBinding backend for CUDA would keep each sequence's KV in preallocated device buffers
+/// bound with <c>OrtIoBinding</c> (present written in place, past_present_share_buffer style) and implement the same
+/// three members; the step model above it would not change.
+/// </summary>
+internal interface IKvStepBackend : IDisposable
+{
+    /// <summary>Tokens held for a sequence; 0 for one it does not know.</summary>
+    int Held(long sequenceId);
+
+    /// <summary>Frees a sequence's cache; unknown ids are ignored.</summary>
+    void Release(long sequenceId);
+
+    /// <summary>
+    /// Runs the session once over <paramref name="plan"/>'s padded batch, appends each row's real new KV to its
+    /// sequence (only when the run succeeds), and writes the logits after each row's last real token into
+    /// <paramref name="logits"/> (row after row, <c>vocab</c> floats each) for the entries that need them.
+    /// </summary>
+    void Run(IReadOnlyList<StepEntry> entries, StepPlan plan, Span<float> logits);
+}

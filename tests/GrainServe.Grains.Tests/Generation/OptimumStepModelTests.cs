@@ -1,0 +1,98 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace GrainServe.Generation;
+
+/// <summary>The step model over the Optimum / onnxruntime-genai naming, on <see cref="TinyOptimumDecoder"/>.</summary>
+public sealed class OptimumStepModelTests
+{
+    private static readonly int[] Sequence = Enumerable.Range(0, 40).Select(i => ((i * 7) + 3) % TinyOptimumDecoder.Vocabulary).ToArray();
+
+    [Fact]
+    public void Read_OptimumNaming_SeparateKvAndInt64Ids()
+    {
+        using var repository = TinyOptimumDecoder.Write();
+        using var model = Load(repository.Root);
+
+        var layout = model.Layout;
+        Assert.Equal(KvNaming.Separate, layout.KvNaming);
+        Assert.Equal(new KvLayerNames("past_key_values.0.key", "past_key_values.0.value", "present.0.key", "present.0.value"), Assert.Single(layout.Layers));
+        Assert.Equal(TensorElementType.Int64, layout.InputIdsType);
+        Assert.Equal(TensorElementType.Int64, layout.PositionIdsType);
+        Assert.Equal(2, layout.KvHeads);
+        Assert.Equal(4, layout.HeadSize);
+        Assert.Equal(32, model.VocabularySize);
+        Assert.Equal(64, model.MaxContextLength);
+        Assert.Equal([1, 2], layout.EosTokenIds);
+        Assert.Equal(1L * 2 * 2 * 4 * 4, model.KvBytesPerToken);
+    }
+
+    [Fact]
+    public void Read_NoConfig_FailsAskingForTheContextLength()
+    {
+        using var session = new InferenceSession(TinyOptimumDecoder.Graph());
+
+        var error = Assert.Throws<Runtime.ModelLoadException>(() => DecoderLayout.Read(session, null));
+
+        Assert.Contains("model.context_length", error.Message);
+    }
+
+    [Fact]
+    public void Run_ChunksAndDecodes_MatchReference()
+    {
+        using var repository = TinyOptimumDecoder.Write();
+        using var model = Load(repository.Root);
+        using var reference = new ReferenceDecoder(Path.Combine(repository.Root, "model.onnx"), repository.Root);
+        var expected = reference.Logits(Sequence[..12]);
+
+        LogitsAssert.Close(expected[4], model.Run([new StepEntry(1, Sequence[..5], 0, true)]).Row(0), "first chunk");
+        LogitsAssert.Close(expected[8], model.Run([new StepEntry(1, Sequence[5..9], 5, true)]).Row(0), "second chunk");
+        for (var position = 9; position < 12; position++)
+        {
+            LogitsAssert.Close(expected[position], model.Run([new StepEntry(1, Sequence[position..(position + 1)], position, true)]).Row(0), $"decode at {position}");
+        }
+    }
+
+    [Fact]
+    public void Run_MixedPastsAndChunksInOneStep_EachMatchesReference()
+    {
+        using var repository = TinyOptimumDecoder.Write();
+        using var model = Load(repository.Root);
+        using var reference = new ReferenceDecoder(Path.Combine(repository.Root, "model.onnx"), repository.Root);
+        model.Run([new StepEntry(1, Sequence[..30], 0, false), new StepEntry(3, Sequence[12..18], 0, false)]);
+
+        var step = model.Run(
+        [
+            new StepEntry(1, Sequence[30..31], 30, true),
+            new StepEntry(2, Sequence[3..10], 0, true),
+            new StepEntry(3, Sequence[18..25], 6, true),
+        ]);
+
+        Assert.NotEqual(step.Row(0).ToArray(), step.Row(1).ToArray());
+        LogitsAssert.Close(reference.Logits(Sequence[..31])[30], step.Row(0), "decode");
+        LogitsAssert.Close(reference.Logits(Sequence[3..10])[6], step.Row(1), "fresh prefill");
+        LogitsAssert.Close(reference.Logits(Sequence[12..25])[12], step.Row(2), "second chunk");
+    }
+
+    [Fact]
+    public void Run_Float16Kv_MixedStepMatchesReference()
+    {
+        using var repository = TinyOptimumDecoder.Write(float16Kv: true);
+        using var model = Load(repository.Root);
+        using var reference = new ReferenceDecoder(Path.Combine(repository.Root, "model.onnx"), repository.Root);
+        Assert.Equal(TensorElementType.Float16, model.Layout.KvType);
+        Assert.Equal(1L * 2 * 2 * 4 * 2, model.KvBytesPerToken);
+        model.Run([new StepEntry(1, Sequence[..20], 0, false)]);
+
+        var step = model.Run([new StepEntry(1, Sequence[20..21], 20, true), new StepEntry(2, Sequence[5..10], 0, true)]);
+
+        LogitsAssert.Close(reference.Logits(Sequence[..21])[20], step.Row(0), "decode over a float16 cache");
+        LogitsAssert.Close(reference.Logits(Sequence[5..10])[4], step.Row(1), "prefill beside it");
+    }
+
+    private static OnnxDecoderStepModel Load(string folder)
+    {
+        using var options = TinyGpt2.Options();
+        return OnnxDecoderStepModel.Load(Path.Combine(folder, "model.onnx"), options);
+    }
+}
