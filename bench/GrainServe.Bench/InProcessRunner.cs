@@ -13,7 +13,7 @@ internal static class InProcessRunner
     public static IModelRunner Create(string repositoryPath, string model)
     {
         var repository = new ModelRepository(Options.Create(new ModelRepositoryOptions { Path = repositoryPath }), NullLogger<ModelRepository>.Instance);
-        var factory = new OnnxModelRunnerFactory(Options.Create(new RuntimeOptions { IntraOpNumThreads = 1 }), NullLogger<OnnxModelRunnerFactory>.Instance);
+        var factory = new OnnxModelRunnerFactory(Options.Create(new RuntimeOptions { IntraOpNumThreads = 1 }), NullLogger<OnnxSessionFactory>.Instance);
         var device = new LocalDevice("cpu0", DeviceKind.Cpu, 0, "cpu0", "CPU-bench-0", 1L << 32, 1L << 32);
         return factory.Create(repository.Find(model) ?? throw new InvalidOperationException($"no model {model} in {repositoryPath}"), 1, device);
     }

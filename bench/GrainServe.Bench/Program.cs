@@ -3,6 +3,7 @@ using GrainServe.Bench;
 
 // dotnet run -c Release --project bench/GrainServe.Bench -- embeddings [--seconds 10] [--rounds 3]
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput [--seconds 5] [--rounds 3]
+// dotnet run -c Release --project bench/GrainServe.Bench -- generate [--seconds 10] [--rounds 3] [--concurrency 1,8,32]
 // dotnet run -c Release --project bench/GrainServe.Bench -- <scenario> --smoke
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput --only "tiny grpc" --concurrency 64 (the arms whose name holds it, at that concurrency; for profiling)
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput --baseline <another build's bin folder> (that build's server side by side)
@@ -26,8 +27,13 @@ switch (scenario)
         var measured = await new ThroughputScenario(TimeSpan.FromSeconds(seconds), rounds, levels, only, Text("--baseline")).RunAsync();
         Console.WriteLine(ThroughputScenario.Report(measured, rounds, levels.Max()));
         return measured.Any(r => r.Errors > 0 || r.Requests == 0) ? 1 : 0;
+    case "generate":
+        var generateLevels = Text("--concurrency")?.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray() ?? (smoke ? [1, 4] : [1, 8, 32]);
+        var generated = await new GenerateScenario(TimeSpan.FromSeconds(seconds), rounds, generateLevels, smoke).RunAsync();
+        Console.WriteLine(GenerateScenario.Report(generated, generateLevels));
+        return generated.Any(r => r.Errors > 0 || r.TokensPerSecond == 0) ? 1 : 0;
     default:
-        Console.Error.WriteLine($"unknown scenario '{scenario}'; use embeddings or throughput");
+        Console.Error.WriteLine($"unknown scenario '{scenario}'; use embeddings, throughput or generate");
         return 2;
 }
 

@@ -24,7 +24,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 });
 
 var repository = new ModelRepository(Options.Create(new ModelRepositoryOptions { Path = settings["Repository"] ?? "models" }), NullLogger<ModelRepository>.Instance);
-var factory = new OnnxModelRunnerFactory(Options.Create(new RuntimeOptions { IntraOpNumThreads = settings.GetValue("IntraOpNumThreads", 1) }), NullLogger<OnnxModelRunnerFactory>.Instance);
+var factory = new OnnxModelRunnerFactory(Options.Create(new RuntimeOptions { IntraOpNumThreads = settings.GetValue("IntraOpNumThreads", 1) }), NullLogger<OnnxSessionFactory>.Instance);
 var device = new LocalDevice("cpu0", DeviceKind.Cpu, 0, "cpu0", "CPU-plain-0", 1L << 34, 1L << 34);
 var models = (settings["Models"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
     .ToDictionary(name => name, name => factory.Create(repository.Find(name) ?? throw new InvalidOperationException($"no model {name}"), 1, device));

@@ -27,4 +27,8 @@ internal static class EventIds
 
     // 1200-1299: batching.
     public const int BatchFailed = 1200;
+
+    // 1300-1399: generation.
+    public const int GenerationInstanceLoaded = 1300;
+    public const int GenerationLost = 1301;
 }

@@ -58,7 +58,7 @@ Line($"encoder: {layers} layers, sequence {sequence}, hidden {hidden}, ffn {ffn}
 
 // One intra-op thread, as the servers' appsettings.json set it: a pool of spinning intra-op threads would starve the
 // batch queue's callers of CPU and measure that instead of the queue.
-var factory = new OnnxModelRunnerFactory(Options.Create(new RuntimeOptions { IntraOpNumThreads = 1 }), NullLogger<OnnxModelRunnerFactory>.Instance);
+var factory = new OnnxModelRunnerFactory(Options.Create(new RuntimeOptions { IntraOpNumThreads = 1 }), NullLogger<OnnxSessionFactory>.Instance);
 var cpu = new LocalDevice("cpu0", DeviceKind.Cpu, 0, "cpu0", "CPU-check-0", 1L << 34, 1L << 34);
 var device = cpuOnly || gpus.Count == 0 ? cpu : new LocalDevice("gpu0", DeviceKind.Gpu, 0, gpus[0].Name, gpus[0].Uuid, gpus[0].TotalMemoryBytes, gpus[0].FreeMemoryBytes);
 

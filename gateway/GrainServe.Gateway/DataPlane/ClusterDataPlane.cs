@@ -1,6 +1,8 @@
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using GrainServe.Contracts;
 using GrainServe.Errors;
+using GrainServe.Generation;
 using GrainServe.Gpu;
 using GrainServe.Models;
 
@@ -69,6 +71,70 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
                     return InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"model '{model}': the cluster lost the request's silo ({ex.GetType().Name}); retry");
                 }
 
+                await Task.Delay(RetryBackoff, cancellationToken);
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<GenerateChunk> GenerateAsync(string model, GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // As for InferAsync: a model grain lost with its silo is called again until it is active elsewhere, but only while
+        // nothing has been streamed; after that the client is told to retry.
+        var deadline = DateTime.UtcNow + RetryDeadline;
+        var streamed = false;
+        while (true)
+        {
+            var enumerator = _grains.GetGrain<IModelGrain>(model).Generate(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var lost = false;
+            try
+            {
+                while (true)
+                {
+                    GenerateChunk chunk;
+                    try
+                    {
+                        if (!await enumerator.MoveNextAsync())
+                        {
+                            yield break;
+                        }
+
+                        chunk = enumerator.Current;
+                    }
+                    catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
+                    {
+                        if (streamed || !ClusterFailure.IsUndelivered(ex) || DateTime.UtcNow > deadline)
+                        {
+                            chunk = GenerateChunk.Failure(InferenceErrorCode.ModelNotReady, $"model '{model}': the cluster lost the request's silo ({ex.GetType().Name}); retry");
+                        }
+                        else
+                        {
+                            lost = true;
+                            break;
+                        }
+                    }
+
+                    streamed = true;
+                    yield return chunk;
+                    if (chunk.Error is not null)
+                    {
+                        yield break;
+                    }
+                }
+            }
+            finally
+            {
+                try
+                {
+                    await enumerator.DisposeAsync();
+                }
+                catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
+                {
+                    // The grain's silo is gone and its enumeration with it.
+                }
+            }
+
+            if (lost)
+            {
                 await Task.Delay(RetryBackoff, cancellationToken);
             }
         }

@@ -1,4 +1,5 @@
 using GrainServe.Contracts;
+using GrainServe.Generation;
 using GrainServe.Models;
 
 namespace GrainServe.Gateway.DataPlane;
@@ -45,4 +46,10 @@ public interface IInferenceDataPlane
 
     /// <summary>The cluster's devices with their live figures (memory, instances, pending requests, batches run).</summary>
     Task<IReadOnlyList<Gpu.DeviceInfo>> GetDevicesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Streams a generation on a text generation model. Expected failures (unknown model, not a generation model, bad
+    /// sampling values, not ready) come as a first and only chunk with an error, before any text.
+    /// </summary>
+    IAsyncEnumerable<GenerateChunk> GenerateAsync(string model, GenerateRequest request, CancellationToken cancellationToken);
 }

@@ -69,6 +69,13 @@ internal sealed class GrpcInferenceService(IInferenceDataPlane dataPlane) : GRPC
             ModelStreamInferResponse response;
             try
             {
+                if (await GrpcGeneration.IsGenerationAsync(dataPlane, request, context.CancellationToken))
+                {
+                    // Decoupled: many responses for one request, the last flagged final.
+                    await GrpcGeneration.RunAsync(dataPlane, request, WriteAsync, context.CancellationToken);
+                    return;
+                }
+
                 response = new ModelStreamInferResponse { InferResponse = await InferAsync(request, context.CancellationToken) };
             }
             catch (InferenceException ex)
@@ -80,6 +87,11 @@ internal sealed class GrpcInferenceService(IInferenceDataPlane dataPlane) : GRPC
                 };
             }
 
+            await WriteAsync(response);
+        }
+
+        async Task WriteAsync(ModelStreamInferResponse response)
+        {
             await writeLock.WaitAsync(context.CancellationToken);
             try
             {

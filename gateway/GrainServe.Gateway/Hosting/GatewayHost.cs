@@ -6,7 +6,6 @@ using GrainServe.Gateway.Rest;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Orleans.Dashboard;
 using Microsoft.Extensions.Options;
-using Prometheus;
 
 namespace GrainServe.Gateway.Hosting;
 
@@ -60,7 +59,7 @@ public static class GatewayHost
         app.MapV2Endpoints().RequireHost($"*:{options.HttpPort}");
         app.MapOpenAiEndpoints().RequireHost($"*:{options.HttpPort}");
         app.MapGrpcService<GrpcInferenceService>().RequireHost($"*:{options.GrpcPort}");
-        app.MapMetrics().RequireHost($"*:{options.MetricsPort}");
+        app.MapGet("/metrics", MetricsEndpoint.WriteAsync).RequireHost($"*:{options.MetricsPort}");
         app.MapOrleansDashboard("/dashboard").RequireHost($"*:{options.MetricsPort}");
         app.MapFallback(context => ErrorResponse.WriteNotFoundAsync(context));
         return app;

@@ -5,12 +5,14 @@ using GrainServe.Contracts;
 using GrainServe.Errors;
 using GrainServe.Gateway.DataPlane;
 using GrainServe.Gateway.Errors;
+using GrainServe.Gateway.OpenAi;
 
 namespace GrainServe.Gateway.Rest;
 
 /// <summary>
-/// OpenAI's embeddings API (<c>POST /v1/embeddings</c>) over any model with one BYTES input and an FP32
-/// <c>[-1, dim]</c> output, such as a sentence embedding pipeline. Errors use OpenAI's error shape.
+/// OpenAI's routes: embeddings (<c>POST /v1/embeddings</c>) over any model with one BYTES input and an FP32
+/// <c>[-1, dim]</c> output, such as a sentence embedding pipeline, and the text generation routes of
+/// <see cref="OpenAiGenerationEndpoints"/>. Errors use OpenAI's error shape.
 /// </summary>
 public static class OpenAiEndpoints
 {
@@ -32,6 +34,7 @@ public static class OpenAiEndpoints
             }
         });
         v1.MapPost("/embeddings", (HttpContext context) => EmbeddingsAsync(context));
+        v1.MapOpenAiGenerationEndpoints();
         return v1;
     }
 

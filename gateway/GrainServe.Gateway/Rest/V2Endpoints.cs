@@ -25,6 +25,7 @@ public static class V2Endpoints
         v2.MapGet("/models/{model}/versions/{version}/ready", (HttpContext c, string model, string version) => ModelReadyAsync(c, model, version));
         v2.MapPost("/models/{model}/infer", (HttpContext c, string model) => InferAsync(c, model, null));
         v2.MapPost("/models/{model}/versions/{version}/infer", (HttpContext c, string model, string version) => InferAsync(c, model, version));
+        v2.MapGenerateEndpoints();
 
         // Triton's extensions: statistics, model configuration, model repository.
         v2.MapGet("/models/stats", (HttpContext c) => StatisticsAsync(c, null, null));

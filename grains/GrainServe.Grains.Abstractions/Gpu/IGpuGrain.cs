@@ -1,4 +1,5 @@
 using GrainServe.Contracts;
+using GrainServe.Generation;
 using GrainServe.Models;
 
 namespace GrainServe.Gpu;
@@ -49,4 +50,12 @@ public interface IGpuGrain : IGrainWithStringKey
     /// <paramref name="cancellationToken"/> fires while it waits leaves the queue as <c>Cancelled</c>.
     /// </summary>
     Task<InferenceResult> Infer(string instanceId, InferenceRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Streams a generation on a text generation instance: one chunk per decode step that released text or tokens, the
+    /// last with its finish reason. A request the instance cannot run (bad input, an unknown instance, a model that is not
+    /// a generation model) is one chunk with an error. Cancelling <paramref name="cancellationToken"/> (the caller went
+    /// away) removes the sequence at the next step and frees its KV cache.
+    /// </summary>
+    IAsyncEnumerable<GenerateChunk> Generate(string instanceId, GenerateRequest request, CancellationToken cancellationToken = default);
 }

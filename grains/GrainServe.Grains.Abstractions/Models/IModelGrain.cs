@@ -1,4 +1,5 @@
 using GrainServe.Contracts;
+using GrainServe.Generation;
 
 namespace GrainServe.Models;
 
@@ -63,4 +64,12 @@ public interface IModelGrain : IGrainWithStringKey
     /// cannot load is Unavailable with its reason, the others are unaffected.
     /// </summary>
     Task<ModelVersionStatus[]> EnsureLoaded();
+
+    /// <summary>
+    /// Streams a generation from one of the version's instances (the one with the fewest sequences queued or running).
+    /// Expected failures (unknown version, not ready, not a generation model, bad sampling values) come as one chunk with an
+    /// error. When an instance is lost before it streamed anything the request runs on another; once text has been
+    /// streamed, a lost instance ends the stream with a retryable error.
+    /// </summary>
+    IAsyncEnumerable<GenerateChunk> Generate(GenerateRequest request, CancellationToken cancellationToken = default);
 }

@@ -1,7 +1,8 @@
 using System.Globalization;
-using GrainServe.Batching;
+using System.Runtime.CompilerServices;
 using GrainServe.Contracts;
 using GrainServe.Errors;
+using GrainServe.Generation;
 using GrainServe.Models;
 using GrainServe.Runtime;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ namespace GrainServe.Gpu;
 
 /// <summary>
 /// Drives one device: loads model instances within the device's memory budget and hands requests to each
-/// instance's batch queue. Reentrant, because a request awaits its batch for milliseconds while others
+/// instance's scheduler (a batch queue, or the generation engine), which the model kind's provider creates. Reentrant, because a request awaits its batch for milliseconds while others
 /// must keep arriving; the grain's own state is only touched between awaits, on the grain's turn.
 /// </summary>
 [DevicePlacement]
@@ -26,7 +27,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
 
     private readonly LocalDeviceCatalog _catalog;
     private readonly ModelRepository _repository;
-    private readonly IModelRunnerFactory _runners;
+    private readonly Dictionary<string, IModelRunnerProvider> _providers;
     private readonly IGpuInfoProvider _gpus;
     private readonly TimeProvider _time;
     private readonly ILogger<GpuGrain> _logger;
@@ -36,11 +37,11 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
     private bool _draining;
     private int _nextInstance;
 
-    public GpuGrain(LocalDeviceCatalog catalog, ModelRepository repository, IModelRunnerFactory runners, IGpuInfoProvider gpus, TimeProvider time, ILogger<GpuGrain> logger)
+    public GpuGrain(LocalDeviceCatalog catalog, ModelRepository repository, IEnumerable<IModelRunnerProvider> providers, IGpuInfoProvider gpus, TimeProvider time, ILogger<GpuGrain> logger)
     {
         _catalog = catalog;
         _repository = repository;
-        _runners = runners;
+        _providers = providers.SelectMany(p => p.Kinds.Select(k => (Kind: k, Provider: p))).ToDictionary(e => e.Kind, e => e.Provider, StringComparer.Ordinal);
         _gpus = gpus;
         _time = time;
         _logger = logger;
@@ -93,9 +94,24 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
             return LoadResult.NoRoom($"device {_device.DeviceId} of silo {_catalog.SiloName} is draining for shutdown");
         }
 
-        // The file size is the estimate a CPU device is charged, and the admission check on a GPU,
-        // where the real figure is measured from NVML around the load.
-        var estimate = new FileInfo(model.ModelPath(version)).Length;
+        var kind = ModelKinds.Of(model.Config);
+        if (!_providers.TryGetValue(kind, out var provider))
+        {
+            return LoadResult.Failed($"model '{modelName}' has model_kind '{kind}', which this server does not serve; use one of {string.Join(", ", _providers.Keys.Order())}");
+        }
+
+        // The provider's estimate is what a CPU device is charged, and the admission check on a GPU, where the
+        // real figure is measured from NVML around the load.
+        long estimate;
+        try
+        {
+            estimate = provider.EstimateBytes(model, version);
+        }
+        catch (Exception ex) when (ex is ModelLoadException or IOException)
+        {
+            return LoadResult.Failed(ex.Message);
+        }
+
         var available = _device.BudgetBytes - _usedBytes;
         if (estimate > available)
         {
@@ -107,11 +123,11 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
         // Reserve before awaiting so that concurrent loads cannot overcommit the budget.
         _usedBytes += estimate;
         var freeBefore = FreeGpuBytes();
-        IModelRunner runner;
+        IInstanceScheduler scheduler;
         try
         {
             // Session creation blocks for as long as the model takes to load; keep it off the grain's turn.
-            runner = await Task.Run(() => _runners.Create(model, version, _device));
+            scheduler = await Task.Run(() => provider.Create(model, version, _device));
         }
         catch (Exception ex)
         {
@@ -132,11 +148,10 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
             DeviceKey = this.GetPrimaryKeyString(),
             MemoryBytes = measured,
         };
-        var queue = new BatchQueue(modelName, modelVersion, runner, BatchingSettings.FromConfig(runner.Config), _time, _logger);
-        _instances[id] = new Instance(info, runner, queue);
+        _instances[id] = new Instance(info, scheduler);
         LogInstanceLoaded(_logger, modelName, modelVersion, info.DeviceKey, measured);
         await RegisterAsync();
-        return LoadResult.Loaded(info, runner.Config);
+        return LoadResult.Loaded(info, scheduler.Config);
     }
 
     public async Task UnloadInstance(string instanceId)
@@ -147,14 +162,13 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
         }
 
         _usedBytes -= instance.Info.MemoryBytes;
-        await instance.Queue.DisposeAsync();
-        instance.Runner.Dispose();
+        await instance.Scheduler.DisposeAsync();
         LogInstanceUnloaded(_logger, instance.Info.ModelName, instance.Info.ModelVersion, instance.Info.DeviceKey);
         await RegisterAsync();
     }
 
     public Task<ModelStatistics?> GetStatistics(string instanceId) =>
-        Task.FromResult(_instances.TryGetValue(instanceId, out var instance) ? instance.Queue.Statistics.Snapshot() : null);
+        Task.FromResult(_instances.TryGetValue(instanceId, out var instance) ? instance.Scheduler.Statistics.Snapshot() : null);
 
     public async Task Drain(TimeSpan timeout)
     {
@@ -168,7 +182,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
 
         // Requests routed here before the model grains forgot this device are still answered here.
         var deadline = _time.GetUtcNow() + timeout;
-        while (_instances.Values.Any(i => i.Queue.Pending > 0) && _time.GetUtcNow() < deadline)
+        while (_instances.Values.Any(i => i.Scheduler.Pending > 0) && _time.GetUtcNow() < deadline)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), _time);
         }
@@ -183,12 +197,21 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
             return Task.FromResult(InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"instance '{instanceId}' is not loaded on device '{this.GetPrimaryKeyString()}'; retry"));
         }
 
-        if (instance.Runner is IRequestValidator validator && validator.Validate(request) is { } invalid)
+        return instance.Scheduler.Infer(request, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<GenerateChunk> Generate(string instanceId, GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (!_instances.TryGetValue(instanceId, out var instance))
         {
-            return Task.FromResult(InferenceResult.Failure(invalid));
+            yield return GenerateChunk.Failure(InferenceErrorCode.ModelNotReady, $"instance '{instanceId}' is not loaded on device '{this.GetPrimaryKeyString()}'; retry");
+            yield break;
         }
 
-        return instance.Queue.Enqueue(request, cancellationToken);
+        await foreach (var chunk in instance.Scheduler.Generate(request, cancellationToken))
+        {
+            yield return chunk;
+        }
     }
 
     private DeviceInfo Describe()
@@ -206,8 +229,8 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
             FreeMemoryBytes = gpu?.FreeMemoryBytes ?? Math.Max(0, _device.BudgetBytes - _usedBytes),
             UtilizationPercent = gpu?.UtilizationPercent ?? 0,
             InstanceCount = _instances.Count,
-            PendingRequests = _instances.Values.Sum(i => i.Queue.Pending),
-            ExecutedBatches = _instances.Values.Sum(i => (long)i.Queue.Statistics.ExecutionCount),
+            PendingRequests = _instances.Values.Sum(i => i.Scheduler.Pending),
+            ExecutedBatches = _instances.Values.Sum(i => (long)i.Scheduler.Statistics.ExecutionCount),
             Draining = _draining,
         };
     }
@@ -243,5 +266,5 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
         Message = "Device {DeviceKey} could not register with the device directory; it retries shortly")]
     private static partial void LogRegistrationFailed(ILogger logger, Exception exception, string deviceKey);
 
-    private sealed record Instance(ModelInstanceInfo Info, IModelRunner Runner, BatchQueue Queue);
+    private sealed record Instance(ModelInstanceInfo Info, IInstanceScheduler Scheduler);
 }

@@ -1,3 +1,5 @@
+using GrainServe.Batching;
+using GrainServe.Generation;
 using GrainServe.Gpu;
 using GrainServe.Hosting;
 using GrainServe.Models;
@@ -41,7 +43,10 @@ public static class GrainServeSiloBuilderExtensions
         services.AddSingleton<IValidateOptions<DeviceOptions>, DeviceOptionsValidator>();
         services.AddOptions<RuntimeOptions>().BindConfiguration(RuntimeOptions.SectionName);
         services.TryAddSingleton<IGpuInfoProvider, NvmlGpuInfoProvider>();
-        services.TryAddSingleton<IModelRunnerFactory, OnnxModelRunnerFactory>();
+        services.TryAddSingleton<OnnxSessionFactory>();
+        services.TryAddSingleton<IModelRunnerFactory>(sp => new OnnxModelRunnerFactory(sp.GetRequiredService<OnnxSessionFactory>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRunnerProvider, BatchedModelProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRunnerProvider, TextGenerationProvider>());
         services.TryAddSingleton<LocalDeviceCatalog>();
         services.TryAddSingleton<DeviceActivator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DeviceActivator>());

@@ -49,42 +49,15 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
 
     public async Task<InferenceResult> Infer(InferenceRequest request, CancellationToken cancellationToken = default)
     {
-        // Requests that arrive while a load or a re-placement is running wait for it rather than fail; a load that
-        // failed (a device vanished mid-load) is tried again by the next request.
-        if (!_unloaded && (_loading is null || _definition is null || !_loading.IsCompleted || _loading.IsFaulted))
-        {
-            try
-            {
-                await EnsureLoaded();
-            }
-            catch (InferenceException ex)
-            {
-                return InferenceResult.Failure(ex.Code, ex.Message);
-            }
-            catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
-            {
-                return InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"model '{Name}' could not be placed: {ex.Message}; retry");
-            }
-        }
-
-        if (_definition is null)
-        {
-            return InferenceResult.Failure(InferenceErrorCode.ModelNotFound, $"model '{Name}' is not in the repository");
-        }
-
-        var (version, error) = SelectVersion(request.ModelVersion);
-        if (error is { Code: InferenceErrorCode.ModelNotReady } && !_unloaded && _definition.ConfigError is null
-            && DateTimeOffset.UtcNow - _lastLoadFinished > RetryLoadInterval)
-        {
-            // Not ready because placement failed earlier (no device had joined yet, or a device vanished mid-load):
-            // devices may have come back since, so try again, at most once per interval.
-            await TryLoadAgainAsync();
-            (version, error) = SelectVersion(request.ModelVersion);
-        }
-
+        var (version, error) = await ResolveVersionAsync(request.ModelVersion);
         if (error is not null)
         {
             return InferenceResult.Failure(error);
+        }
+
+        if (ModelKinds.Of(version!.Config!) == ModelKinds.TextGeneration)
+        {
+            return InferenceResult.Failure(InferenceErrorCode.InvalidInput, $"model '{Name}' is a text generation model: use POST /v2/models/{Name}/generate, /generate_stream, or OpenAI's /v1/completions and /v1/chat/completions");
         }
 
         var (validated, invalid) = InferenceRequestValidator.Validate(Name, version!.Config!, request);
@@ -114,6 +87,45 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
                 return InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"model '{Name}' version {version.Version} is not ready: {version.Reason}; retry");
             }
         }
+    }
+
+    // The version a request runs on, loading the model first when needed. Requests that arrive while a load or a
+    // re-placement is running wait for it rather than fail; a load that failed (a device vanished mid-load) is tried
+    // again by the next request.
+    private async Task<(ModelVersionState? Version, InferenceError? Error)> ResolveVersionAsync(string? requested)
+    {
+        if (!_unloaded && (_loading is null || _definition is null || !_loading.IsCompleted || _loading.IsFaulted))
+        {
+            try
+            {
+                await EnsureLoaded();
+            }
+            catch (InferenceException ex)
+            {
+                return (null, new InferenceError(ex.Code, ex.Message));
+            }
+            catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
+            {
+                return (null, new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{Name}' could not be placed: {ex.Message}; retry"));
+            }
+        }
+
+        if (_definition is null)
+        {
+            return (null, new InferenceError(InferenceErrorCode.ModelNotFound, $"model '{Name}' is not in the repository"));
+        }
+
+        var (version, error) = SelectVersion(requested);
+        if (error is { Code: InferenceErrorCode.ModelNotReady } && !_unloaded && _definition.ConfigError is null
+            && DateTimeOffset.UtcNow - _lastLoadFinished > RetryLoadInterval)
+        {
+            // Not ready because placement failed earlier (no device had joined yet, or a device vanished mid-load):
+            // devices may have come back since, so try again, at most once per interval.
+            await TryLoadAgainAsync();
+            (version, error) = SelectVersion(requested);
+        }
+
+        return (version, error);
     }
 
     // When every instance has a backlog (two full batches waiting, or four requests without batching) and some device

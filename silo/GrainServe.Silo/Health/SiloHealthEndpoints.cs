@@ -1,3 +1,5 @@
+using System.Text;
+using GrainServe.Generation;
 using GrainServe.Hosting;
 
 namespace GrainServe.Silo.Health;
@@ -8,7 +10,7 @@ namespace GrainServe.Silo.Health;
 /// </summary>
 public static class SiloHealthEndpoints
 {
-    /// <summary>Maps the three probes.</summary>
+    /// <summary>Maps the three probes, and <c>/metrics</c> with the vLLM families of the generation instances this silo hosts.</summary>
     public static IEndpointRouteBuilder MapSiloHealth(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/health/live", () => Results.Ok(new { live = true }));
@@ -18,6 +20,12 @@ public static class SiloHealthEndpoints
         endpoints.MapGet("/health/ready", (DeviceActivator devices) => devices.StartupLoad.IsCompleted && !devices.Draining
             ? Results.Ok(new { ready = true })
             : Results.Json(new { ready = false }, statusCode: StatusCodes.Status503ServiceUnavailable));
+        endpoints.MapGet("/metrics", () =>
+        {
+            var text = new StringBuilder();
+            GenerationMetrics.Write(text);
+            return Results.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
+        });
         return endpoints;
     }
 }

@@ -16,10 +16,15 @@ public sealed class GatewayFixture : IAsyncLifetime
 {
     public const long MaxRequestBytes = 1 << 20;
 
+    /// <summary>The model served from ../shared/data/tiny-random-gpt2 when that folder is there.</summary>
+    public const string RandomGpt2 = "gpt2_random";
+
     private readonly string _repository = Path.Combine(Path.GetTempPath(), "grainserve-tests", Guid.NewGuid().ToString("N"));
     private WebApplication? _app;
 
     public HttpClient Http { get; } = new();
+
+    public bool HasRandomGpt2 { get; private set; }
 
     public int MetricsPort { get; } = FreePort.Next();
 
@@ -46,6 +51,23 @@ public sealed class GatewayFixture : IAsyncLifetime
         // Models that tests unload and reload; no other test uses them.
         WriteModel("reload_rest", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""");
         WriteModel("reload_grpc", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""");
+
+        // A real Hugging Face GPT-2 export with random weights, laid out as a text generation model around the shared files.
+        if (SharedData.Folder("tiny-random-gpt2") is { } gpt2)
+        {
+            var dir = Path.Combine(_repository, RandomGpt2, "1");
+            Directory.CreateDirectory(dir);
+            File.CreateSymbolicLink(Path.Combine(dir, "model.onnx"), Path.Combine(gpt2, "past.onnx"));
+            foreach (var file in new[] { "genai_config.json", "tokenizer.json", "tokenizer_config.json" })
+            {
+                File.CreateSymbolicLink(Path.Combine(dir, file), Path.Combine(gpt2, file));
+            }
+
+            File.WriteAllText(Path.Combine(_repository, RandomGpt2, "config.json"), """
+                { "parameters": { "model_kind": { "string_value": "text_generation" }, "max_num_seqs": { "string_value": "8" }, "kv_cache_bytes": { "string_value": "8388608" } } }
+                """);
+            HasRandomGpt2 = true;
+        }
 
         var httpPort = FreePort.Next();
         var settings = new Dictionary<string, string?>

@@ -1,4 +1,5 @@
 using System.Text;
+using GrainServe.TestSupport;
 
 namespace GrainServe.Generation;
 

@@ -11,7 +11,7 @@ public sealed class OnnxModelRunnerTests
     private static readonly LocalDevice Cpu = new("cpu0", DeviceKind.Cpu, 0, "cpu0", "CPU-test-0", 1L << 30, 1L << 30);
     private static readonly LocalDevice Gpu = new("gpu0", DeviceKind.Gpu, 0, "test gpu", "GPU-test", 1L << 30, 1L << 30);
 
-    private static OnnxModelRunnerFactory Factory() => new(Options.Create(new RuntimeOptions { IntraOpNumThreads = 1 }), NullLogger<OnnxModelRunnerFactory>.Instance);
+    private static OnnxModelRunnerFactory Factory() => new(Options.Create(new RuntimeOptions { IntraOpNumThreads = 1 }), NullLogger<OnnxSessionFactory>.Instance);
 
     [Fact]
     public async Task RunAsync_AddSub_ComputesSumAndDifference()

@@ -38,7 +38,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.Services.AddSingleton<OnnxModelRunnerFactory>();
+            silo.Services.AddSingleton(sp => new OnnxModelRunnerFactory(sp.GetRequiredService<OnnxSessionFactory>()));
             silo.Services.AddSingleton<IModelRunnerFactory>(sp => new CountingRunnerFactory(sp.GetRequiredService<OnnxModelRunnerFactory>()));
             silo.AddInferenceGrains().AddDevices();
             silo.Services.Configure<ModelRepositoryOptions>(o =>

@@ -48,7 +48,7 @@ internal static class RealModels
 
     public static SentenceEmbeddingRunner Runner(TempRepository repository, string name)
     {
-        var factory = new OnnxModelRunnerFactory(Options.Create(new RuntimeOptions { IntraOpNumThreads = 1 }), NullLogger<OnnxModelRunnerFactory>.Instance);
+        var factory = new OnnxModelRunnerFactory(Options.Create(new RuntimeOptions { IntraOpNumThreads = 1 }), NullLogger<OnnxSessionFactory>.Instance);
         var device = new LocalDevice("cpu0", DeviceKind.Cpu, 0, "cpu0", "CPU-test-0", 1L << 32, 1L << 32);
         return (SentenceEmbeddingRunner)factory.Create(repository.Reader.Find(name)!, 1, device);
     }

@@ -8,7 +8,7 @@ namespace GrainServe.TestSupport;
 internal static class SharedData
 {
     /// <summary>The shared data folder <paramref name="name"/>, or null (with a console message) when it is absent.</summary>
-    public static string? Folder(string name, string test)
+    public static string? Folder(string name, string test = "this test")
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

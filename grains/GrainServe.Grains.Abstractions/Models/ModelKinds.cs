@@ -1,0 +1,24 @@
+namespace GrainServe.Models;
+
+/// <summary>
+/// The kinds of model a provider serves, as config.json names them in <c>parameters.model_kind</c>; a config without one
+/// is a plain ONNX model.
+/// </summary>
+public static class ModelKinds
+{
+    /// <summary>The parameter that names the kind.</summary>
+    public const string Parameter = "model_kind";
+
+    /// <summary>A plain ONNX model: tensors in, tensors out, through the dynamic batch queue.</summary>
+    public const string Onnx = "onnx";
+
+    /// <summary>A text encoder with its tokenizer and pooling .</summary>
+    public const string SentenceEmbedding = "sentence_embedding";
+
+    /// <summary>An autoregressive decoder with a KV cache, served by the generation engine.</summary>
+    public const string TextGeneration = "text_generation";
+
+    /// <summary>The kind a config names, <see cref="Onnx"/> when it names none.</summary>
+    public static string Of(ModelConfig config) =>
+        config.Parameters?.TryGetValue(Parameter, out var kind) == true && !string.IsNullOrEmpty(kind.StringValue) ? kind.StringValue : Onnx;
+}

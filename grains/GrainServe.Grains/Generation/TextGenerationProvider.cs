@@ -1,0 +1,81 @@
+using GrainServe.Gpu;
+using GrainServe.Models;
+using GrainServe.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace GrainServe.Generation;
+
+/// <summary>
+/// Serves <c>model_kind: text_generation</c>: a decoder-only ONNX model with a KV cache, its tokenizer and chat
+/// template, behind a <see cref="GenerationEngine"/>. An instance is charged its model file plus the whole KV pool
+/// (<c>kv_cache_bytes</c>), reserved when it loads, so running requests never race other loads for memory.
+/// </summary>
+internal sealed partial class TextGenerationProvider(OnnxSessionFactory sessions, TimeProvider time, ILogger<TextGenerationProvider> logger) : IModelRunnerProvider
+{
+    public IReadOnlyList<string> Kinds { get; } = [ModelKinds.TextGeneration];
+
+    public long EstimateBytes(ModelDefinition model, long version) =>
+        new FileInfo(model.ModelPath(version)).Length + TextGenerationSettings.FromConfig(model.Name, model.Config).Engine.KvCacheBytes;
+
+    public IInstanceScheduler Create(ModelDefinition model, long version, LocalDevice device)
+    {
+        var settings = TextGenerationSettings.FromConfig(model.Name, model.Config);
+        var path = model.ModelPath(version);
+        var folder = Path.GetDirectoryName(path)!;
+        var tokenizer = GenerationTokenizerLoader.Load(folder, settings.Tokenizer);
+        var template = settings.ChatTemplate is { } name ? ChatTemplates.Get(name) : null;
+        var session = sessions.Create(path, model.Name, version, device);
+        OnnxDecoderStepModel? stepModel = null;
+        try
+        {
+            var layout = DecoderLayout.Read(session, folder);
+            stepModel = new OnnxDecoderStepModel(session, layout);
+            var versionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var instance = new TextGenerationInstance(EffectiveConfig(model), versionText, stepModel, tokenizer, template, layout.EosTokenIds, settings.Engine, time);
+            LogLoaded(logger, model.Name, versionText, layout.Layers.Count, instance.MaxSequenceTokens, settings.Engine.KvCacheBytes);
+            return instance;
+        }
+        catch
+        {
+            if (stepModel is not null)
+            {
+                stepModel.Dispose();
+            }
+            else
+            {
+                session.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    // What the V2 metadata routes show: Triton's vLLM backend's tensors (text in, text out), no batch dimension.
+    private static ModelConfig EffectiveConfig(ModelDefinition model)
+    {
+        var config = ModelConfigJson.Clone(model.Config);
+        config.Name = model.Name;
+        config.Platform ??= ModelConfigValidator.OnnxPlatform;
+        config.MaxBatchSize = 0;
+        if (config.Input.Count == 0)
+        {
+            config.Input.Add(new ModelTensorConfig { Name = "text_input", DataType = "TYPE_STRING", Dims = [1] });
+        }
+
+        if (config.Output.Count == 0)
+        {
+            config.Output.Add(new ModelTensorConfig { Name = "text_output", DataType = "TYPE_STRING", Dims = [-1] });
+        }
+
+        if (config.InstanceGroup.Count == 0)
+        {
+            config.InstanceGroup.Add(new InstanceGroupConfig { Count = 1, Kind = "KIND_AUTO" });
+        }
+
+        return config;
+    }
+
+    [LoggerMessage(EventId = EventIds.GenerationInstanceLoaded, EventName = nameof(EventIds.GenerationInstanceLoaded), Level = LogLevel.Information,
+        Message = "Text generation model {ModelName} version {ModelVersion}: {LayerCount} layers, up to {MaxSequenceTokens} tokens a sequence, KV pool {KvCacheBytes} bytes")]
+    private static partial void LogLoaded(ILogger logger, string modelName, string modelVersion, int layerCount, int maxSequenceTokens, long kvCacheBytes);
+}

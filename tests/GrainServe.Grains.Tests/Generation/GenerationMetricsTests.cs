@@ -1,0 +1,44 @@
+using System.Text;
+
+namespace GrainServe.Generation;
+
+public sealed class GenerationMetricsTests
+{
+    [Fact]
+    public void Write_LiveAndUnloadedInstances_CountersNeverGoBackwards()
+    {
+        var model = "metrics_test_" + Guid.NewGuid().ToString("N");
+        var first = GenerationMetrics.Register(model, () => new EngineSnapshot { Running = 2, Waiting = 1, UsedBlocks = 3, TotalBlocks = 10, PromptTokens = 40, GenerationTokens = 7, Preemptions = 1 });
+        var second = GenerationMetrics.Register(model, () => new EngineSnapshot { Running = 1, UsedBlocks = 2, TotalBlocks = 10, PromptTokens = 5, GenerationTokens = 3 });
+        first.OnFirstToken(TimeSpan.FromMilliseconds(30));
+        first.OnNextToken(TimeSpan.FromMilliseconds(12));
+        first.OnFinished(FinishReason.Length, TimeSpan.FromSeconds(0.4), 40, 7);
+        second.OnFinished(FinishReason.EndOfSequence, TimeSpan.FromSeconds(2), 5, 3);
+
+        var live = Text();
+        Assert.Contains($"vllm:num_requests_running{{model_name=\"{model}\"}} 3\n", live, StringComparison.Ordinal);
+        Assert.Contains($"vllm:num_requests_waiting{{model_name=\"{model}\"}} 1\n", live, StringComparison.Ordinal);
+        Assert.Contains($"vllm:kv_cache_usage_perc{{model_name=\"{model}\"}} 0.25\n", live, StringComparison.Ordinal);
+        Assert.Contains($"vllm:prompt_tokens_total{{model_name=\"{model}\"}} 45\n", live, StringComparison.Ordinal);
+        Assert.Contains($"vllm:request_success_total{{model_name=\"{model}\",finished_reason=\"length\"}} 1\n", live, StringComparison.Ordinal);
+        Assert.Contains($"vllm:request_success_total{{model_name=\"{model}\",finished_reason=\"stop\"}} 1\n", live, StringComparison.Ordinal);
+        Assert.Contains($"vllm:time_to_first_token_seconds_bucket{{model_name=\"{model}\",le=\"0.02\"}} 0\n", live, StringComparison.Ordinal);
+        Assert.Contains($"vllm:time_to_first_token_seconds_bucket{{model_name=\"{model}\",le=\"0.04\"}} 1\n", live, StringComparison.Ordinal);
+        Assert.Contains($"vllm:e2e_request_latency_seconds_count{{model_name=\"{model}\"}} 2\n", live, StringComparison.Ordinal);
+        Assert.Contains("# TYPE vllm:inter_token_latency_seconds histogram\n", live, StringComparison.Ordinal);
+
+        first.Dispose();
+        var after = Text();
+        Assert.Contains($"vllm:num_requests_running{{model_name=\"{model}\"}} 1\n", after, StringComparison.Ordinal);
+        Assert.Contains($"vllm:generation_tokens_total{{model_name=\"{model}\"}} 10\n", after, StringComparison.Ordinal);
+        Assert.Contains($"vllm:num_preemptions_total{{model_name=\"{model}\"}} 1\n", after, StringComparison.Ordinal);
+        second.Dispose();
+    }
+
+    private static string Text()
+    {
+        var text = new StringBuilder();
+        GenerationMetrics.Write(text);
+        return text.ToString();
+    }
+}
