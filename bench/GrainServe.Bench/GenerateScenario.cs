@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using GrainServe.ModelBuilder;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace GrainServe.Bench;
 
@@ -155,7 +154,7 @@ internal sealed class GenerateScenario(TimeSpan duration, int rounds, int[] conc
     private async Task<(double FirstMs, List<double> GapsMs, int Tokens)> StreamOneAsync(HttpClient http, string model, int seed)
     {
         var prompt = string.Join(',', Enumerable.Range(0, PromptTokens).Select(i => (seed * 31 + i * 97) % 50000 + 1));
-        var body = $$"""{"model":"{{model}}","prompt":[{{prompt}}],"max_tokens":{{_maxTokens}},"temperature":0,"ignore_eos":true,"stream":true}""";
+        var body = $$"""{"model":"{{model}}","prompt":[{{prompt}}],"max_tokens":{{_maxTokens}},"temperature":0,"ignore_eos":true,"stream":true,"stream_options":{"include_usage":true} }""";
         var started = Stopwatch.GetTimestamp();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
@@ -172,6 +171,15 @@ internal sealed class GenerateScenario(TimeSpan duration, int rounds, int[] conc
                 continue;
             }
 
+            // The last event carries the usage: tokens are counted from it, since a token whose text is held back (half a
+            // UTF-8 character) sends no event of its own.
+            if (line.Contains("\"choices\":[]", StringComparison.Ordinal))
+            {
+                using var usage = JsonDocument.Parse(line["data: ".Length..]);
+                tokens = usage.RootElement.GetProperty("usage").GetProperty("completion_tokens").GetInt32();
+                continue;
+            }
+
             var now = Stopwatch.GetTimestamp();
             if (first < 0)
             {
@@ -183,10 +191,9 @@ internal sealed class GenerateScenario(TimeSpan duration, int rounds, int[] conc
             }
 
             last = now;
-            tokens++;
         }
 
-        return tokens == _maxTokens ? (first, gaps, tokens) : throw new InvalidOperationException($"streamed {tokens} events for {_maxTokens} tokens");
+        return tokens == _maxTokens ? (first, gaps, tokens) : throw new InvalidOperationException($"generated {tokens} tokens, not {_maxTokens}");
     }
 
     private GenerateMeasurement MeasureRaw(RawGreedyLoop raw, int batch)
@@ -242,35 +249,52 @@ internal sealed class GenerateScenario(TimeSpan duration, int rounds, int[] conc
                 ids[i] = (i * 97 + 13) % 50000 + 1;
             }
 
-            var past = Enumerable.Range(0, _dims.Layers * 2).Select(_ => new DenseTensor<float>([batch, _dims.KvHeads, 0, _dims.HeadSize])).ToArray();
+            // Each step's present is the next step's past as it is: no copy of the cache in this loop.
+            var names = new List<string> { "input_ids", "attention_mask", "position_ids" };
+            var outputNames = new List<string> { "logits" };
+            for (var layer = 0; layer < _dims.Layers; layer++)
+            {
+                names.Add($"past_key_values.{layer}.key");
+                names.Add($"past_key_values.{layer}.value");
+                outputNames.Add($"present.{layer}.key");
+                outputNames.Add($"present.{layer}.value");
+            }
+
+            var empty = OrtValue.CreateTensorValueFromMemory(Array.Empty<float>(), [batch, _dims.KvHeads, 0, _dims.HeadSize]);
+            var past = Enumerable.Repeat(empty, _dims.Layers * 2).ToArray();
+            IDisposableReadOnlyCollection<OrtValue>? previous = null;
             var length = 0;
             var step = promptTokens;
             double first = 0;
             var gaps = new List<double>();
             var last = started;
+            using var runOptions = new RunOptions();
             for (var token = 0; token < maxTokens; token++)
             {
-                var inputs = new List<NamedOnnxValue>
+                var mask = new long[batch * (length + step)];
+                Array.Fill(mask, 1L);
+                var positions = new long[batch * step];
+                for (var i = 0; i < positions.Length; i++)
                 {
-                    NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(ids, [batch, step])),
-                    NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(Enumerable.Repeat(1L, batch * (length + step)).ToArray(), [batch, length + step])),
-                    NamedOnnxValue.CreateFromTensor("position_ids", new DenseTensor<long>(Enumerable.Range(0, batch).SelectMany(_ => Enumerable.Range(length, step).Select(p => (long)p)).ToArray(), [batch, step])),
-                };
-                for (var layer = 0; layer < _dims.Layers; layer++)
-                {
-                    inputs.Add(NamedOnnxValue.CreateFromTensor($"past_key_values.{layer}.key", past[2 * layer]));
-                    inputs.Add(NamedOnnxValue.CreateFromTensor($"past_key_values.{layer}.value", past[2 * layer + 1]));
+                    positions[i] = length + i % step;
                 }
 
-                using var outputs = _session.Run(inputs);
-                var logits = outputs.First(o => o.Name == "logits").AsTensor<float>();
+                using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, [batch, step]);
+                using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, [batch, length + step]);
+                using var positionValue = OrtValue.CreateTensorValueFromMemory(positions, [batch, step]);
+                var inputs = new List<OrtValue> { idsValue, maskValue, positionValue };
+                inputs.AddRange(past);
+                var outputs = _session.Run(runOptions, names, inputs, outputNames);
+                var logits = outputs[0].GetTensorDataAsSpan<float>();
+                var vocab = _dims.Vocab;
                 var next = new long[batch];
                 for (var b = 0; b < batch; b++)
                 {
+                    var row = logits.Slice(((b * step) + step - 1) * vocab, vocab);
                     var best = 0;
-                    for (var v = 1; v < _dims.Vocab; v++)
+                    for (var v = 1; v < row.Length; v++)
                     {
-                        if (logits[b, step - 1, v] > logits[b, step - 1, best])
+                        if (row[v] > row[best])
                         {
                             best = v;
                         }
@@ -279,10 +303,11 @@ internal sealed class GenerateScenario(TimeSpan duration, int rounds, int[] conc
                     next[b] = best;
                 }
 
-                for (var layer = 0; layer < _dims.Layers; layer++)
+                previous?.Dispose();
+                previous = outputs;
+                for (var i = 0; i < past.Length; i++)
                 {
-                    past[2 * layer] = outputs.First(o => o.Name == $"present.{layer}.key").AsTensor<float>().ToDenseTensor();
-                    past[2 * layer + 1] = outputs.First(o => o.Name == $"present.{layer}.value").AsTensor<float>().ToDenseTensor();
+                    past[i] = outputs[i + 1];
                 }
 
                 length += step;
@@ -301,6 +326,8 @@ internal sealed class GenerateScenario(TimeSpan duration, int rounds, int[] conc
                 last = now;
             }
 
+            previous?.Dispose();
+            empty.Dispose();
             return (first, gaps);
         }
 

@@ -11,6 +11,10 @@ internal static class GenerationRequestValidator
     /// <summary>The most top_logprobs a request may ask for (OpenAI's limit).</summary>
     public const int MaxTopLogprobs = 20;
 
+    public const int MaxStopStrings = 16;
+
+    public const int MaxStopLength = 256;
+
     public static string? Validate(GenerationRequest? request, int vocabularySize, int maxSequenceTokens)
     {
         if (request is null)
@@ -91,6 +95,13 @@ internal static class GenerationRequestValidator
         if (sampling.Stop is null || sampling.Stop.Any(s => s is null))
         {
             return "stop must be a list of strings.";
+        }
+
+        // Every stop string is checked against every token on the engine's one loop thread: bound the work one request
+        // can put on everyone else's steps.
+        if (sampling.Stop.Count > MaxStopStrings || sampling.Stop.Any(s => s.Length is 0 or > MaxStopLength))
+        {
+            return Invariant($"stop takes at most {MaxStopStrings} strings of 1 to {MaxStopLength} characters each.");
         }
 
         if (request.StopTokenIds is null)

@@ -9,7 +9,7 @@ internal sealed class LogitsFilter
     private readonly DescendingLogits _comparer = new();
     private int[] _order = [];
 
-    /// <summary>Applies temperature, top-k, top-p and min-p in place to the first <paramref name="vocabulary"/> values.</summary>
+    /// <summary>Applies temperature, min-p, top-k and top-p (vLLM V1's order) in place to the first <paramref name="vocabulary"/> values.</summary>
     public void Apply(float[] logits, int vocabulary, SamplingParameters sampling)
     {
         if (_order.Length < vocabulary)
@@ -25,12 +25,7 @@ internal sealed class LogitsFilter
             x[i] *= inverse;
         }
 
-        var k = sampling.TopK > 0 && sampling.TopK < vocabulary ? sampling.TopK : vocabulary;
-        if (k < vocabulary || sampling.TopP < 1f)
-        {
-            TopKTopP(x, k, sampling.TopP);
-        }
-
+        // vLLM V1's order: min-p right after temperature, then top-k and top-p.
         if (sampling.MinP > 0f)
         {
             var max = float.NegativeInfinity;
@@ -49,6 +44,13 @@ internal sealed class LogitsFilter
                 }
             }
         }
+
+        var k = sampling.TopK > 0 && sampling.TopK < vocabulary ? sampling.TopK : vocabulary;
+        if (k < vocabulary || sampling.TopP < 1f)
+        {
+            TopKTopP(x, k, sampling.TopP);
+        }
+
     }
 
     // Sorting the whole vocabulary (150k for some models) per token is the slow part of CPU sampling, so top-k

@@ -6,7 +6,7 @@ namespace GrainServe.Generation;
 /// </summary>
 public sealed record SamplingParameters
 {
-    /// <summary>Softmax temperature; 0 is greedy (argmax, lowest id on a tie). Default 1.</summary>
+    /// <summary>Softmax temperature; 0 (or under 1e-5) is greedy (argmax, lowest id on a tie). Default 1.</summary>
     public float Temperature { get; init; } = 1f;
 
     /// <summary>Keep the smallest set of tokens whose probability reaches this mass; 1 keeps all. Default 1.</summary>
@@ -52,5 +52,6 @@ public sealed record SamplingParameters
     public bool SkipSpecialTokens { get; init; } = true;
 
     /// <summary>True when the sequence draws (temperature above 0) rather than takes the argmax.</summary>
-    public bool IsRandom => Temperature > 0f;
+    /// <remarks>Below vLLM's epsilon (1e-5) a temperature is greedy: dividing logits by it would overflow to infinities.</remarks>
+    public bool IsRandom => Temperature >= 1e-5f;
 }

@@ -140,6 +140,7 @@ internal static class GrpcGeneration
 
             foreach (var p in root.EnumerateObject())
             {
+                _ = JsonFields.Name(p);
                 if (p.Value.ValueKind == JsonValueKind.Null)
                 {
                     continue;

@@ -80,14 +80,24 @@ internal sealed class GrpcInferenceService(IInferenceDataPlane dataPlane) : GRPC
             }
             catch (InferenceException ex)
             {
-                response = new ModelStreamInferResponse
-                {
-                    ErrorMessage = ex.Message,
-                    InferResponse = new ModelInferResponse { ModelName = request.ModelName, ModelVersion = request.ModelVersion, Id = request.Id },
-                };
+                response = ErrorResponse(request, ex.Message);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Every request of the stream is answered: a fault here must not leave its caller waiting for a final
+                // response (the interceptor only sees faults of the whole call).
+                response = ErrorResponse(request, $"internal error: {ex.Message}");
             }
 
             await WriteAsync(response);
+        }
+
+        static ModelStreamInferResponse ErrorResponse(ModelInferRequest request, string message)
+        {
+            var response = new ModelInferResponse { ModelName = request.ModelName, ModelVersion = request.ModelVersion, Id = request.Id };
+            // A decoupled (generation) client waits for the final flag; a classic one ignores it.
+            response.Parameters["triton_final_response"] = new InferParameter { BoolParam = true };
+            return new ModelStreamInferResponse { ErrorMessage = message, InferResponse = response };
         }
 
         async Task WriteAsync(ModelStreamInferResponse response)

@@ -28,9 +28,18 @@ internal static class ChoiceStreams
         var pumps = Enumerable.Range(0, call.N).Select(async index =>
         {
             var request = call.Request.Seed is { } seed ? call.Request with { Seed = unchecked(seed + index) } : call.Request;
-            await foreach (var chunk in dataPlane.GenerateAsync(call.Model, request, stop.Token))
+            try
             {
-                await merged.Writer.WriteAsync((index, chunk), stop.Token);
+                await foreach (var chunk in dataPlane.GenerateAsync(call.Model, request, stop.Token))
+                {
+                    await merged.Writer.WriteAsync((index, chunk), stop.Token);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One failed choice fails the answer now, not once the other choices have finished.
+                merged.Writer.TryComplete(ex);
+                await stop.CancelAsync();
             }
         }).ToArray();
         var all = Task.WhenAll(pumps).ContinueWith(t => merged.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);

@@ -146,7 +146,7 @@ internal static class OpenAiGenerationEndpoints
                 offsets[index] += chunk.Text.Length;
             }
         }
-        while (await chunks.MoveNextAsync());
+        while (await NextAsync(chunks, events, cancel));
 
         if (call.IncludeUsage)
         {
@@ -162,6 +162,21 @@ internal static class OpenAiGenerationEndpoints
         }
 
         await events.WriteRawAsync("[DONE]", cancel);
+    }
+
+    // The headers are sent: a failure of the cluster call (a lost silo, a faulted choice) can only travel as an event.
+    private static async Task<bool> NextAsync(IAsyncEnumerator<(int Index, GenerateChunk Chunk)> chunks, ServerSentEvents events, CancellationToken cancel)
+    {
+        try
+        {
+            return await chunks.MoveNextAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var error = ex is InferenceException inference ? new InferenceError(inference.Code, inference.Message) : new InferenceError(InferenceErrorCode.Internal, $"the generation failed: {ex.Message}");
+            await events.WriteAsync(w => WriteStreamError(w, error), cancel);
+            return false;
+        }
     }
 
     private static void WriteChunk(Utf8JsonWriter w, OpenAiGenerationCall call, string id, string objectType, long created, int index, string text,

@@ -249,7 +249,7 @@ internal static class OpenAiRequestReader
     {
         foreach (var property in root.EnumerateObject())
         {
-            var name = property.Name;
+            var name = JsonFields.Name(property);
             if (Unsupported.Contains(name))
             {
                 if (property.Value.ValueKind != JsonValueKind.Null && !(property.Value.ValueKind == JsonValueKind.Object && !property.Value.EnumerateObject().Any()))

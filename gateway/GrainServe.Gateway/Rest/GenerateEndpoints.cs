@@ -97,7 +97,7 @@ internal static class GenerateEndpoints
                     w.WriteEndObject();
                 }, cancel);
             }
-            while (await chunks.MoveNextAsync());
+            while (await NextAsync(chunks, events, cancel));
 
             return;
         }
@@ -145,13 +145,27 @@ internal static class GenerateEndpoints
         await writer.FlushAsync(cancel);
     }
 
+    // The headers are sent: a failure of the cluster call (a lost silo) can only travel as an event.
+    private static async Task<bool> NextAsync(IAsyncEnumerator<GenerateChunk> chunks, ServerSentEvents events, CancellationToken cancel)
+    {
+        try
+        {
+            return await chunks.MoveNextAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await events.WriteAsync(w => { w.WriteStartObject(); w.WriteString("error", $"Incomplete generation: {ex.Message}"); w.WriteEndObject(); }, cancel);
+            return false;
+        }
+    }
+
     private static (GenerateRequest Request, bool Details) Read(JsonElement root, string? version)
     {
         foreach (var property in root.EnumerateObject())
         {
-            if (property.Name is not ("text_input" or "parameters" or "id"))
+            if (JsonFields.Name(property) is not ("text_input" or "parameters" or "id") and var name)
             {
-                throw JsonFields.Invalid($"unknown field \"{property.Name}\"; a generate request has \"text_input\" and \"parameters\"");
+                throw JsonFields.Invalid($"unknown field \"{name}\"; a generate request has \"text_input\" and \"parameters\"");
             }
         }
 
@@ -169,7 +183,7 @@ internal static class GenerateEndpoints
 
             foreach (var p in parameters.EnumerateObject())
             {
-                if (!Parameters.Contains(p.Name))
+                if (!Parameters.Contains(JsonFields.Name(p)))
                 {
                     throw JsonFields.Invalid($"parameter \"{p.Name}\" is not supported; use {string.Join(", ", Parameters)}");
                 }

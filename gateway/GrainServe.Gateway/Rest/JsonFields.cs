@@ -53,6 +53,19 @@ internal static class JsonFields
         }
     }
 
+    /// <summary>A property's name (a name that is not valid UTF-16, such as a lone surrogate escape, is refused).</summary>
+    public static string Name(JsonProperty property)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            throw Invalid("a field name holds text that is not valid Unicode (a lone surrogate escape)");
+        }
+    }
+
     /// <summary>A number that fits a float.</summary>
     public static float Float(JsonElement value, string name) =>
         value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && double.IsFinite(number) && Math.Abs(number) <= float.MaxValue

@@ -19,18 +19,11 @@ public static class GenerationMetrics
 
     private static readonly ConcurrentDictionary<string, ModelSeries> Models = new(StringComparer.Ordinal);
 
-    /// <summary>Starts reporting one instance of <paramref name="model"/>; dispose the result when the instance unloads.</summary>
-    public static Registration Register(string model, Func<EngineSnapshot> snapshot)
-    {
-        var series = Models.GetOrAdd(model, _ => new ModelSeries());
-        var registration = new Registration(series, snapshot);
-        lock (series)
-        {
-            series.Live.Add(registration);
-        }
-
-        return registration;
-    }
+    /// <summary>
+    /// The observer for one instance of <paramref name="model"/>, to hand to its engine; its gauges are read once
+    /// <see cref="Registration.Start"/> names the engine. Dispose it when the instance unloads (or fails to load).
+    /// </summary>
+    public static Registration Register(string model) => new(Models.GetOrAdd(model, _ => new ModelSeries()));
 
     /// <summary>Writes every vLLM family in the Prometheus text format (version 0.0.4).</summary>
     public static void Write(StringBuilder text)
@@ -88,15 +81,24 @@ public static class GenerationMetrics
     public sealed class Registration : IGenerationObserver, IDisposable
     {
         private readonly ModelSeries _series;
-        private readonly Func<EngineSnapshot> _snapshot;
+        private Func<EngineSnapshot>? _snapshot;
 
-        internal Registration(ModelSeries series, Func<EngineSnapshot> snapshot)
+        internal Registration(ModelSeries series)
         {
             _series = series;
-            _snapshot = snapshot;
         }
 
-        internal EngineSnapshot Snapshot() => _snapshot();
+        /// <summary>Starts reading the engine's gauges and counters at each scrape.</summary>
+        public void Start(Func<EngineSnapshot> snapshot)
+        {
+            lock (_series)
+            {
+                _snapshot = snapshot;
+                _series.Live.Add(this);
+            }
+        }
+
+        internal EngineSnapshot Snapshot() => _snapshot?.Invoke() ?? new EngineSnapshot();
 
         /// <inheritdoc />
         public void OnFirstToken(TimeSpan timeToFirstToken) => _series.FirstToken.Record(timeToFirstToken.TotalSeconds);
@@ -120,7 +122,7 @@ public static class GenerationMetrics
         /// <summary>Stops reading the engine; its counters stay in the model's totals.</summary>
         public void Dispose()
         {
-            var last = _snapshot();
+            var last = Snapshot();
             lock (_series)
             {
                 if (_series.Live.Remove(this))

@@ -125,13 +125,64 @@ public sealed class OnnxDecoderStepModel : IStepModel
             rows += entry.NeedsLogits ? 1 : 0;
         }
 
-        var logits = new float[rows * _layout.VocabularySize];
-        if (entries.Count > 0)
+        var vocab = _layout.VocabularySize;
+        var logits = new float[checked(rows * vocab)];
+        if (entries.Count == 0)
         {
-            _backend.Run(entries, new StepPlan(entries), logits);
+            return new StepLogits(logits, rows, vocab);
         }
 
-        return new StepLogits(logits, rows, _layout.VocabularySize);
+        // Padding multiplies the longest new chunk by the rows of the run (and the export computes logits at every
+        // position): a 2000-token prefill batched with 30 decodes would pad all 31 rows to 2000 positions. So the
+        // decodes (one token each) run together, and each prefill chunk runs alone. A graph without position_ids
+        // derives positions itself, which left padding would shift (GPT-2's counts from the padded past length), so
+        // there every row runs alone.
+        var decodes = new List<int>();
+        var runs = new List<List<int>>();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i].Tokens.Length == 1 && _layout.PositionIds is not null)
+            {
+                decodes.Add(i);
+            }
+            else
+            {
+                runs.Add([i]);
+            }
+        }
+
+        if (decodes.Count > 0)
+        {
+            runs.Insert(0, decodes);
+        }
+
+        if (runs.Count == 1)
+        {
+            _backend.Run(entries, new StepPlan(entries), logits);
+            return new StepLogits(logits, rows, vocab);
+        }
+
+        // Each entry's logits row, in entry order, as the engine reads them.
+        var rowOf = new int[entries.Count];
+        for (int i = 0, row = 0; i < entries.Count; i++)
+        {
+            rowOf[i] = entries[i].NeedsLogits ? row++ : -1;
+        }
+
+        foreach (var run in runs)
+        {
+            var group = run.Select(i => entries[i]).ToList();
+            var groupRows = group.Count(e => e.NeedsLogits);
+            var groupLogits = new float[groupRows * vocab];
+            _backend.Run(group, new StepPlan(group), groupLogits);
+            var next = 0;
+            foreach (var i in run.Where(i => entries[i].NeedsLogits))
+            {
+                groupLogits.AsSpan(next++ * vocab, vocab).CopyTo(logits.AsSpan(rowOf[i] * vocab, vocab));
+            }
+        }
+
+        return new StepLogits(logits, rows, vocab);
     }
 
     /// <inheritdoc />

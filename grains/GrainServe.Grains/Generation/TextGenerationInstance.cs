@@ -23,6 +23,7 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
     private readonly GenerationMetrics.Registration _metrics;
     private readonly TimeProvider _time;
     private int _pending;
+    private volatile bool _unloading;
 
     public TextGenerationInstance(ModelConfig config, string version, IStepModel stepModel, GenerationTokenizer tokenizer, ChatTemplate? template,
         IReadOnlyList<int>? modelEosTokenIds, EngineOptions options, TimeProvider time)
@@ -47,8 +48,19 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
         }
 
         _stopTokenIds = [.. stops];
-        _metrics = GenerationMetrics.Register(Config.Name ?? "", () => _engine!.Snapshot());
-        _engine = new GenerationEngine(stepModel, tokenizer, options, time, _metrics);
+        // The engine may refuse its options (a pool smaller than one block): then nothing was registered for scrapes.
+        _metrics = GenerationMetrics.Register(Config.Name ?? "");
+        try
+        {
+            _engine = new GenerationEngine(stepModel, tokenizer, options, time, _metrics);
+        }
+        catch (ArgumentException ex)
+        {
+            _metrics.Dispose();
+            throw new ModelLoadException($"model '{config.Name}': {ex.Message}", ex);
+        }
+
+        _metrics.Start(_engine.Snapshot);
     }
 
     public ModelConfig Config { get; }
@@ -103,6 +115,8 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
 
     public async ValueTask DisposeAsync()
     {
+        // Sequences the engine ends now were not failed by the model: their callers may retry elsewhere.
+        _unloading = true;
         await _engine.DisposeAsync();
         _metrics.Dispose();
         _stepModel.Dispose();
@@ -202,7 +216,9 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
         MatchedStop = update.MatchedStop,
         PromptTokens = update.PromptTokens,
         CompletionTokens = update.CompletionTokens,
-        Error = update.Finish == FinishReason.Error ? new InferenceError(InferenceErrorCode.Internal, $"model '{Config.Name}' failed while generating: {update.Error}") : null,
+        Error = update.Finish != FinishReason.Error ? null
+            : _unloading ? new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{Config.Name}' version {_version}: the instance was unloaded; retry")
+            : new InferenceError(InferenceErrorCode.Internal, $"model '{Config.Name}' failed while generating: {update.Error}"),
     };
 
     private GenerateTokenLogprob ToLogprob(GeneratedToken token) => new()

@@ -297,7 +297,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
 
         foreach (var version in _versions.Values)
         {
-            foreach (var slot in version.Instances)
+            foreach (var slot in version.Instances.ToArray())
             {
                 try
                 {
@@ -344,7 +344,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         foreach (var state in _versions.Values.Where(v => version is null || v.Version == version).OrderByDescending(v => v.Number))
         {
             var total = new ModelStatistics { Name = Name, Version = state.Version, Fail = state.Failures };
-            foreach (var slot in state.Instances)
+            foreach (var slot in state.Instances.ToArray())
             {
                 if (await slot.Device.GetStatistics(slot.Info.InstanceId) is { } instance)
                 {

@@ -8,8 +8,11 @@ public sealed class GenerationMetricsTests
     public void Write_LiveAndUnloadedInstances_CountersNeverGoBackwards()
     {
         var model = "metrics_test_" + Guid.NewGuid().ToString("N");
-        var first = GenerationMetrics.Register(model, () => new EngineSnapshot { Running = 2, Waiting = 1, UsedBlocks = 3, TotalBlocks = 10, PromptTokens = 40, GenerationTokens = 7, Preemptions = 1 });
-        var second = GenerationMetrics.Register(model, () => new EngineSnapshot { Running = 1, UsedBlocks = 2, TotalBlocks = 10, PromptTokens = 5, GenerationTokens = 3 });
+        var first = GenerationMetrics.Register(model);
+        first.Start(() => new EngineSnapshot { Running = 2, Waiting = 1, UsedBlocks = 3, TotalBlocks = 10, PromptTokens = 40, GenerationTokens = 7, Preemptions = 1 });
+        var second = GenerationMetrics.Register(model);
+        second.Start(() => new EngineSnapshot { Running = 1, UsedBlocks = 2, TotalBlocks = 10, PromptTokens = 5, GenerationTokens = 3 });
+        using var neverStarted = GenerationMetrics.Register(model);
         first.OnFirstToken(TimeSpan.FromMilliseconds(30));
         first.OnNextToken(TimeSpan.FromMilliseconds(12));
         first.OnFinished(FinishReason.Length, TimeSpan.FromSeconds(0.4), 40, 7);
