@@ -24,6 +24,11 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
     private readonly TimeProvider _time;
     private int _pending;
 
+    // Set when the instance starts to unload. The engine then ends what is still running with an error; that is the
+    // retryable ModelNotReady (503) a lost instance answers, not an Internal (500): the server did nothing wrong, and the
+    // model grain runs a stream that sent nothing yet on another instance.
+    private volatile bool _unloading;
+
     public TextGenerationInstance(ModelConfig config, string version, IStepModel stepModel, GenerationTokenizer tokenizer, ChatTemplate? template,
         IReadOnlyList<int>? modelEosTokenIds, EngineOptions options, TimeProvider time)
     {
@@ -103,6 +108,7 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
 
     public async ValueTask DisposeAsync()
     {
+        _unloading = true;
         await _engine.DisposeAsync();
         _metrics.Dispose();
         _stepModel.Dispose();
@@ -202,7 +208,9 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
         MatchedStop = update.MatchedStop,
         PromptTokens = update.PromptTokens,
         CompletionTokens = update.CompletionTokens,
-        Error = update.Finish == FinishReason.Error ? new InferenceError(InferenceErrorCode.Internal, $"model '{Config.Name}' failed while generating: {update.Error}") : null,
+        Error = update.Finish != FinishReason.Error ? null
+            : _unloading ? new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{Config.Name}' version {_version} was unloaded while generating; retry")
+            : new InferenceError(InferenceErrorCode.Internal, $"model '{Config.Name}' failed while generating: {update.Error}"),
     };
 
     private GenerateTokenLogprob ToLogprob(GeneratedToken token) => new()
