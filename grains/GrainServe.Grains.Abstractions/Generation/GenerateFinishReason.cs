@@ -16,6 +16,9 @@ public enum GenerateFinishReason
     /// <summary>The caller went away.</summary>
     Cancelled,
 
-    /// <summary>The instance failed while generating; the chunk's error says why.</summary>
+    /// <summary>
+    /// The instance failed or was unloaded while generating; the chunk's error says why (<c>ModelNotReady</c>, which is
+    /// retryable, when it was unloaded).
+    /// </summary>
     Error,
 }

@@ -23,6 +23,10 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
     private readonly GenerationMetrics.Registration _metrics;
     private readonly TimeProvider _time;
     private int _pending;
+
+    // Set when the instance starts to unload. The engine then ends what is still running with an error; that is the
+    // retryable ModelNotReady (503) a lost instance answers, not an Internal (500): the server did nothing wrong, and the
+    // model grain runs a stream that sent nothing yet on another instance.
     private volatile bool _unloading;
 
     public TextGenerationInstance(ModelConfig config, string version, IStepModel stepModel, GenerationTokenizer tokenizer, ChatTemplate? template,
@@ -115,7 +119,6 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
 
     public async ValueTask DisposeAsync()
     {
-        // Sequences the engine ends now were not failed by the model: their callers may retry elsewhere.
         _unloading = true;
         await _engine.DisposeAsync();
         _metrics.Dispose();
@@ -217,7 +220,7 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
         PromptTokens = update.PromptTokens,
         CompletionTokens = update.CompletionTokens,
         Error = update.Finish != FinishReason.Error ? null
-            : _unloading ? new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{Config.Name}' version {_version}: the instance was unloaded; retry")
+            : _unloading ? new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{Config.Name}' version {_version} was unloaded while generating; retry")
             : new InferenceError(InferenceErrorCode.Internal, $"model '{Config.Name}' failed while generating: {update.Error}"),
     };
 

@@ -9,18 +9,24 @@ namespace GrainServe.TestSupport;
 
 /// <summary>
 /// Two silos in one process, each with one CPU device, serving a temporary repository: the sample models
-/// plus test models for spreading, versions, memory refusal and broken configuration.
+/// (tiny_llama among them) plus test models for spreading, versions, memory refusal and broken configuration.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
-    /// <summary>Each CPU device's budget: the "big" model's file is larger, every other model smaller.</summary>
-    public const long CpuBudgetBytes = 150_000;
+    /// <summary>
+    /// Each CPU device's budget: room for one tiny_llama instance (its file plus its 64 MiB KV pool) beside the small
+    /// models; the "big" model's file is larger.
+    /// </summary>
+    public const long CpuBudgetBytes = 96L << 20;
 
     private readonly TempRepository _repository = new();
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IClusterClient Client => Cluster.Client;
+
+    /// <summary>The repository's folder.</summary>
+    public string RepositoryRoot => _repository.Root;
 
     public async Task InitializeAsync()
     {
@@ -34,6 +40,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             .Model("lifecycle", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""")
             .Model("stats", 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 8 }""")
             .Model("gated", 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 1 }""");
+        PadPastBudget(Path.Combine(_repository.Root, "big", "1", "model.onnx"));
 
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) =>
@@ -64,7 +71,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         _repository.Dispose();
     }
 
-    // A model whose file (about 200 KB of weights) exceeds a CPU device's budget.
+    // A model whose file (about 200 KB of weights, padded below) exceeds a CPU device's budget.
     private static byte[] BigModel() =>
         new OnnxGraphBuilder("big")
             .Input("INPUT0", "FP32", -1, 50_000)
@@ -72,6 +79,27 @@ public sealed class ClusterFixture : IAsyncLifetime
             .Initializer("W", "FP32", [50_000], new byte[200_000])
             .Node("Add", ["INPUT0", "W"], ["OUTPUT0"])
             .ToBytes();
+
+    // Grows the file past the budget with one unknown length-delimited field (number 1000), which protobuf readers
+    // skip, so it stays a valid model. The field's zeros are a sparse hole: no disk and no time to write.
+    private static void PadPastBudget(string path)
+    {
+        const long Padding = 2 * CpuBudgetBytes;
+        using var file = new FileStream(path, FileMode.Append);
+        WriteVarint(file, (1000 << 3) | 2);
+        WriteVarint(file, Padding);
+        file.SetLength(file.Length + Padding);
+    }
+
+    private static void WriteVarint(Stream stream, long value)
+    {
+        for (; value >= 0x80; value >>= 7)
+        {
+            stream.WriteByte((byte)(value | 0x80));
+        }
+
+        stream.WriteByte((byte)value);
+    }
 }
 
 [CollectionDefinition(Name)]
