@@ -15,8 +15,8 @@ namespace GrainServe.Generation;
 /// <para>
 /// On the CPU provider every buffer is host memory (the default CPU allocator) and a step copies what the host
 /// backend does: each row's whole past into the padded past (O(rows × P) per layer), then each row's new vectors
-/// back from present (O(rows × N)); what it saves is the per-step input and output lists and the runtime's own
-/// output allocation.
+/// back from present (O(rows × N)). What it saves is managed work around the run (the per-step input and output
+/// lists, pooled-array wrappers and name marshalling of <c>InferenceSession.Run</c>), not copying.
 /// </para>
 /// <para>
 /// Under the CUDA provider (a <c>cudaDeviceId</c> whose session has a CUDA allocator) the past and present tensors
@@ -26,7 +26,9 @@ namespace GrainServe.Generation;
 /// host to device (<see cref="OrtEnv.CopyTensors"/>, rows × P per layer), and after the run copies present device
 /// to host (rows × (P + N) per layer) to take each row's new vectors. That keeps the session's own KV traffic on
 /// the device but not the cache between steps: a per-sequence device store appended in place would remove both
-/// copies and is the next step. This path compiles against the CPU package and has not been run on a GPU.
+/// copies and is the next step. <see cref="OrtEnv.CopyTensors"/> copies through the data transfers registered with
+/// the environment; whether the CUDA provider appended the classic way registers one is the first thing to check on
+/// a GPU. This path compiles against the CPU package and has not been run on a GPU.
 /// </para>
 /// </remarks>
 internal sealed class IoBindingKvStepBackend<TKv, TLogits> : IKvStepBackend
