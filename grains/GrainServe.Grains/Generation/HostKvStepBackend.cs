@@ -30,18 +30,18 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
     private readonly PooledBuffer<TKv>[] _past;
     private readonly PooledBuffer<TKv>[] _present;
     private readonly PooledBuffer<TLogits> _logits = new();
-    private readonly bool _stacked;
+    private readonly PaddedKvCopier<TKv> _copier;
 
     public HostKvStepBackend(InferenceSession session, DecoderLayout layout)
     {
         _session = session;
         _layout = layout;
-        _stacked = layout.KvNaming == KvNaming.Stacked;
+        _copier = new PaddedKvCopier<TKv>(layout);
         _ids = new IntegerInput(layout.InputIdsType);
         _mask = new IntegerInput(layout.AttentionMaskType);
         _positions = layout.PositionIds is null ? null : new IntegerInput(layout.PositionIdsType);
-        var pastNames = layout.Layers.SelectMany(l => new[] { l.PastKey, l.PastValue }).OfType<string>().ToArray();
-        var presentNames = layout.Layers.SelectMany(l => new[] { l.PresentKey, l.PresentValue }).OfType<string>().ToArray();
+        var pastNames = _copier.PastNames;
+        var presentNames = _copier.PresentNames;
         _inputNames = [layout.InputIds, layout.AttentionMask, .. layout.PositionIds is { } p ? new[] { p } : [], .. pastNames];
         _outputNames = [layout.Logits, .. presentNames];
         _past = pastNames.Select(_ => new PooledBuffer<TKv>()).ToArray();
@@ -61,10 +61,9 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
     public void Run(IReadOnlyList<StepEntry> entries, StepPlan plan, Span<float> logits)
     {
         int rows = plan.Rows, pastLength = plan.PastLength, newLength = plan.NewLength, total = plan.TotalLength;
-        int heads = _layout.KvHeads, headSize = _layout.HeadSize, vocabulary = _layout.VocabularySize;
-        var kvAxis = _stacked ? 2 : 1;
-        long[] pastShape = _stacked ? [2, rows, heads, pastLength, headSize] : [rows, heads, pastLength, headSize];
-        long[] presentShape = _stacked ? [2, rows, heads, total, headSize] : [rows, heads, total, headSize];
+        var vocabulary = _layout.VocabularySize;
+        var pastShape = _copier.Shape(rows, pastLength);
+        var presentShape = _copier.Shape(rows, total);
 
         var ids = _ids.Prepare(rows * newLength);
         var mask = _mask.Prepare(rows * total);
@@ -84,30 +83,9 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
             }
         }
 
-        // Prepared once per tensor: under stacked naming key and value share one.
-        foreach (var buffer in _past)
+        for (var tensor = 0; tensor < _past.Length; tensor++)
         {
-            buffer.Prepare(kvAxis * rows * heads * pastLength * headSize, clear: false);
-        }
-
-        for (var layer = 0; layer < _layout.Layers.Count; layer++)
-        {
-            for (var kv = 0; kv < 2; kv++)
-            {
-                var (tensor, kvIndex) = Slot(layer, kv);
-                var past = _past[tensor].Span;
-                for (var b = 0; b < rows; b++)
-                {
-                    _caches.TryGetValue(entries[b].SequenceId, out var cache);
-                    var padding = plan.PastOffset(b) * headSize;
-                    for (var h = 0; h < heads; h++)
-                    {
-                        var destination = past.Slice(Offset(kvIndex, b, h, 0, rows, pastLength), pastLength * headSize);
-                        destination[..padding].Clear();
-                        cache?.Plane(SequenceKvCache<TKv>.PlaneIndex(layer, kv, h, heads)).CopyTo(destination[padding..]);
-                    }
-                }
-            }
+            _copier.GatherPast(_past[tensor].Prepare(_copier.Elements(rows, pastLength), clear: false), tensor, entries, plan, _caches);
         }
 
         var inputs = new List<OrtValue>(_inputNames.Length);
@@ -130,7 +108,7 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
             outputs.Add(_logits.Create([rows, newLength, vocabulary]));
             foreach (var buffer in _present)
             {
-                buffer.Prepare(kvAxis * rows * heads * total * headSize, clear: false);
+                buffer.Prepare(_copier.Elements(rows, total), clear: false);
                 outputs.Add(buffer.Create(presentShape));
             }
 
@@ -151,24 +129,15 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
             var entry = entries[b];
             if (!_caches.TryGetValue(entry.SequenceId, out var cache))
             {
-                cache = new SequenceKvCache<TKv>(_layout.Layers.Count, heads, headSize, _layout.ContextLength);
+                cache = new SequenceKvCache<TKv>(_layout.Layers.Count, _layout.KvHeads, _layout.HeadSize, _layout.ContextLength);
                 _caches.Add(entry.SequenceId, cache);
             }
 
             var added = plan.New[b];
             cache.Reserve(added);
-            for (var layer = 0; layer < _layout.Layers.Count; layer++)
+            for (var tensor = 0; tensor < _present.Length; tensor++)
             {
-                for (var kv = 0; kv < 2; kv++)
-                {
-                    var (tensor, kvIndex) = Slot(layer, kv);
-                    var present = _present[tensor].Span;
-                    for (var h = 0; h < heads; h++)
-                    {
-                        present.Slice(Offset(kvIndex, b, h, pastLength, rows, total), added * headSize)
-                            .CopyTo(cache.Tail(SequenceKvCache<TKv>.PlaneIndex(layer, kv, h, heads), added));
-                    }
-                }
+                _copier.AppendPresent(_present[tensor].Span, tensor, b, plan, cache);
             }
 
             cache.Commit(added);
@@ -200,7 +169,8 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
         _runOptions.Dispose();
     }
 
-    private static void ToFloat(ReadOnlySpan<TLogits> source, Span<float> destination)
+    /// <summary>Widens a row of logits to float; shared with <see cref="IoBindingKvStepBackend{TKv, TLogits}"/>.</summary>
+    internal static void ToFloat(ReadOnlySpan<TLogits> source, Span<float> destination)
     {
         if (typeof(TLogits) == typeof(float))
         {
@@ -214,13 +184,6 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
             destination[i] = (float)BitConverter.UInt16BitsToHalf(bits[i]);
         }
     }
-
-    /// <summary>The tensor index and the index on its stacking axis of a layer's key (0) or value (1).</summary>
-    private (int Tensor, int KvIndex) Slot(int layer, int kv) => _stacked ? (layer, kv) : ((layer * 2) + kv, 0);
-
-    /// <summary>Element offset of token <paramref name="token"/> of head <paramref name="head"/> of row <paramref name="row"/> in a KV tensor of <paramref name="length"/> positions.</summary>
-    private int Offset(int kvIndex, int row, int head, int token, int rows, int length) =>
-        (((((kvIndex * rows) + row) * _layout.KvHeads) + head) * length + token) * _layout.HeadSize;
 
     /// <summary>A pooled array reused across steps, grown when a step needs more.</summary>
     private sealed class PooledBuffer<T> : IDisposable

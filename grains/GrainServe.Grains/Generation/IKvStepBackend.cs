@@ -4,9 +4,10 @@ namespace GrainServe.Generation;
 /// Where the KV cache lives and how a step's tensors reach the session: the seam between the step model's
 /// bookkeeping (checking entries, planning the padded batch, picking the logits rows) and the runtime.
 /// <see cref="HostKvStepBackend{TKv, TLogits}"/> keeps the cache in host arrays and copies the padded past into fresh input
-/// tensors every step. An IOBinding backend for CUDA would keep each sequence's KV in preallocated device buffers
-/// bound with <c>OrtIoBinding</c> (present written in place, past_present_share_buffer style) and implement the same
-/// three members; the step model above it would not change.
+/// tensors every step; <see cref="IoBindingKvStepBackend{TKv, TLogits}"/> binds them with <c>OrtIoBinding</c> onto
+/// buffers allocated once per capacity (device memory for the KV under CUDA). A backend that kept each sequence's
+/// KV on the device (present written in place, past_present_share_buffer style) would implement the same three
+/// members; the step model above it would not change.
 /// </summary>
 internal interface IKvStepBackend : IDisposable
 {

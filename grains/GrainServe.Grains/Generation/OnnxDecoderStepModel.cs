@@ -13,7 +13,7 @@ namespace GrainServe.Generation;
 /// </summary>
 /// <remarks>
 /// <para>
-/// What one step copies, with the cache in host memory (the only backend so far): for every layer, key and value,
+/// What one step copies, with the cache in host memory (both backends so far, see <see cref="KvBinding"/>): for every layer, key and value,
 /// each row's whole past into the padded past inputs (rows × P × KV heads × head size elements, the padding zeroed),
 /// then back from present only the row's new vectors (rows × N × ...). The runtime itself reads the past and writes
 /// present as P + N positions. So a decode step costs O(rows × P) copying per layer and grows linearly with the
@@ -21,9 +21,10 @@ namespace GrainServe.Generation;
 /// </para>
 /// <para>
 /// Input and output buffers are pooled and reused across steps; each sequence's cache grows in place, doubling its
-/// capacity. The seam for keeping the KV on the device (CUDA, <c>OrtIoBinding</c> over preallocated buffers,
-/// past and present sharing one buffer) is the internal <see cref="IKvStepBackend"/>: such a backend replaces
-/// <see cref="HostKvStepBackend{TKv, TLogits}"/> under this class unchanged.
+/// capacity. <see cref="KvBinding.IoBinding"/> binds every step's tensors with <c>OrtIoBinding</c> onto buffers
+/// allocated once per capacity, in device memory for the KV under CUDA (see <see cref="IoBindingKvStepBackend{TKv, TLogits}"/>
+/// for what that path still copies); a per-sequence device store with past and present sharing one buffer would be
+/// another <see cref="IKvStepBackend"/> under this class, unchanged.
 /// </para>
 /// <para>
 /// Models whose attention is onnxruntime-genai's fused GroupQueryAttention read the past as right-padded with
@@ -39,18 +40,24 @@ public sealed class OnnxDecoderStepModel : IStepModel
     private readonly HashSet<long> _stepSequences = [];
 
     /// <summary>Serves <paramref name="session"/> as laid out by <paramref name="layout"/>; the model owns and disposes the session.</summary>
-    public OnnxDecoderStepModel(InferenceSession session, DecoderLayout layout)
+    /// <param name="session">The decoder's session.</param>
+    /// <param name="layout">Its layout.</param>
+    /// <param name="kvBinding">How steps reach the session; default <see cref="KvBinding.Host"/>.</param>
+    /// <param name="cudaDeviceId">
+    /// The CUDA device the session was created for, or null (the default) for the CPU provider. Only
+    /// <see cref="KvBinding.IoBinding"/> uses it: it then puts the KV tensors in that device's memory, unless the
+    /// session has no CUDA allocator (it fell back to the CPU provider). Ignored under <see cref="KvBinding.Host"/>.
+    /// </param>
+    public OnnxDecoderStepModel(InferenceSession session, DecoderLayout layout, KvBinding kvBinding = KvBinding.Host, int? cudaDeviceId = null)
     {
         _session = session;
         _layout = layout;
-        _backend = (layout.KvType, layout.LogitsType) switch
-        {
-            (TensorElementType.Float16, TensorElementType.Float16) => new HostKvStepBackend<Float16, Float16>(session, layout),
-            (TensorElementType.Float16, _) => new HostKvStepBackend<Float16, float>(session, layout),
-            (_, TensorElementType.Float16) => new HostKvStepBackend<float, Float16>(session, layout),
-            _ => new HostKvStepBackend<float, float>(session, layout),
-        };
+        KvBinding = kvBinding;
+        _backend = kvBinding == KvBinding.IoBinding ? IoBinding(session, layout, cudaDeviceId) : Host(session, layout);
     }
+
+    /// <summary>How steps reach the session.</summary>
+    public KvBinding KvBinding { get; }
 
     /// <summary>The layout the model was read with.</summary>
     public DecoderLayout Layout => _layout;
@@ -69,7 +76,10 @@ public sealed class OnnxDecoderStepModel : IStepModel
     /// layout with the <c>genai_config.json</c> of its folder, when there is one.
     /// </summary>
     /// <exception cref="ModelLoadException">ONNX Runtime cannot load the file, or it is not a decoder this class can serve; the message says why.</exception>
-    public static OnnxDecoderStepModel Load(string modelPath, SessionOptions? options = null)
+    /// <param name="modelPath">The decoder's .onnx file.</param>
+    /// <param name="options">The session options; default options when null.</param>
+    /// <param name="kvBinding">How steps reach the session; default <see cref="KvBinding.Host"/>.</param>
+    public static OnnxDecoderStepModel Load(string modelPath, SessionOptions? options = null, KvBinding kvBinding = KvBinding.Host)
     {
         InferenceSession session;
         try
@@ -83,7 +93,7 @@ public sealed class OnnxDecoderStepModel : IStepModel
 
         try
         {
-            return new OnnxDecoderStepModel(session, DecoderLayout.Read(session, Path.GetDirectoryName(Path.GetFullPath(modelPath))));
+            return new OnnxDecoderStepModel(session, DecoderLayout.Read(session, Path.GetDirectoryName(Path.GetFullPath(modelPath))), kvBinding);
         }
         catch
         {
@@ -187,6 +197,22 @@ public sealed class OnnxDecoderStepModel : IStepModel
 
     /// <inheritdoc />
     public void Release(long sequenceId) => _backend.Release(sequenceId);
+
+    private static IKvStepBackend Host(InferenceSession session, DecoderLayout layout) => (layout.KvType, layout.LogitsType) switch
+    {
+        (TensorElementType.Float16, TensorElementType.Float16) => new HostKvStepBackend<Float16, Float16>(session, layout),
+        (TensorElementType.Float16, _) => new HostKvStepBackend<Float16, float>(session, layout),
+        (_, TensorElementType.Float16) => new HostKvStepBackend<float, Float16>(session, layout),
+        _ => new HostKvStepBackend<float, float>(session, layout),
+    };
+
+    private static IKvStepBackend IoBinding(InferenceSession session, DecoderLayout layout, int? cudaDeviceId) => (layout.KvType, layout.LogitsType) switch
+    {
+        (TensorElementType.Float16, TensorElementType.Float16) => new IoBindingKvStepBackend<Float16, Float16>(session, layout, cudaDeviceId),
+        (TensorElementType.Float16, _) => new IoBindingKvStepBackend<Float16, float>(session, layout, cudaDeviceId),
+        (_, TensorElementType.Float16) => new IoBindingKvStepBackend<float, Float16>(session, layout, cudaDeviceId),
+        _ => new IoBindingKvStepBackend<float, float>(session, layout, cudaDeviceId),
+    };
 
     /// <inheritdoc />
     public void Dispose()

@@ -2,6 +2,7 @@ using GrainServe.Gpu;
 using GrainServe.Models;
 using GrainServe.Runtime;
 using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
 
 namespace GrainServe.Generation;
 
@@ -29,7 +30,7 @@ internal sealed partial class TextGenerationProvider(OnnxSessionFactory sessions
         try
         {
             var layout = DecoderLayout.Read(session, folder);
-            stepModel = new OnnxDecoderStepModel(session, layout);
+            stepModel = new OnnxDecoderStepModel(session, layout, settings.KvBinding, CudaDeviceId(device));
             var versionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var instance = new TextGenerationInstance(EffectiveConfig(model), versionText, stepModel, tokenizer, template, layout.EosTokenIds, settings.Engine, time);
             LogLoaded(logger, model.Name, versionText, layout.Layers.Count, instance.MaxSequenceTokens, settings.Engine.KvCacheBytes);
@@ -49,6 +50,11 @@ internal sealed partial class TextGenerationProvider(OnnxSessionFactory sessions
             throw;
         }
     }
+
+    // The session factory appends the CUDA provider exactly when this holds; should appending it fail, the session has
+    // no CUDA allocator and the IOBinding backend keeps its buffers on the host.
+    private static int? CudaDeviceId(LocalDevice device) =>
+        device.Kind == DeviceKind.Gpu && OrtEnv.Instance().GetAvailableProviders().Contains(OnnxSessionFactory.CudaProvider) ? device.Index : null;
 
     // What the V2 metadata routes show: Triton's vLLM backend's tensors (text in, text out), no batch dimension.
     private static ModelConfig EffectiveConfig(ModelDefinition model)

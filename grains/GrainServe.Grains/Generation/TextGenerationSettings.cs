@@ -6,12 +6,18 @@ namespace GrainServe.Generation;
 
 /// <summary>
 /// The <c>parameters</c> of a text generation model's config.json (Triton's <c>string_value</c> map): the tokenizer, the
-/// chat template and the scheduler's limits, with vLLM's names.
+/// chat template, the scheduler's limits (with vLLM's names) and how decoder steps reach ONNX Runtime.
 /// </summary>
 public sealed record TextGenerationSettings
 {
     /// <summary>Default KV cache pool: 256 MiB.</summary>
     public const long DefaultKvCacheBytes = 256L << 20;
+
+    private static readonly Dictionary<string, KvBinding> KvBindingNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["host"] = KvBinding.Host,
+        ["iobinding"] = KvBinding.IoBinding,
+    };
 
     /// <summary>
     /// The tokenizer: a file in the version folder (default <c>tokenizer.json</c>), or a named encoding served with the
@@ -24,6 +30,13 @@ public sealed record TextGenerationSettings
 
     /// <summary>The engine's limits: <c>max_num_seqs</c>, <c>max_num_batched_tokens</c>, <c>max_model_len</c>, <c>enable_chunked_prefill</c>, <c>kv_cache_bytes</c>, <c>block_size</c>.</summary>
     public EngineOptions Engine { get; init; } = new() { KvCacheBytes = DefaultKvCacheBytes };
+
+    /// <summary>
+    /// How each decoder step hands its KV cache to ONNX Runtime: <c>host</c> (the default, <see cref="KvBinding.Host"/>)
+    /// or <c>iobinding</c> (<see cref="KvBinding.IoBinding"/>: preallocated buffers bound with <c>OrtIoBinding</c>, the
+    /// KV tensors in device memory under the CUDA provider). Parameter <c>kv_binding</c>, case-insensitive.
+    /// </summary>
+    public KvBinding KvBinding { get; init; } = KvBinding.Host;
 
     /// <summary>Reads the settings; throws <see cref="ModelLoadException"/> listing every bad value.</summary>
     public static TextGenerationSettings FromConfig(string modelName, ModelConfig config)
@@ -86,11 +99,17 @@ public sealed record TextGenerationSettings
             problems.Add($"parameter chat_template is '{template}'; use one of {string.Join(", ", ChatTemplates.Names)}");
         }
 
+        var kvBinding = KvBinding.Host;
+        if (Text("kv_binding") is { } binding && !KvBindingNames.TryGetValue(binding, out kvBinding))
+        {
+            problems.Add($"parameter kv_binding is '{binding}'; use one of {string.Join(", ", KvBindingNames.Keys)}");
+        }
+
         if (problems.Count > 0)
         {
             throw new ModelLoadException($"model '{modelName}': {string.Join("; ", problems)}");
         }
 
-        return new TextGenerationSettings { Tokenizer = Text("tokenizer"), ChatTemplate = template, Engine = engine };
+        return new TextGenerationSettings { Tokenizer = Text("tokenizer"), ChatTemplate = template, Engine = engine, KvBinding = kvBinding };
     }
 }

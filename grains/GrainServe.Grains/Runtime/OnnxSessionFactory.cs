@@ -12,7 +12,8 @@ namespace GrainServe.Runtime;
 /// </summary>
 public sealed partial class OnnxSessionFactory
 {
-    private const string CudaProvider = "CUDAExecutionProvider";
+    /// <summary>ONNX Runtime's name for the CUDA execution provider.</summary>
+    internal const string CudaProvider = "CUDAExecutionProvider";
 
     private readonly RuntimeOptions _options;
     private readonly ILogger<OnnxSessionFactory> _logger;

@@ -35,15 +35,17 @@ public sealed class OnnxDecoderStepModelTests
         Assert.Equal(5L * 2 * 4 * 8 * 4, model.KvBytesPerToken);
     }
 
-    [Fact]
-    public void Run_PrefillInOneStep_MatchesReference()
+    [Theory]
+    [InlineData(KvBinding.Host)]
+    [InlineData(KvBinding.IoBinding)]
+    public void Run_PrefillInOneStep_MatchesReference(KvBinding kvBinding)
     {
         if (TinyGpt2.Folder(nameof(Run_PrefillInOneStep_MatchesReference)) is not { } folder)
         {
             return;
         }
 
-        using var model = TinyGpt2.Load(folder);
+        using var model = TinyGpt2.Load(folder, kvBinding);
         using var reference = Reference(folder);
 
         var logits = model.Run([new StepEntry(1, new[] { 5, 17, 42 }, 0, true)]);
@@ -53,15 +55,17 @@ public sealed class OnnxDecoderStepModelTests
         LogitsAssert.Close(reference.Logits(5, 17, 42)[2], logits.Row(0), "prefill");
     }
 
-    [Fact]
-    public void Run_ChunkedPrefillThenDecodes_MatchReferenceAtEachPosition()
+    [Theory]
+    [InlineData(KvBinding.Host)]
+    [InlineData(KvBinding.IoBinding)]
+    public void Run_ChunkedPrefillThenDecodes_MatchReferenceAtEachPosition(KvBinding kvBinding)
     {
         if (TinyGpt2.Folder(nameof(Run_ChunkedPrefillThenDecodes_MatchReferenceAtEachPosition)) is not { } folder)
         {
             return;
         }
 
-        using var model = TinyGpt2.Load(folder);
+        using var model = TinyGpt2.Load(folder, kvBinding);
         using var reference = Reference(folder);
         var expected = reference.Logits(Sequence[..14]);
 
@@ -74,16 +78,18 @@ public sealed class OnnxDecoderStepModelTests
         }
     }
 
-    [Fact]
-    public void Run_MixedPastsAndChunksInOneStep_EachMatchesRunningAlone()
+    [Theory]
+    [InlineData(KvBinding.Host)]
+    [InlineData(KvBinding.IoBinding)]
+    public void Run_MixedPastsAndChunksInOneStep_EachMatchesRunningAlone(KvBinding kvBinding)
     {
         if (TinyGpt2.Folder(nameof(Run_MixedPastsAndChunksInOneStep_EachMatchesRunningAlone)) is not { } folder)
         {
             return;
         }
 
-        using var model = TinyGpt2.Load(folder);
-        using var alone = TinyGpt2.Load(folder);
+        using var model = TinyGpt2.Load(folder, kvBinding);
+        using var alone = TinyGpt2.Load(folder, kvBinding);
         using var reference = Reference(folder);
         var decoding = Sequence[..31];
         var fresh = Sequence[3..10];
@@ -119,15 +125,17 @@ public sealed class OnnxDecoderStepModelTests
         LogitsAssert.Close(reference.Logits(Sequence[12..26])[13], next.Row(2), "decode after second chunk");
     }
 
-    [Fact]
-    public void Run_OnlySomeEntriesNeedLogits_RowsInEntryOrder()
+    [Theory]
+    [InlineData(KvBinding.Host)]
+    [InlineData(KvBinding.IoBinding)]
+    public void Run_OnlySomeEntriesNeedLogits_RowsInEntryOrder(KvBinding kvBinding)
     {
         if (TinyGpt2.Folder(nameof(Run_OnlySomeEntriesNeedLogits_RowsInEntryOrder)) is not { } folder)
         {
             return;
         }
 
-        using var model = TinyGpt2.Load(folder);
+        using var model = TinyGpt2.Load(folder, kvBinding);
         using var reference = Reference(folder);
 
         var step = model.Run([new StepEntry(1, Sequence[..4], 0, false), new StepEntry(2, Sequence[4..9], 0, true)]);
@@ -136,15 +144,17 @@ public sealed class OnnxDecoderStepModelTests
         LogitsAssert.Close(reference.Logits(Sequence[4..9])[4], step.Row(0), "the entry that asked");
     }
 
-    [Fact]
-    public void Run_WrongStart_Throws()
+    [Theory]
+    [InlineData(KvBinding.Host)]
+    [InlineData(KvBinding.IoBinding)]
+    public void Run_WrongStart_Throws(KvBinding kvBinding)
     {
         if (TinyGpt2.Folder(nameof(Run_WrongStart_Throws)) is not { } folder)
         {
             return;
         }
 
-        using var model = TinyGpt2.Load(folder);
+        using var model = TinyGpt2.Load(folder, kvBinding);
         model.Run([new StepEntry(1, Sequence[..3], 0, true)]);
 
         var error = Assert.Throws<InvalidOperationException>(() => model.Run([new StepEntry(1, Sequence[3..4], 4, true)]));
@@ -153,15 +163,17 @@ public sealed class OnnxDecoderStepModelTests
         Assert.Throws<InvalidOperationException>(() => model.Run([new StepEntry(2, Sequence[3..4], 1, true)]));
     }
 
-    [Fact]
-    public void Release_ThenFreshPrefill_MatchesReference()
+    [Theory]
+    [InlineData(KvBinding.Host)]
+    [InlineData(KvBinding.IoBinding)]
+    public void Release_ThenFreshPrefill_MatchesReference(KvBinding kvBinding)
     {
         if (TinyGpt2.Folder(nameof(Release_ThenFreshPrefill_MatchesReference)) is not { } folder)
         {
             return;
         }
 
-        using var model = TinyGpt2.Load(folder);
+        using var model = TinyGpt2.Load(folder, kvBinding);
         using var reference = Reference(folder);
         model.Run([new StepEntry(1, Sequence[..20], 0, true)]);
 
@@ -172,15 +184,17 @@ public sealed class OnnxDecoderStepModelTests
         LogitsAssert.Close(reference.Logits(Sequence[20..26])[5], step.Row(0), "after release");
     }
 
-    [Fact]
-    public void Run_NoEntries_ReturnsNoRows()
+    [Theory]
+    [InlineData(KvBinding.Host)]
+    [InlineData(KvBinding.IoBinding)]
+    public void Run_NoEntries_ReturnsNoRows(KvBinding kvBinding)
     {
         if (TinyGpt2.Folder(nameof(Run_NoEntries_ReturnsNoRows)) is not { } folder)
         {
             return;
         }
 
-        using var model = TinyGpt2.Load(folder);
+        using var model = TinyGpt2.Load(folder, kvBinding);
 
         var step = model.Run([]);
 
@@ -188,19 +202,45 @@ public sealed class OnnxDecoderStepModelTests
         Assert.Equal(1000, step.VocabularySize);
     }
 
-    [Fact]
-    public void Run_PastTheContextLength_Throws()
+    [Theory]
+    [InlineData(KvBinding.Host)]
+    [InlineData(KvBinding.IoBinding)]
+    public void Run_PastTheContextLength_Throws(KvBinding kvBinding)
     {
         if (TinyGpt2.Folder(nameof(Run_PastTheContextLength_Throws)) is not { } folder)
         {
             return;
         }
 
-        using var model = TinyGpt2.Load(folder);
+        using var model = TinyGpt2.Load(folder, kvBinding);
 
         var error = Assert.Throws<InvalidOperationException>(() => model.Run([new StepEntry(1, new int[513], 0, true)]));
 
         Assert.Contains("context length 512", error.Message);
+    }
+
+    [Fact]
+    public void Run_MixedStep_IoBindingAgreesWithHost()
+    {
+        if (TinyGpt2.Folder(nameof(Run_MixedStep_IoBindingAgreesWithHost)) is not { } folder)
+        {
+            return;
+        }
+
+        using var host = TinyGpt2.Load(folder);
+        using var bound = TinyGpt2.Load(folder, KvBinding.IoBinding);
+        Assert.Equal(KvBinding.Host, host.KvBinding);
+        Assert.Equal(KvBinding.IoBinding, bound.KvBinding);
+
+        // Warm-up, a mixed step (decode over 30, fresh prefill, second chunk), a decode of all three, then one row
+        // alone: the bound buffers grow and are then viewed at a smaller shape.
+        LogitsAssert.Agree(
+            host,
+            bound,
+            [new StepEntry(1, Sequence[..30], 0, true), new StepEntry(3, Sequence[12..18], 0, false)],
+            [new StepEntry(1, Sequence[30..31], 30, true), new StepEntry(2, Sequence[3..10], 0, true), new StepEntry(3, Sequence[18..25], 6, true)],
+            [new StepEntry(1, Sequence[31..32], 31, true), new StepEntry(2, Sequence[10..11], 7, true), new StepEntry(3, Sequence[25..26], 13, true)],
+            [new StepEntry(2, Sequence[11..12], 8, true)]);
     }
 
     [Fact]

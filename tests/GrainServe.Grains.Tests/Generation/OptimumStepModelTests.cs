@@ -37,11 +37,13 @@ public sealed class OptimumStepModelTests
         Assert.Contains("model.context_length", error.Message);
     }
 
-    [Fact]
-    public void Run_ChunksAndDecodes_MatchReference()
+    [Theory]
+    [InlineData(KvBinding.Host)]
+    [InlineData(KvBinding.IoBinding)]
+    public void Run_ChunksAndDecodes_MatchReference(KvBinding kvBinding)
     {
         using var repository = TinyOptimumDecoder.Write();
-        using var model = Load(repository.Root);
+        using var model = Load(repository.Root, kvBinding);
         using var reference = new ReferenceDecoder(Path.Combine(repository.Root, "model.onnx"), repository.Root);
         var expected = reference.Logits(Sequence[..12]);
 
@@ -53,11 +55,13 @@ public sealed class OptimumStepModelTests
         }
     }
 
-    [Fact]
-    public void Run_MixedPastsAndChunksInOneStep_EachMatchesReference()
+    [Theory]
+    [InlineData(KvBinding.Host)]
+    [InlineData(KvBinding.IoBinding)]
+    public void Run_MixedPastsAndChunksInOneStep_EachMatchesReference(KvBinding kvBinding)
     {
         using var repository = TinyOptimumDecoder.Write();
-        using var model = Load(repository.Root);
+        using var model = Load(repository.Root, kvBinding);
         using var reference = new ReferenceDecoder(Path.Combine(repository.Root, "model.onnx"), repository.Root);
         model.Run([new StepEntry(1, Sequence[..30], 0, false), new StepEntry(3, Sequence[12..18], 0, false)]);
 
@@ -74,11 +78,13 @@ public sealed class OptimumStepModelTests
         LogitsAssert.Close(reference.Logits(Sequence[12..25])[12], step.Row(2), "second chunk");
     }
 
-    [Fact]
-    public void Run_Float16Kv_MixedStepMatchesReference()
+    [Theory]
+    [InlineData(KvBinding.Host)]
+    [InlineData(KvBinding.IoBinding)]
+    public void Run_Float16Kv_MixedStepMatchesReference(KvBinding kvBinding)
     {
         using var repository = TinyOptimumDecoder.Write(float16Kv: true);
-        using var model = Load(repository.Root);
+        using var model = Load(repository.Root, kvBinding);
         using var reference = new ReferenceDecoder(Path.Combine(repository.Root, "model.onnx"), repository.Root);
         Assert.Equal(TensorElementType.Float16, model.Layout.KvType);
         Assert.Equal(1L * 2 * 2 * 4 * 2, model.KvBytesPerToken);
@@ -90,9 +96,26 @@ public sealed class OptimumStepModelTests
         LogitsAssert.Close(reference.Logits(Sequence[5..10])[4], step.Row(1), "prefill beside it");
     }
 
-    private static OnnxDecoderStepModel Load(string folder)
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Run_MixedStep_IoBindingAgreesWithHost(bool float16Kv)
+    {
+        using var repository = TinyOptimumDecoder.Write(float16Kv);
+        using var host = Load(repository.Root);
+        using var bound = Load(repository.Root, KvBinding.IoBinding);
+
+        LogitsAssert.Agree(
+            host,
+            bound,
+            [new StepEntry(1, Sequence[..30], 0, false), new StepEntry(3, Sequence[12..18], 0, true)],
+            [new StepEntry(1, Sequence[30..31], 30, true), new StepEntry(2, Sequence[3..10], 0, true), new StepEntry(3, Sequence[18..25], 6, true)],
+            [new StepEntry(2, Sequence[10..11], 7, true)]);
+    }
+
+    private static OnnxDecoderStepModel Load(string folder, KvBinding kvBinding = KvBinding.Host)
     {
         using var options = TinyGpt2.Options();
-        return OnnxDecoderStepModel.Load(Path.Combine(folder, "model.onnx"), options);
+        return OnnxDecoderStepModel.Load(Path.Combine(folder, "model.onnx"), options, kvBinding);
     }
 }

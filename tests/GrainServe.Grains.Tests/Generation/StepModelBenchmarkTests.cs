@@ -4,12 +4,14 @@ using Xunit.Abstractions;
 
 namespace GrainServe.Generation;
 
-/// <summary>Per-step time of the host-copy backend, reported on the test output (run with a detailed console logger).</summary>
+/// <summary>Per-step time of each KV backend, reported on the test output (run with a detailed console logger).</summary>
 public sealed class StepModelBenchmarkTests(ITestOutputHelper output)
 {
-    [Fact]
+    [Theory]
+    [InlineData(KvBinding.Host)]
+    [InlineData(KvBinding.IoBinding)]
     [Trait("Category", "Benchmark")]
-    public void Run_EightDecodesOverHundredTokensOfPast_ReportsStepTime()
+    public void Run_EightDecodesOverHundredTokensOfPast_ReportsStepTime(KvBinding kvBinding)
     {
         if (TinyGpt2.Folder(nameof(Run_EightDecodesOverHundredTokensOfPast_ReportsStepTime)) is not { } folder)
         {
@@ -17,7 +19,7 @@ public sealed class StepModelBenchmarkTests(ITestOutputHelper output)
         }
 
         const int Batch = 8, Past = 100, Steps = 50;
-        using var model = TinyGpt2.Load(folder);
+        using var model = TinyGpt2.Load(folder, kvBinding);
         model.Run(Enumerable.Range(0, Batch).Select(s => new StepEntry(s, Enumerable.Range(0, Past).Select(i => (i * 13 + s) % 1000).ToArray(), 0, false)).ToList());
         var held = Past;
         StepLogits Step()
@@ -44,7 +46,7 @@ public sealed class StepModelBenchmarkTests(ITestOutputHelper output)
 
         // Includes the logits array each step returns and the caches' amortized doubling (128 to 256 tokens here).
         var bytes = (GC.GetAllocatedBytesForCurrentThread() - before) / Steps;
-        output.WriteLine($"tiny-random-gpt2, {Batch} decodes over {Past + 5}..{held - 1} tokens of past, 1 intra-op thread: {perStep:F3} ms per step, {bytes} bytes allocated per step");
+        output.WriteLine($"tiny-random-gpt2, kv_binding {kvBinding}, {Batch} decodes over {Past + 5}..{held - 1} tokens of past, 1 intra-op thread: {perStep:F3} ms per step, {bytes} bytes allocated per step");
         var (allocated, preallocated) = RawRunMilliseconds(folder, Batch, Past + 30, Steps);
         output.WriteLine($"the session alone over the same shapes (past {Past + 30}, inputs made once): {allocated:F3} ms per run, {preallocated:F3} ms with preallocated outputs");
     }

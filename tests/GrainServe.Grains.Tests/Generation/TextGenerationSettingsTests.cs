@@ -23,6 +23,18 @@ public sealed class TextGenerationSettingsTests
         Assert.True(settings.Engine.EnableChunkedPrefill);
         Assert.Equal(TextGenerationSettings.DefaultKvCacheBytes, settings.Engine.KvCacheBytes);
         Assert.Equal(16, settings.Engine.BlockSize);
+        Assert.Equal(KvBinding.Host, settings.KvBinding);
+    }
+
+    [Theory]
+    [InlineData("host", KvBinding.Host)]
+    [InlineData("iobinding", KvBinding.IoBinding)]
+    [InlineData("IOBinding", KvBinding.IoBinding)]
+    public void FromConfig_KvBinding_IsRead(string value, KvBinding expected)
+    {
+        var settings = TextGenerationSettings.FromConfig("m", Config(("kv_binding", value)));
+
+        Assert.Equal(expected, settings.KvBinding);
     }
 
     [Fact]
@@ -41,11 +53,12 @@ public sealed class TextGenerationSettingsTests
     public void FromConfig_BadValues_ListsEachWithItsFix()
     {
         var error = Assert.Throws<ModelLoadException>(() => TextGenerationSettings.FromConfig("m", Config(
-            ("max_num_seqs", "0"), ("kv_cache_bytes", "lots"), ("enable_chunked_prefill", "maybe"), ("chat_template", "jinja"))));
+            ("max_num_seqs", "0"), ("kv_cache_bytes", "lots"), ("enable_chunked_prefill", "maybe"), ("chat_template", "jinja"), ("kv_binding", "cuda"))));
 
         Assert.Contains("max_num_seqs is '0'", error.Message, StringComparison.Ordinal);
         Assert.Contains("kv_cache_bytes is 'lots'", error.Message, StringComparison.Ordinal);
         Assert.Contains("enable_chunked_prefill is 'maybe'; use true or false", error.Message, StringComparison.Ordinal);
         Assert.Contains("chat_template is 'jinja'; use one of", error.Message, StringComparison.Ordinal);
+        Assert.Contains("kv_binding is 'cuda'; use one of host, iobinding", error.Message, StringComparison.Ordinal);
     }
 }

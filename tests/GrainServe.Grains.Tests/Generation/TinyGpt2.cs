@@ -12,9 +12,9 @@ internal static class TinyGpt2
 
     public static SessionOptions Options() => new() { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
 
-    public static OnnxDecoderStepModel Load(string folder)
+    public static OnnxDecoderStepModel Load(string folder, KvBinding kvBinding = KvBinding.Host)
     {
         using var options = Options();
-        return OnnxDecoderStepModel.Load(Path.Combine(folder, "past.onnx"), options);
+        return OnnxDecoderStepModel.Load(Path.Combine(folder, "past.onnx"), options, kvBinding);
     }
 }
