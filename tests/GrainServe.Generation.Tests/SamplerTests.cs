@@ -16,6 +16,25 @@ public sealed class SamplerTests
     }
 
     [Fact]
+    public void Sample_TemperatureUnderVllmsEpsilon_IsGreedyNotOverflow()
+    {
+        // 1 / 1e-39 overflows float: without the epsilon the scaled logits are infinities and the draw picks garbage.
+        Assert.Equal(2, Draw([40f, 41f, 45f, -3f], new SamplingParameters { Temperature = 1e-39f }, new SequenceRandom(3)));
+    }
+
+    [Fact]
+    public void Filter_MinPBeforeTopP_AsVllmV1()
+    {
+        // Probabilities .5, .3, .2. min_p .5 first (cut under .25) leaves {.5, .3}; top_p .6 over them renormalized
+        // (.625, .375) keeps only the first. Top-p first would keep {.5, .3} (mass .8), which min-p then leaves alone.
+        var logits = new[] { MathF.Log(0.5f), MathF.Log(0.3f), MathF.Log(0.2f) };
+        var filter = new LogitsFilter();
+        filter.Apply(logits, 3, new SamplingParameters { Temperature = 1, TopP = 0.6f, MinP = 0.5f });
+
+        Assert.Equal([0], Enumerable.Range(0, 3).Where(i => !float.IsNegativeInfinity(logits[i])));
+    }
+
+    [Fact]
     public void Sample_TopKOne_IsGreedy()
     {
         var random = new Random(5);
@@ -200,7 +219,14 @@ public sealed class SamplerTests
     private static int[] NaiveKept(float[] logits, SamplingParameters sampling)
     {
         var x = logits.Select(v => v / sampling.Temperature).ToArray();
+        // vLLM V1's order: min-p right after temperature, then top-k, then top-p.
         var order = Enumerable.Range(0, x.Length).OrderByDescending(i => x[i]).ThenBy(i => i).ToList();
+        if (sampling.MinP > 0f)
+        {
+            var top = x.Max();
+            order = order.Where(i => x[i] >= top + MathF.Log(sampling.MinP)).ToList();
+        }
+
         var k = sampling.TopK > 0 ? Math.Min(sampling.TopK, x.Length) : x.Length;
         var kept = order.Take(k).ToList();
         if (sampling.TopP < 1f)
@@ -220,12 +246,6 @@ public sealed class SamplerTests
             }
 
             kept = kept.Take(keep).ToList();
-        }
-
-        if (sampling.MinP > 0f)
-        {
-            var max = kept.Max(i => x[i]);
-            kept = kept.Where(i => x[i] >= max + MathF.Log(sampling.MinP)).ToList();
         }
 
         return [.. kept.Order()];

@@ -112,6 +112,9 @@ public sealed class CompletionsApiTests(GatewayFixture fixture)
     [InlineData("""{"model":"tiny_llama","prompt":"Hi","presence_penalty":3}""", "presence_penalty")]
     [InlineData("""{"model":"tiny_llama","prompt":"Hi","temperature":"hot"}""", "temperature")]
     [InlineData("""{"prompt":"Hi"}""", "model")]
+    [InlineData("""{"model":"tiny_llama","prompt":"Hi","\ud800":1}""", "field name")]
+    [InlineData("""{"model":"tiny_llama","prompt":"Hi","stop":["a","b","c","d","e"]}""", "stop")]
+    [InlineData("""{"model":"tiny_llama","prompt":"Hi","n":2,"max_tokens":100000}""", "max_tokens")]
     public async Task Completions_BadRequest_Is400NamingTheProblem(string body, string named)
     {
         var (status, error) = await PostAsync("/v1/completions", body);

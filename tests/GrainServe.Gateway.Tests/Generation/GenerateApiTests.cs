@@ -65,6 +65,8 @@ public sealed class GenerateApiTests(GatewayFixture fixture)
     [InlineData("/v2/models/tiny_llama/generate", """{"text_input":"Hi""", HttpStatusCode.UnprocessableEntity)]
     [InlineData("/v2/models/tiny_llama/generate_stream", """{"text_input":5}""", HttpStatusCode.UnprocessableEntity)]
     [InlineData("/v2/models/simple/generate", """{"text_input":"Hi"}""", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("/v2/models/tiny_llama/generate", """{"text_input":"Hi","parameters":{"\udc00":1}}""", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("/v2/models/tiny_llama/generate_stream", """{"text_input":"Hi","parameters":{"stop":["x","x","x","x","x","x","x","x","x","x","x","x","x","x","x","x","x"]}}""", HttpStatusCode.UnprocessableEntity)]
     [InlineData("/v2/models/no_such_model/generate", """{"text_input":"Hi"}""", HttpStatusCode.NotFound)]
     [InlineData("/v2/models/tiny_llama/versions/7/generate", """{"text_input":"Hi"}""", HttpStatusCode.NotFound)]
     public async Task Generate_BadRequest_GetsTheSpecsStatusAndErrorBody(string path, string body, HttpStatusCode expected)
@@ -119,6 +121,10 @@ public sealed class GenerateApiTests(GatewayFixture fixture)
         request.Inputs.Add(Bytes("text_input", "Hi"));
         request.Inputs.Add(Bytes("sampling_parameters", """{"temperature": "warm"}"""));
         await call.RequestStream.WriteAsync(request);
+        var surrogate = new ModelInferRequest { ModelName = "tiny_llama", Id = "surrogate" };
+        surrogate.Inputs.Add(Bytes("text_input", "Hi"));
+        surrogate.Inputs.Add(Bytes("sampling_parameters", """{"\ud800": 1}"""));
+        await call.RequestStream.WriteAsync(surrogate);
         await call.RequestStream.CompleteAsync();
         var responses = new List<ModelStreamInferResponse>();
         await foreach (var response in call.ResponseStream.ReadAllAsync())
@@ -126,7 +132,10 @@ public sealed class GenerateApiTests(GatewayFixture fixture)
             responses.Add(response);
         }
 
-        Assert.Contains("temperature", Assert.Single(responses).ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(2, responses.Count);
+        Assert.Contains("temperature", responses.Single(r => r.InferResponse.Id == "bad").ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("field name", responses.Single(r => r.InferResponse.Id == "surrogate").ErrorMessage, StringComparison.Ordinal);
+        Assert.All(responses, r => Assert.True(r.InferResponse.Parameters["triton_final_response"].BoolParam));
     }
 
     [Fact]
