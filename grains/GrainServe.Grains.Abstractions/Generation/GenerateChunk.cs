@@ -36,6 +36,9 @@ public sealed record GenerateChunk
     /// <summary>Why the request could not run or failed; the stream ends with this chunk.</summary>
     [Id(8)] public InferenceError? Error { get; init; }
 
+    /// <summary>The serving instance's KV cache use when the chunk was made, 0 to 1: what routing weighs beside sequence counts.</summary>
+    [Id(9)] public double KvCacheUsage { get; init; }
+
     /// <summary>A stream that ends at once with an error.</summary>
     public static GenerateChunk Failure(InferenceErrorCode code, string message) => new() { Error = new InferenceError(code, message) };
 }

@@ -217,6 +217,7 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
             _ => GenerateFinishReason.Error,
         },
         MatchedStop = update.MatchedStop,
+        KvCacheUsage = _engine.Snapshot().KvCacheUsage,
         PromptTokens = update.PromptTokens,
         CompletionTokens = update.CompletionTokens,
         Error = update.Finish != FinishReason.Error ? null

@@ -27,4 +27,30 @@ public static class InstanceRouter
 
         return best;
     }
+
+    /// <summary>
+    /// For generation: the index of the instance with the fewest sequences in flight (queued or running), then, among
+    /// those, the one with the most free KV cache (lowest <paramref name="kvCacheUsage"/>, 0 to 1), since a sequence's
+    /// cost grows with its context; remaining ties go to a random one. -1 when there is none.
+    /// </summary>
+    public static int PickForGeneration(IReadOnlyList<int> sequences, IReadOnlyList<double> kvCacheUsage, Random random)
+    {
+        var best = -1;
+        var ties = 0;
+        for (var i = 0; i < sequences.Count; i++)
+        {
+            var order = best < 0 ? -1 : (sequences[i], kvCacheUsage[i]).CompareTo((sequences[best], kvCacheUsage[best]));
+            if (order < 0)
+            {
+                best = i;
+                ties = 1;
+            }
+            else if (order == 0 && random.Next(++ties) == 0)
+            {
+                best = i;
+            }
+        }
+
+        return best;
+    }
 }

@@ -31,7 +31,9 @@ internal sealed partial class ModelGrain
             var lost = false;
             while (!lost && version!.Instances.Count > 0)
             {
-                var slot = version.Instances[InstanceRouter.PickLeastLoaded(version.Instances.Select(s => s.Pending).ToList(), _random)];
+                // Every stream of this model passes through this grain, so its counts are the instances' sequences.
+                var slot = version.Instances[InstanceRouter.PickForGeneration(
+                    version.Instances.Select(s => s.Pending).ToList(), version.Instances.Select(s => s.KvCacheUsage).ToList(), _random)];
                 slot.Pending++;
                 var enumerator = slot.Device.Generate(slot.Info.InstanceId, request, cancellationToken).GetAsyncEnumerator(cancellationToken);
                 try
@@ -64,6 +66,7 @@ internal sealed partial class ModelGrain
                         }
 
                         streamed = true;
+                        slot.KvCacheUsage = chunk.KvCacheUsage;
                         yield return chunk;
                     }
                 }

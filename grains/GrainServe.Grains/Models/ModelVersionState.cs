@@ -33,4 +33,7 @@ internal sealed class ModelInstanceSlot(ModelInstanceInfo info, IGpuGrain device
 
     // Requests this grain routed to the instance that have not been answered yet.
     public int Pending { get; set; }
+
+    // A generation instance's KV cache use (0 to 1) as its last streamed chunk reported it; 0 until it streamed.
+    public double KvCacheUsage { get; set; }
 }

@@ -27,4 +27,25 @@ public sealed class InstanceRouterTests
         Assert.Equal(0, counts[0]);
         Assert.All(counts[1..], c => Assert.InRange(c, 1100, 1560));
     }
+
+    [Fact]
+    public void PickForGeneration_FewestSequencesFirst_ThenMostFreeKv()
+    {
+        Assert.Equal(1, InstanceRouter.PickForGeneration([3, 1, 2], [0.0, 0.9, 0.1], new Random(1)));
+        Assert.Equal(2, InstanceRouter.PickForGeneration([2, 1, 1], [0.0, 0.7, 0.2], new Random(1)));
+        Assert.Equal(-1, InstanceRouter.PickForGeneration([], [], new Random(1)));
+    }
+
+    [Fact]
+    public void PickForGeneration_FullTies_SpreadsOverThem()
+    {
+        var random = new Random(7);
+        var counts = new int[3];
+        for (var i = 0; i < 3000; i++)
+        {
+            counts[InstanceRouter.PickForGeneration([1, 1, 1], [0.5, 0.5, 0.5], random)]++;
+        }
+
+        Assert.All(counts, c => Assert.InRange(c, 800, 1200));
+    }
 }
