@@ -14,7 +14,7 @@ namespace GrainServe.Bench;
 /// greedy loop at batch 1 and at the batch the server formed. The decoder (Llama-shaped, random FP32 weights, GPT-2's
 /// vocabulary) is built at bench time and not committed.
 /// </summary>
-internal sealed class GenerateScenario(TimeSpan duration, int rounds, int[] concurrencies, bool smoke)
+internal sealed class GenerateScenario(TimeSpan duration, int rounds, int[] concurrencies, bool smoke, string kvBinding = "host")
 {
     private const string Model = "bench_llm";
     private const string Serial = "bench_llm_serial";
@@ -29,7 +29,7 @@ internal sealed class GenerateScenario(TimeSpan duration, int rounds, int[] conc
         using (_repository)
         {
             WriteRepository();
-            Console.Error.WriteLine($"decoder: {_dims.Layers} layers, hidden {_dims.Hidden}, {_dims.Heads} heads over {_dims.KvHeads} kv heads of {_dims.HeadSize}, ffn {_dims.Intermediate}, vocab {_dims.Vocab}: {_dims.Parameters / 1e6:F1} M parameters; prompts of {PromptTokens} tokens, {_maxTokens} generated");
+            Console.Error.WriteLine($"decoder: {_dims.Layers} layers, hidden {_dims.Hidden}, {_dims.Heads} heads over {_dims.KvHeads} kv heads of {_dims.HeadSize}, ffn {_dims.Intermediate}, vocab {_dims.Vocab}: {_dims.Parameters / 1e6:F1} M parameters; prompts of {PromptTokens} tokens, {_maxTokens} generated; kv_binding {kvBinding}");
             var results = new List<GenerateMeasurement>();
             await using var server = await ServerProcess.StartAsync($"--ModelRepository:Path={_repository.Root}");
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = new Uri($"http://127.0.0.1:{server.HttpPort}"), Timeout = TimeSpan.FromMinutes(10) };
@@ -95,7 +95,8 @@ internal sealed class GenerateScenario(TimeSpan duration, int rounds, int[] conc
                 "max_num_seqs": { "string_value": "{{seqs}}" },
                 "max_num_batched_tokens": { "string_value": "2048" },
                 "max_model_len": { "string_value": "{{context}}" },
-                "kv_cache_bytes": { "string_value": "{{kvBytes}}" }
+                "kv_cache_bytes": { "string_value": "{{kvBytes}}" },
+                "kv_binding": { "string_value": "{{kvBinding}}" }
               }
             }
             """;

@@ -3,7 +3,7 @@ using GrainServe.Bench;
 
 // dotnet run -c Release --project bench/GrainServe.Bench -- embeddings [--seconds 10] [--rounds 3]
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput [--seconds 5] [--rounds 3]
-// dotnet run -c Release --project bench/GrainServe.Bench -- generate [--seconds 10] [--rounds 3] [--concurrency 1,8,32]
+// dotnet run -c Release --project bench/GrainServe.Bench -- generate [--seconds 10] [--rounds 3] [--concurrency 1,8,32] [--kv-binding iobinding]
 // dotnet run -c Release --project bench/GrainServe.Bench -- <scenario> --smoke
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput --only "tiny grpc" --concurrency 64 (the arms whose name holds it, at that concurrency; for profiling)
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput --baseline <another build's bin folder> (that build's server side by side)
@@ -11,7 +11,7 @@ var smoke = args.Contains("--smoke");
 var seconds = Option("--seconds", smoke ? 1 : 10);
 var rounds = Option("--rounds", smoke ? 1 : 3);
 var only = Text("--only");
-string[] valued = ["--only", "--concurrency", "--baseline", "--seconds", "--rounds"];
+string[] valued = ["--only", "--concurrency", "--baseline", "--seconds", "--rounds", "--kv-binding"];
 var scenario = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !valued.Contains(args[i - 1]))).FirstOrDefault() ?? "embeddings";
 
 Console.WriteLine($"# GrainServe benchmark: {scenario}, {seconds} s per arm, {rounds} round(s), {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
@@ -29,7 +29,7 @@ switch (scenario)
         return measured.Any(r => r.Errors > 0 || r.Requests == 0) ? 1 : 0;
     case "generate":
         var generateLevels = Text("--concurrency")?.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray() ?? (smoke ? [1, 4] : [1, 8, 32]);
-        var generated = await new GenerateScenario(TimeSpan.FromSeconds(seconds), rounds, generateLevels, smoke).RunAsync();
+        var generated = await new GenerateScenario(TimeSpan.FromSeconds(seconds), rounds, generateLevels, smoke, Text("--kv-binding") ?? "host").RunAsync();
         Console.WriteLine(GenerateScenario.Report(generated, generateLevels));
         return generated.Any(r => r.Errors > 0 || r.TokensPerSecond == 0) ? 1 : 0;
     default:
