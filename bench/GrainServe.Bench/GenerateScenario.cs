@@ -44,10 +44,17 @@ internal sealed class GenerateScenario(TimeSpan duration, int rounds, int[] conc
             {
                 foreach (var c in round % 2 == 0 ? concurrencies : concurrencies.Reverse())
                 {
-                    results.Add(await MeasureServedAsync(http, Model, c, duration) with { Round = round });
-                    results.Add(await MeasureServedAsync(http, Serial, c, duration) with { Round = round });
-                    Console.Error.WriteLine($"raw loop, batch {c}");
-                    results.Add(MeasureRaw(raw, c) with { Round = round });
+                    // The raw loop runs at the batch the server formed: the sequences running at once, sampled from the
+                    // server's own vllm:num_requests_running while the arm ran.
+                    using var sampling = new CancellationTokenSource();
+                    var formed = SampleRunningAsync(server.MetricsPort, sampling.Token);
+                    var served = await MeasureServedAsync(http, Model, c, duration);
+                    await sampling.CancelAsync();
+                    var batch = Math.Clamp((int)Math.Round(await formed), 1, c);
+                    results.Add(served with { Round = round, BatchFormed = await formed });
+                    results.Add(await MeasureServedAsync(http, Serial, c, duration) with { Round = round, BatchFormed = 1 });
+                    Console.Error.WriteLine($"raw loop, batch {batch}");
+                    results.Add(MeasureRaw(raw, batch) with { Round = round, Concurrency = c, BatchFormed = batch });
                 }
             }
 
@@ -58,12 +65,12 @@ internal sealed class GenerateScenario(TimeSpan duration, int rounds, int[] conc
     public static string Report(List<GenerateMeasurement> results, int[] concurrencies)
     {
         var text = new StringBuilder();
-        text.AppendLine("| arm | concurrency | output tokens/s | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms | errors |");
-        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        text.AppendLine("| arm | concurrency | batch formed | output tokens/s | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms | errors |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var group in results.GroupBy(r => (r.Arm, r.Concurrency)).OrderBy(g => g.Key.Concurrency).ThenBy(g => g.Key.Arm, StringComparer.Ordinal))
         {
             var m = group.ToList();
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key.Arm} | {group.Key.Concurrency} | {m.Median(x => x.TokensPerSecond):F0} | {m.Median(x => x.FirstTokenP50):F1} | {m.Median(x => x.FirstTokenP99):F1} | {m.Median(x => x.InterTokenP50):F2} | {m.Median(x => x.InterTokenP99):F2} | {m.Sum(x => x.Errors)} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key.Arm} | {group.Key.Concurrency} | {m.Median(x => x.BatchFormed):F1} | {m.Median(x => x.TokensPerSecond):F0} | {m.Median(x => x.FirstTokenP50):F1} | {m.Median(x => x.FirstTokenP99):F1} | {m.Median(x => x.InterTokenP50):F2} | {m.Median(x => x.InterTokenP99):F2} | {m.Sum(x => x.Errors)} |");
         }
 
         text.AppendLine();
@@ -75,7 +82,7 @@ internal sealed class GenerateScenario(TimeSpan duration, int rounds, int[] conc
             var vsSerial = Ratio(g => Of(g, "grainserve", m => m.TokensPerSecond) / Of(g, "grainserve-max-num-seqs-1", m => m.TokensPerSecond));
             var vsRaw = Ratio(g => Of(g, "grainserve", m => m.TokensPerSecond) / Of(g, "raw-ort-loop", m => m.TokensPerSecond));
             var ttft = Ratio(g => Of(g, "grainserve", m => m.FirstTokenP50) / Of(g, "raw-ort-loop", m => m.FirstTokenP50));
-            text.AppendLine(CultureInfo.InvariantCulture, $"- concurrency {c}: tokens/s ÷ one-at-a-time {vsSerial:F2}, ÷ raw loop at batch {c} {vsRaw:F2}; TTFT p50 ÷ raw loop's {ttft:F2} (medians over rounds)");
+            text.AppendLine(CultureInfo.InvariantCulture, $"- concurrency {c}: tokens/s ÷ one-at-a-time {vsSerial:F2}, ÷ raw loop at the batch formed {vsRaw:F2}; TTFT p50 ÷ raw loop's {ttft:F2} (medians over rounds)");
         }
 
         return text.ToString();
@@ -117,6 +124,34 @@ internal sealed class GenerateScenario(TimeSpan duration, int rounds, int[] conc
             }
             """);
         _repository.Link(Serial, Path.Combine(_repository.Root, Model, "1"), ["model.onnx", "genai_config.json"], Config(Serial, 1));
+    }
+
+    private static async Task<double> SampleRunningAsync(int metricsPort, CancellationToken stop)
+    {
+        using var metrics = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}") };
+        const string Prefix = "vllm:num_requests_running{model_name=\"" + Model + "\"} ";
+        var samples = new List<double>();
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var text = await metrics.GetStringAsync("/metrics", stop);
+                var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(Prefix, StringComparison.Ordinal));
+                if (line is not null)
+                {
+                    samples.Add(double.Parse(line[Prefix.Length..], CultureInfo.InvariantCulture));
+                }
+
+                await Task.Delay(100, stop);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The arm is over.
+        }
+
+        // The first samples see the ramp-up (workers starting); the steady state is what the arm measures.
+        return samples.Count == 0 ? 1 : samples.Skip(samples.Count / 10).DefaultIfEmpty(1).Average();
     }
 
     private async Task<GenerateMeasurement> MeasureServedAsync(HttpClient http, string model, int concurrency, TimeSpan length)
@@ -340,4 +375,7 @@ internal sealed class GenerateScenario(TimeSpan duration, int rounds, int[] conc
 internal sealed record GenerateMeasurement(string Arm, int Concurrency, double TokensPerSecond, double FirstTokenP50, double FirstTokenP99, double InterTokenP50, double InterTokenP99, long Errors)
 {
     public int Round { get; init; }
+
+    /// <summary>Sequences per step: sampled from the server for continuous batching, the batch for the raw loop.</summary>
+    public double BatchFormed { get; init; }
 }

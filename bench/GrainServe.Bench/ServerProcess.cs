@@ -25,6 +25,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public int GrpcPort { get; }
 
+    /// <summary>The Prometheus port of a gateway; 0 for other processes.</summary>
+    public int MetricsPort { get; private init; }
+
     public TimeSpan CpuTime
     {
         get
@@ -66,7 +69,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var server = new ServerProcess(Launch(start), http, grpc);
+        var server = new ServerProcess(Launch(start), http, grpc) { MetricsPort = metrics };
         await server.WaitReadyAsync(settings.Contains("--Cluster:HostDevices=false") ? "/v2/health/live" : "/v2/health/ready", http);
         return server;
     }
