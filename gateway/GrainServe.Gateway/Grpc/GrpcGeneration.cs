@@ -140,27 +140,12 @@ internal static class GrpcGeneration
 
             foreach (var p in root.EnumerateObject())
             {
-                _ = JsonFields.Name(p);
-                if (p.Value.ValueKind == JsonValueKind.Null)
+                var name = JsonFields.Name(p);
+                if (p.Value.ValueKind != JsonValueKind.Null)
                 {
-                    continue;
+                    request = SamplingFields.Apply(request, name, p.Value)
+                        ?? throw Invalid($"sampling parameter \"{name}\" is not supported; use {string.Join(", ", SamplingFields.Names)}");
                 }
-
-                request = p.Name switch
-                {
-                    "temperature" => request with { Temperature = JsonFields.Float(p.Value, p.Name) },
-                    "top_p" => request with { TopP = JsonFields.Float(p.Value, p.Name) },
-                    "top_k" => request with { TopK = JsonFields.Int(p.Value, p.Name) },
-                    "min_p" => request with { MinP = JsonFields.Float(p.Value, p.Name) },
-                    "max_tokens" => request with { MaxTokens = JsonFields.Int(p.Value, p.Name) },
-                    "stop" => request with { Stop = JsonFields.Strings(p.Value, p.Name) },
-                    "seed" => request with { Seed = JsonFields.Long(p.Value, p.Name) },
-                    "repetition_penalty" => request with { RepetitionPenalty = JsonFields.Float(p.Value, p.Name) },
-                    "presence_penalty" => request with { PresencePenalty = JsonFields.Float(p.Value, p.Name) },
-                    "frequency_penalty" => request with { FrequencyPenalty = JsonFields.Float(p.Value, p.Name) },
-                    "ignore_eos" => request with { IgnoreEos = JsonFields.Bool(p.Value, p.Name) },
-                    _ => throw Invalid($"sampling parameter \"{p.Name}\" is not supported; use temperature, top_p, top_k, min_p, max_tokens, stop, seed, repetition_penalty, presence_penalty, frequency_penalty or ignore_eos"),
-                };
             }
 
             // vLLM's SamplingParams default, when the client does not say.

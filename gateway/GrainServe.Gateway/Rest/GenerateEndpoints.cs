@@ -14,9 +14,6 @@ namespace GrainServe.Gateway.Rest;
 /// </summary>
 internal static class GenerateEndpoints
 {
-    private static readonly string[] Parameters =
-        ["temperature", "top_p", "max_tokens", "stop", "details", "top_k", "min_p", "seed", "repetition_penalty", "presence_penalty", "frequency_penalty", "ignore_eos"];
-
     /// <summary>Maps the routes on the <c>/v2</c> group.</summary>
     public static void MapGenerateEndpoints(this RouteGroupBuilder v2)
     {
@@ -183,35 +180,20 @@ internal static class GenerateEndpoints
 
             foreach (var p in parameters.EnumerateObject())
             {
-                if (!Parameters.Contains(JsonFields.Name(p)))
-                {
-                    throw JsonFields.Invalid($"parameter \"{p.Name}\" is not supported; use {string.Join(", ", Parameters)}");
-                }
-
+                var name = JsonFields.Name(p);
                 if (p.Value.ValueKind == JsonValueKind.Null)
                 {
                     continue;
                 }
 
-                request = p.Name switch
+                if (name == "details")
                 {
-                    "temperature" => request with { Temperature = JsonFields.Float(p.Value, p.Name) },
-                    "top_p" => request with { TopP = JsonFields.Float(p.Value, p.Name) },
-                    "max_tokens" => request with { MaxTokens = JsonFields.Int(p.Value, p.Name) },
-                    "stop" => request with { Stop = JsonFields.Strings(p.Value, p.Name) },
-                    "top_k" => request with { TopK = JsonFields.Int(p.Value, p.Name) },
-                    "min_p" => request with { MinP = JsonFields.Float(p.Value, p.Name) },
-                    "seed" => request with { Seed = JsonFields.Long(p.Value, p.Name) },
-                    "repetition_penalty" => request with { RepetitionPenalty = JsonFields.Float(p.Value, p.Name) },
-                    "presence_penalty" => request with { PresencePenalty = JsonFields.Float(p.Value, p.Name) },
-                    "frequency_penalty" => request with { FrequencyPenalty = JsonFields.Float(p.Value, p.Name) },
-                    "ignore_eos" => request with { IgnoreEos = JsonFields.Bool(p.Value, p.Name) },
-                    _ => request,
-                };
-                if (p.Name == "details")
-                {
-                    details = JsonFields.Bool(p.Value, p.Name);
+                    details = JsonFields.Bool(p.Value, name);
+                    continue;
                 }
+
+                request = SamplingFields.Apply(request, name, p.Value)
+                    ?? throw JsonFields.Invalid($"parameter \"{name}\" is not supported; use details, {string.Join(", ", SamplingFields.Names)}");
             }
         }
 
