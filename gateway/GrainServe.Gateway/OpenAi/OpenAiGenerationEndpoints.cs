@@ -143,7 +143,8 @@ internal static class OpenAiGenerationEndpoints
             {
                 var offset = offsets[index];
                 await events.WriteAsync(w => WriteChunk(w, call, id, objectType, created, index, chunk.Text, chunk.Logprobs, chunk.FinishReason, role: false, offset), cancel);
-                offsets[index] += chunk.Text.Length;
+                // text_offset counts the tokens' own text, as the whole answer's does (released text may be held back).
+                offsets[index] += chunk.Logprobs?.Sum(t => t.Text.Length) ?? chunk.Text.Length;
             }
         }
         while (await NextAsync(chunks, events, cancel));

@@ -118,7 +118,7 @@ internal static class OpenAiJson
         writer.WriteString("token", token.Text);
         writer.WriteNumber("logprob", token.Logprob);
         writer.WriteStartArray("bytes");
-        foreach (var b in Encoding.UTF8.GetBytes(token.Text))
+        foreach (var b in token.Bytes.Length > 0 ? token.Bytes : Encoding.UTF8.GetBytes(token.Text))
         {
             writer.WriteNumberValue(b);
         }

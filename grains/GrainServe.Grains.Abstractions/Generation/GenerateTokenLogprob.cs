@@ -18,4 +18,7 @@ public sealed record GenerateTokenLogprob
 
     /// <summary>The most likely tokens at this position, most likely first; empty when not asked for.</summary>
     [Id(4)] public GenerateTokenLogprob[] Top { get; init; } = [];
+
+    /// <summary>The bytes the token stands for (part of a UTF-8 character for some tokens), as OpenAI's logprobs give them.</summary>
+    [Id(5)] public byte[] Bytes { get; init; } = [];
 }

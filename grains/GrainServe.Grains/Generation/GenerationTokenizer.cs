@@ -168,7 +168,7 @@ public sealed class GenerationTokenizer : ITokenDecoder
         return ids.Count == 1 ? ids[0] : null;
     }
 
-    /// <summary>The bytes a token stands for (empty for an id without a token); for tests.</summary>
+    /// <summary>The bytes a token stands for (empty for an id without a token): OpenAI's logprobs report them.</summary>
     internal ReadOnlySpan<byte> TokenBytes(int token) => Bytes(token, skipSpecialTokens: false);
 
     private ReadOnlySpan<byte> Bytes(int token, bool skipSpecialTokens)

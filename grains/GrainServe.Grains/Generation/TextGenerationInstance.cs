@@ -231,6 +231,10 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
         Text = token.Token.Text,
         Logprob = token.Token.Logprob,
         Special = _tokenizer.IsSpecial(token.Token.TokenId),
-        Top = token.Top.Select(t => new GenerateTokenLogprob { TokenId = t.TokenId, Text = t.Text, Logprob = t.Logprob, Special = _tokenizer.IsSpecial(t.TokenId) }).ToArray(),
+        Bytes = _tokenizer.TokenBytes(token.Token.TokenId).ToArray(),
+        Top = token.Top.Select(t => new GenerateTokenLogprob
+        {
+            TokenId = t.TokenId, Text = t.Text, Logprob = t.Logprob, Special = _tokenizer.IsSpecial(t.TokenId), Bytes = _tokenizer.TokenBytes(t.TokenId).ToArray(),
+        }).ToArray(),
     };
 }

@@ -113,6 +113,9 @@ public sealed class OpenAiChatTests(GatewayFixture fixture)
         ChatCompletion completion = await Client().CompleteChatAsync([new UserChatMessage("Hi")], options);
 
         Assert.Equal(5, completion.ContentTokenLogProbabilities.Count);
+        // Each token's own bytes (some are part of a UTF-8 character): together they decode to the answer.
+        var bytes = completion.ContentTokenLogProbabilities.SelectMany(t => t.Utf8Bytes?.ToArray() ?? []).ToArray();
+        Assert.Equal(completion.Content[0].Text, Encoding.UTF8.GetString(bytes));
         foreach (var token in completion.ContentTokenLogProbabilities)
         {
             Assert.True(token.LogProbability <= 0);
