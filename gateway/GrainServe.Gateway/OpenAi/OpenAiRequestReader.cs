@@ -166,49 +166,14 @@ internal static class OpenAiRequestReader
             request = request with { MaxTokens = JsonFields.TryGet(root, "max_tokens", out var max) ? JsonFields.Int(max, "max_tokens") : maxTokensDefault };
         }
 
-        if (JsonFields.TryGet(root, "temperature", out var temperature))
+        // The sampling fields OpenAI and vLLM name alike, read as the generate extension and gRPC read them; max_tokens
+        // (its per-route default) and stop (OpenAI's limit of 4) are this route's own.
+        foreach (var field in SamplingFields.Names.Except(["max_tokens", "stop"]))
         {
-            request = request with { Temperature = JsonFields.Float(temperature, "temperature") };
-        }
-
-        if (JsonFields.TryGet(root, "top_p", out var topP))
-        {
-            request = request with { TopP = JsonFields.Float(topP, "top_p") };
-        }
-
-        if (JsonFields.TryGet(root, "top_k", out var topK))
-        {
-            request = request with { TopK = JsonFields.Int(topK, "top_k") };
-        }
-
-        if (JsonFields.TryGet(root, "min_p", out var minP))
-        {
-            request = request with { MinP = JsonFields.Float(minP, "min_p") };
-        }
-
-        if (JsonFields.TryGet(root, "repetition_penalty", out var repetition))
-        {
-            request = request with { RepetitionPenalty = JsonFields.Float(repetition, "repetition_penalty") };
-        }
-
-        if (JsonFields.TryGet(root, "presence_penalty", out var presence))
-        {
-            request = request with { PresencePenalty = JsonFields.Float(presence, "presence_penalty") };
-        }
-
-        if (JsonFields.TryGet(root, "frequency_penalty", out var frequency))
-        {
-            request = request with { FrequencyPenalty = JsonFields.Float(frequency, "frequency_penalty") };
-        }
-
-        if (JsonFields.TryGet(root, "seed", out var seed))
-        {
-            request = request with { Seed = JsonFields.Long(seed, "seed") };
-        }
-
-        if (JsonFields.TryGet(root, "ignore_eos", out var ignoreEos))
-        {
-            request = request with { IgnoreEos = JsonFields.Bool(ignoreEos, "ignore_eos") };
+            if (JsonFields.TryGet(root, field, out var value))
+            {
+                request = SamplingFields.Apply(request, field, value)!;
+            }
         }
 
         if (JsonFields.TryGet(root, "stop", out var stop))

@@ -18,6 +18,10 @@ public static class ModelKinds
     /// <summary>An autoregressive decoder with a KV cache, served by the generation engine.</summary>
     public const string TextGeneration = "text_generation";
 
+    /// <summary>What a client is told who sends a generation model an inference (<c>/infer</c>) request.</summary>
+    public static string UseGenerateRoutes(string model) =>
+        $"model '{model}' is a text generation model: use POST /v2/models/{model}/generate, /generate_stream, or OpenAI's /v1/completions and /v1/chat/completions";
+
     /// <summary>The kind a config names, <see cref="Onnx"/> when it names none.</summary>
     public static string Of(ModelConfig config) =>
         config.Parameters?.TryGetValue(Parameter, out var kind) == true && !string.IsNullOrEmpty(kind.StringValue) ? kind.StringValue : Onnx;

@@ -11,7 +11,7 @@ namespace GrainServe.Embeddings;
 public sealed record EmbeddingSettings
 {
     /// <summary>The <c>model_kind</c> value that makes a model a sentence embedding pipeline.</summary>
-    public const string ModelKind = "sentence_embedding";
+    public const string ModelKind = ModelKinds.SentenceEmbedding;
 
     /// <summary>The WordPiece vocabulary file, relative to the version folder. Parameter <c>vocab_file</c>, default <c>vocab.txt</c>.</summary>
     public string VocabFile { get; init; } = "vocab.txt";
@@ -39,8 +39,7 @@ public sealed record EmbeddingSettings
     public double MaxPaddingFraction { get; init; } = 0.25;
 
     /// <summary>True when the config's <c>model_kind</c> parameter names this pipeline.</summary>
-    public static bool IsEmbeddingModel(ModelConfig config) =>
-        config.Parameters?.TryGetValue("model_kind", out var kind) == true && kind.StringValue == ModelKind;
+    public static bool IsEmbeddingModel(ModelConfig config) => ModelKinds.Of(config) == ModelKind;
 
     /// <summary>Reads the settings; throws <see cref="ModelLoadException"/> listing every bad value.</summary>
     public static EmbeddingSettings FromConfig(string modelName, ModelConfig config)

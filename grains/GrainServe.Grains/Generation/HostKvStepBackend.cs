@@ -21,7 +21,7 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
     private readonly InferenceSession _session;
     private readonly DecoderLayout _layout;
     private readonly RunOptions _runOptions = new();
-    private readonly Dictionary<long, SequenceKvCache<TKv>> _caches = [];
+    private readonly SequenceKvCaches<TKv> _caches;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly IntegerInput _ids;
@@ -37,6 +37,7 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
         _session = session;
         _layout = layout;
         _copier = new PaddedKvCopier<TKv>(layout);
+        _caches = new SequenceKvCaches<TKv>(layout);
         _ids = new IntegerInput(layout.InputIdsType);
         _mask = new IntegerInput(layout.AttentionMaskType);
         _positions = layout.PositionIds is null ? null : new IntegerInput(layout.PositionIdsType);
@@ -48,15 +49,9 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
         _present = presentNames.Select(_ => new PooledBuffer<TKv>()).ToArray();
     }
 
-    public int Held(long sequenceId) => _caches.TryGetValue(sequenceId, out var cache) ? cache.Count : 0;
+    public int Held(long sequenceId) => _caches.Held(sequenceId);
 
-    public void Release(long sequenceId)
-    {
-        if (_caches.Remove(sequenceId, out var cache))
-        {
-            cache.Dispose();
-        }
-    }
+    public void Release(long sequenceId) => _caches.Release(sequenceId);
 
     public void Run(IReadOnlyList<StepEntry> entries, StepPlan plan, Span<float> logits)
     {
@@ -85,7 +80,7 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
 
         for (var tensor = 0; tensor < _past.Length; tensor++)
         {
-            _copier.GatherPast(_past[tensor].Prepare(_copier.Elements(rows, pastLength), clear: false), tensor, entries, plan, _caches);
+            _copier.GatherPast(_past[tensor].Prepare(_copier.Elements(rows, pastLength), clear: false), tensor, entries, plan, _caches.ById);
         }
 
         var inputs = new List<OrtValue>(_inputNames.Length);
@@ -123,40 +118,13 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
         }
 
         // Only a successful run touches the caches, so a failed step leaves every sequence as it was.
-        var row = 0;
-        for (var b = 0; b < rows; b++)
-        {
-            var entry = entries[b];
-            if (!_caches.TryGetValue(entry.SequenceId, out var cache))
-            {
-                cache = new SequenceKvCache<TKv>(_layout.Layers.Count, _layout.KvHeads, _layout.HeadSize, _layout.ContextLength);
-                _caches.Add(entry.SequenceId, cache);
-            }
-
-            var added = plan.New[b];
-            cache.Reserve(added);
-            for (var tensor = 0; tensor < _present.Length; tensor++)
-            {
-                _copier.AppendPresent(_present[tensor].Span, tensor, b, plan, cache);
-            }
-
-            cache.Commit(added);
-            if (entry.NeedsLogits)
-            {
-                var last = _logits.Span.Slice(((b * newLength) + added - 1) * vocabulary, vocabulary);
-                ToFloat(last, logits.Slice(row++ * vocabulary, vocabulary));
-            }
-        }
+        _caches.Append(entries, plan, _copier, tensor => _present[tensor].Span);
+        SequenceKvCaches<TKv>.WriteLastLogits<TLogits>(entries, plan, _logits.Span, vocabulary, logits);
     }
 
     public void Dispose()
     {
-        foreach (var cache in _caches.Values)
-        {
-            cache.Dispose();
-        }
-
-        _caches.Clear();
+        _caches.Dispose();
         foreach (var buffer in _past.Concat(_present))
         {
             buffer.Dispose();

@@ -42,7 +42,7 @@ internal sealed class IoBindingKvStepBackend<TKv, TLogits> : IKvStepBackend
     private readonly PaddedKvCopier<TKv> _copier;
     private readonly RunOptions _runOptions = new();
     private readonly OrtIoBinding _binding;
-    private readonly Dictionary<long, SequenceKvCache<TKv>> _caches = [];
+    private readonly SequenceKvCaches<TKv> _caches;
     private readonly string[] _pastNames;
     private readonly string[] _presentNames;
     private readonly OrtMemoryInfo? _deviceInfo;
@@ -67,6 +67,7 @@ internal sealed class IoBindingKvStepBackend<TKv, TLogits> : IKvStepBackend
         _session = session;
         _layout = layout;
         _copier = new PaddedKvCopier<TKv>(layout);
+        _caches = new SequenceKvCaches<TKv>(layout);
         _pastNames = _copier.PastNames;
         _presentNames = _copier.PresentNames;
         if (cudaDeviceId is { } device)
@@ -89,15 +90,9 @@ internal sealed class IoBindingKvStepBackend<TKv, TLogits> : IKvStepBackend
     /// <summary>Whether the KV tensors the session reads and writes are device memory.</summary>
     public bool KvOnDevice => _deviceAllocator is not null;
 
-    public int Held(long sequenceId) => _caches.TryGetValue(sequenceId, out var cache) ? cache.Count : 0;
+    public int Held(long sequenceId) => _caches.Held(sequenceId);
 
-    public void Release(long sequenceId)
-    {
-        if (_caches.Remove(sequenceId, out var cache))
-        {
-            cache.Dispose();
-        }
-    }
+    public void Release(long sequenceId) => _caches.Release(sequenceId);
 
     public void Run(IReadOnlyList<StepEntry> entries, StepPlan plan, Span<float> logits)
     {
@@ -123,7 +118,7 @@ internal sealed class IoBindingKvStepBackend<TKv, TLogits> : IKvStepBackend
 
         for (var tensor = 0; tensor < _past.Length; tensor++)
         {
-            _copier.GatherPast(_past[tensor].Prepare(_copier.Elements(rows, pastLength)), tensor, entries, plan, _caches);
+            _copier.GatherPast(_past[tensor].Prepare(_copier.Elements(rows, pastLength)), tensor, entries, plan, _caches.ById);
         }
 
         foreach (var buffer in _present)
@@ -191,41 +186,13 @@ internal sealed class IoBindingKvStepBackend<TKv, TLogits> : IKvStepBackend
         }
 
         // Only a successful run touches the caches, so a failed step leaves every sequence as it was.
-        var row = 0;
-        var logitsSpan = _logits.AsSpan<TLogits>();
-        for (var b = 0; b < rows; b++)
-        {
-            var entry = entries[b];
-            if (!_caches.TryGetValue(entry.SequenceId, out var cache))
-            {
-                cache = new SequenceKvCache<TKv>(_layout.Layers.Count, _layout.KvHeads, _layout.HeadSize, _layout.ContextLength);
-                _caches.Add(entry.SequenceId, cache);
-            }
-
-            var added = plan.New[b];
-            cache.Reserve(added);
-            for (var tensor = 0; tensor < _present.Length; tensor++)
-            {
-                _copier.AppendPresent(_present[tensor].Host.AsSpan<TKv>(), tensor, b, plan, cache);
-            }
-
-            cache.Commit(added);
-            if (entry.NeedsLogits)
-            {
-                var last = logitsSpan.Slice(((b * newLength) + added - 1) * vocabulary, vocabulary);
-                HostKvStepBackend<TKv, TLogits>.ToFloat(last, logits.Slice(row++ * vocabulary, vocabulary));
-            }
-        }
+        _caches.Append(entries, plan, _copier, tensor => _present[tensor].Host.AsSpan<TKv>());
+        SequenceKvCaches<TKv>.WriteLastLogits<TLogits>(entries, plan, _logits.AsSpan<TLogits>(), vocabulary, logits);
     }
 
     public void Dispose()
     {
-        foreach (var cache in _caches.Values)
-        {
-            cache.Dispose();
-        }
-
-        _caches.Clear();
+        _caches.Dispose();
         foreach (var buffer in _past.Concat(_present))
         {
             buffer.Dispose();

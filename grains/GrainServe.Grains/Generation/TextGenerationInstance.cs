@@ -80,8 +80,7 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
     public EngineSnapshot Snapshot() => _engine.Snapshot();
 
     public Task<InferenceResult> Infer(InferenceRequest request, CancellationToken cancellationToken) =>
-        Task.FromResult(InferenceResult.Failure(InferenceErrorCode.InvalidInput,
-            $"model '{Config.Name}' is a text generation model: use POST /v2/models/{Config.Name}/generate, /generate_stream, or OpenAI's /v1/completions and /v1/chat/completions"));
+        Task.FromResult(InferenceResult.Failure(InferenceErrorCode.InvalidInput, ModelKinds.UseGenerateRoutes(Config.Name ?? "")));
 
     public async IAsyncEnumerable<GenerateChunk> Generate(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -57,7 +57,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
 
         if (ModelKinds.Of(version!.Config!) == ModelKinds.TextGeneration)
         {
-            return InferenceResult.Failure(InferenceErrorCode.InvalidInput, $"model '{Name}' is a text generation model: use POST /v2/models/{Name}/generate, /generate_stream, or OpenAI's /v1/completions and /v1/chat/completions");
+            return InferenceResult.Failure(InferenceErrorCode.InvalidInput, ModelKinds.UseGenerateRoutes(Name));
         }
 
         var (validated, invalid) = InferenceRequestValidator.Validate(Name, version!.Config!, request);

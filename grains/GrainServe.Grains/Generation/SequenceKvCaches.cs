@@ -1,0 +1,78 @@
+namespace GrainServe.Generation;
+
+/// <summary>
+/// Every sequence's host KV cache, keyed by sequence id, and what a successful run does to them: the bookkeeping both
+/// step backends share (they differ only in how the step's tensors reach the session).
+/// </summary>
+internal sealed class SequenceKvCaches<TKv>(DecoderLayout layout) : IDisposable
+    where TKv : unmanaged
+{
+    /// <summary>Reads present tensor <paramref name="tensor"/> of the run just made, in host memory.</summary>
+    public delegate ReadOnlySpan<TKv> PresentTensor(int tensor);
+
+    /// <summary>The caches by sequence id, for gathering the padded past.</summary>
+    public Dictionary<long, SequenceKvCache<TKv>> ById { get; } = [];
+
+    /// <summary>Tokens held for a sequence; 0 for one not known.</summary>
+    public int Held(long sequenceId) => ById.TryGetValue(sequenceId, out var cache) ? cache.Count : 0;
+
+    /// <summary>Frees a sequence's cache; unknown ids are ignored.</summary>
+    public void Release(long sequenceId)
+    {
+        if (ById.Remove(sequenceId, out var cache))
+        {
+            cache.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// After a successful run (only then, so a failed step leaves every sequence as it was): appends each row's real new
+    /// vectors from the present tensors to its sequence's cache, creating the cache of a sequence's first step.
+    /// </summary>
+    public void Append(IReadOnlyList<StepEntry> entries, StepPlan plan, PaddedKvCopier<TKv> copier, PresentTensor present)
+    {
+        for (var b = 0; b < plan.Rows; b++)
+        {
+            var entry = entries[b];
+            if (!ById.TryGetValue(entry.SequenceId, out var cache))
+            {
+                cache = new SequenceKvCache<TKv>(layout.Layers.Count, layout.KvHeads, layout.HeadSize, layout.ContextLength);
+                ById.Add(entry.SequenceId, cache);
+            }
+
+            var added = plan.New[b];
+            cache.Reserve(added);
+            for (var tensor = 0; tensor < copier.Tensors; tensor++)
+            {
+                copier.AppendPresent(present(tensor), tensor, b, plan, cache);
+            }
+
+            cache.Commit(added);
+        }
+    }
+
+    /// <summary>Writes, for each entry that needs them, the logits after its last real token (row after row) as floats.</summary>
+    public static void WriteLastLogits<TLogits>(IReadOnlyList<StepEntry> entries, StepPlan plan, ReadOnlySpan<TLogits> all, int vocabulary, Span<float> logits)
+        where TLogits : unmanaged
+    {
+        var row = 0;
+        for (var b = 0; b < plan.Rows; b++)
+        {
+            if (entries[b].NeedsLogits)
+            {
+                var last = all.Slice(((b * plan.NewLength) + plan.New[b] - 1) * vocabulary, vocabulary);
+                HostKvStepBackend<TKv, TLogits>.ToFloat(last, logits.Slice(row++ * vocabulary, vocabulary));
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var cache in ById.Values)
+        {
+            cache.Dispose();
+        }
+
+        ById.Clear();
+    }
+}
