@@ -1,14 +1,17 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using GrainServe.Contracts;
 using GrainServe.Errors;
 using GrainServe.Generation;
 using GrainServe.Gpu;
 using GrainServe.Models;
+using GrainServe.Routing;
 
 namespace GrainServe.Gateway.DataPlane;
 
-/// <summary>The data plane over the Orleans cluster: each call goes to the model's grain.</summary>
+/// <summary>
+/// The data plane over the Orleans cluster: requests go straight to GPU grains through the <see cref="ModelRouter"/>;
+/// metadata, repository and statistics calls go to the model's grain, the control plane.
+/// </summary>
 internal sealed class ClusterDataPlane : IInferenceDataPlane
 {
     private static readonly ServerMetadata Metadata = new(
@@ -16,17 +19,15 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
         typeof(ClusterDataPlane).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0",
         ["binary_tensor_data", "model_repository", "statistics", "model_configuration"]);
 
-    // Longer than failure detection (about 3 s), shorter than a client's patience.
-    private static readonly TimeSpan RetryDeadline = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan RetryBackoff = TimeSpan.FromMilliseconds(100);
-
     private readonly IGrainFactory _grains;
     private readonly IStartupGate _startup;
+    private readonly ModelRouter _router;
 
-    public ClusterDataPlane(IGrainFactory grains, IStartupGate startup)
+    public ClusterDataPlane(IGrainFactory grains, IStartupGate startup, ModelRouter router)
     {
         _grains = grains;
         _startup = startup;
+        _router = router;
     }
 
     public async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
@@ -51,94 +52,11 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
         return metadata.State == ModelReadyState.Ready;
     }
 
-    public async Task<InferenceResult> InferAsync(string model, InferenceRequest request, CancellationToken cancellationToken)
-    {
-        // If the silo holding the model grain dies mid-call, the grain activates again on a live silo once the dead
-        // one is out of the membership table (a few seconds): inference is idempotent, so the request is sent again,
-        // with a short backoff, until RetryDeadline; only then is the client told to retry.
-        var deadline = DateTime.UtcNow + RetryDeadline;
-        while (true)
-        {
-            try
-            {
-                // The token travels with the call, so a client that goes away takes its request out of the queue.
-                return await _grains.GetGrain<IModelGrain>(model).Infer(request, cancellationToken).WaitAsync(cancellationToken);
-            }
-            catch (Exception ex) when (ClusterFailure.IsUndelivered(ex))
-            {
-                if (DateTime.UtcNow > deadline)
-                {
-                    return InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"model '{model}': the cluster lost the request's silo ({ex.GetType().Name}); retry");
-                }
+    public Task<InferenceResult> InferAsync(string model, InferenceRequest request, CancellationToken cancellationToken) =>
+        _router.InferAsync(model, request, cancellationToken);
 
-                await Task.Delay(RetryBackoff, cancellationToken);
-            }
-        }
-    }
-
-    public async IAsyncEnumerable<GenerateChunk> GenerateAsync(string model, GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        // As for InferAsync: a model grain lost with its silo is called again until it is active elsewhere, but only while
-        // nothing has been streamed; after that the client is told to retry.
-        var deadline = DateTime.UtcNow + RetryDeadline;
-        var streamed = false;
-        while (true)
-        {
-            var enumerator = _grains.GetGrain<IModelGrain>(model).Generate(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            var lost = false;
-            try
-            {
-                while (true)
-                {
-                    GenerateChunk chunk;
-                    try
-                    {
-                        if (!await enumerator.MoveNextAsync())
-                        {
-                            yield break;
-                        }
-
-                        chunk = enumerator.Current;
-                    }
-                    catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
-                    {
-                        if (streamed || !ClusterFailure.IsUndelivered(ex) || DateTime.UtcNow > deadline)
-                        {
-                            chunk = GenerateChunk.Failure(InferenceErrorCode.ModelNotReady, $"model '{model}': the cluster lost the request's silo ({ex.GetType().Name}); retry");
-                        }
-                        else
-                        {
-                            lost = true;
-                            break;
-                        }
-                    }
-
-                    streamed = true;
-                    yield return chunk;
-                    if (chunk.Error is not null)
-                    {
-                        yield break;
-                    }
-                }
-            }
-            finally
-            {
-                try
-                {
-                    await enumerator.DisposeAsync();
-                }
-                catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
-                {
-                    // The grain's silo is gone and its enumeration with it.
-                }
-            }
-
-            if (lost)
-            {
-                await Task.Delay(RetryBackoff, cancellationToken);
-            }
-        }
-    }
+    public IAsyncEnumerable<GenerateChunk> GenerateAsync(string model, GenerateRequest request, CancellationToken cancellationToken) =>
+        _router.GenerateAsync(model, request, cancellationToken);
 
     public async Task<IReadOnlyList<RepositoryIndexEntry>> GetRepositoryIndexAsync(bool readyOnly, CancellationToken cancellationToken)
     {
@@ -163,6 +81,7 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
     public async Task LoadModelAsync(string model, string? configJson, CancellationToken cancellationToken)
     {
         var statuses = await _grains.GetGrain<IModelGrain>(model).Load(configJson).WaitAsync(cancellationToken);
+        await _router.RefreshAsync(model, cancellationToken);
         if (!statuses.Any(s => s.State == ModelReadyState.Ready))
         {
             var reasons = string.Join("; ", statuses.Select(s => s.Reason).Where(r => r is not null).Distinct());
@@ -170,8 +89,11 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
         }
     }
 
-    public Task UnloadModelAsync(string model, CancellationToken cancellationToken) =>
-        _grains.GetGrain<IModelGrain>(model).Unload().WaitAsync(cancellationToken);
+    public async Task UnloadModelAsync(string model, CancellationToken cancellationToken)
+    {
+        await _grains.GetGrain<IModelGrain>(model).Unload().WaitAsync(cancellationToken);
+        await _router.RefreshAsync(model, cancellationToken);
+    }
 
     public async Task<IReadOnlyList<ModelStatistics>> GetStatisticsAsync(string? model, string? version, CancellationToken cancellationToken)
     {

@@ -3,6 +3,7 @@ using GrainServe.Gateway.DataPlane;
 using GrainServe.Gateway.Errors;
 using GrainServe.Gateway.Grpc;
 using GrainServe.Gateway.Rest;
+using GrainServe.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Orleans.Dashboard;
 using Microsoft.Extensions.Options;
@@ -41,6 +42,7 @@ public static class GatewayHost
         // Every silo feeds the Orleans dashboard; the gateway shows it on the metrics port, at /dashboard.
         builder.UseOrleans(silo => silo.UseGrainServeCluster(builder.Configuration).AddDashboard());
         builder.Services.AddSingleton<IStartupGate, SiloStartupGate>();
+        builder.Services.AddSingleton(sp => new ModelRouter(sp.GetRequiredService<IGrainFactory>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         builder.Services.AddSingleton<IInferenceDataPlane, ClusterDataPlane>();
         builder.Services.AddHostedService<PrometheusMeterExport>();
         builder.Services.AddSingleton<GrpcErrorInterceptor>();

@@ -1,22 +1,28 @@
-using GrainServe.Contracts;
-using GrainServe.Generation;
-
 namespace GrainServe.Models;
 
 /// <summary>
-/// One grain per model. It loads the versions the model's version policy names onto devices, routes each
-/// request to the least loaded instance, and answers the model's metadata and readiness.
+/// One grain per model: the control plane of its model. It loads the versions the model's version policy names onto
+/// devices, hands gateways the routing table they send requests by (requests go from the gateway to the GPU grains, never
+/// through this grain), and answers the model's metadata and readiness.
 /// </summary>
 /// <remarks>Key: the model's name, exactly as its folder in the model repository is named.</remarks>
 public interface IModelGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Validates the request against the model and runs it on an instance. Never throws for an expected
-    /// failure: bad input, unknown version, not ready and a full queue come back as an error value. Cancelling
-    /// <paramref name="cancellationToken"/> (the caller went away) takes the request out of its instance's queue if
-    /// it has not run yet.
+    /// The table gateways route the model's requests by, loading the model first when nothing loaded it yet (requests that
+    /// arrive during a load wait for it rather than fail). Null when <paramref name="knownRevision"/> is still current.
+    /// <paramref name="report"/> carries the caller's requests in flight, the load signal for scaling. Throws
+    /// <see cref="Errors.InferenceException"/> with <c>ModelNotFound</c> for a model that is not in the repository.
     /// </summary>
-    Task<InferenceResult> Infer(InferenceRequest request, CancellationToken cancellationToken = default);
+    Task<RoutingTable?> GetRoutingTable(long knownRevision, RoutingReport? report);
+
+    /// <summary>
+    /// Called by a gateway whose request found <paramref name="lost"/> gone (its device answered not ready, or
+    /// its silo is unreachable), or found <paramref name="version"/> with no instance: forgets the lost instance and, when
+    /// the version is left with none (or a model that failed to place may be tried again), places it again. Returns the
+    /// table after that.
+    /// </summary>
+    Task<RoutingTable> Recover(string version, RoutedInstance? lost);
 
     /// <summary>
     /// The model's metadata, for one version or (when <paramref name="version"/> is null) the model.
@@ -64,12 +70,4 @@ public interface IModelGrain : IGrainWithStringKey
     /// cannot load is Unavailable with its reason, the others are unaffected.
     /// </summary>
     Task<ModelVersionStatus[]> EnsureLoaded();
-
-    /// <summary>
-    /// Streams a generation from one of the version's instances (the one with the fewest sequences queued or running).
-    /// Expected failures (unknown version, not ready, not a generation model, bad sampling values) come as one chunk with an
-    /// error. When an instance is lost before it streamed anything the request runs on another; once text has been
-    /// streamed, a lost instance ends the stream with a retryable error.
-    /// </summary>
-    IAsyncEnumerable<GenerateChunk> Generate(GenerateRequest request, CancellationToken cancellationToken = default);
 }

@@ -21,13 +21,21 @@ internal sealed class BatchedInstance(IModelRunner runner, BatchQueue queue) : I
 
     public Task<InferenceResult> Infer(InferenceRequest request, CancellationToken cancellationToken)
     {
-        // A runner that can refuse one request (text that is not UTF-8) does so before it joins a batch it would fail.
-        if (runner is IRequestValidator validator && validator.Validate(request) is { } invalid)
+        // The instance checks requests against its own effective config: gateways route without knowing it. A runner
+        // that can refuse one request (text that is not UTF-8) also does so here, before it joins a batch it would fail.
+        var (validated, invalid) = InferenceRequestValidator.Validate(Config.Name ?? "", Config, request);
+        if (invalid is null && runner is IRequestValidator validator)
         {
+            invalid = validator.Validate(validated!);
+        }
+
+        if (invalid is not null)
+        {
+            queue.Statistics.RecordFailures(1, TimeSpan.Zero);
             return Task.FromResult(InferenceResult.Failure(invalid));
         }
 
-        return queue.Enqueue(request, cancellationToken);
+        return queue.Enqueue(validated!, cancellationToken);
     }
 
     public async IAsyncEnumerable<GenerateChunk> Generate(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)

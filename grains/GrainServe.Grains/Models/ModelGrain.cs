@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using GrainServe.Contracts;
 using GrainServe.Errors;
 using GrainServe.Gpu;
 using Microsoft.Extensions.Logging;
@@ -9,9 +8,10 @@ using Orleans.Concurrency;
 namespace GrainServe.Models;
 
 /// <summary>
-/// Places a model's versions on devices and routes its requests. Reentrant, because a request awaits its
-/// instance for the length of a batch while others must be routed; the grain's state is only changed between
-/// awaits, on the grain's turn, so counters and maps need no locks.
+/// The control plane of one model: places its versions on devices, hands gateways the routing table they send requests
+/// by, and scales by the load they report. No request passes through it. Reentrant, because a load or a placement awaits
+/// devices for seconds while gateways keep asking for the table; the grain's state is only changed between awaits, on
+/// the grain's turn, so counters and maps need no locks.
 /// </summary>
 [KeepAlive]
 [Reentrant]
@@ -28,8 +28,8 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
     private readonly ModelRepository _repository;
     private readonly ModelPlacer _placer;
     private readonly ILogger<ModelGrain> _logger;
-    private readonly Random _random = new();
     private readonly Dictionary<string, ModelVersionState> _versions = new(StringComparer.Ordinal);
+    private readonly GatewayLoad _load = new();
     private ModelDefinition? _definition;
     private ModelConfig? _configOverride;
     private Task<ModelVersionStatus[]>? _loading;
@@ -47,104 +47,27 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
 
     private string Name => this.GetPrimaryKeyString();
 
-    public async Task<InferenceResult> Infer(InferenceRequest request, CancellationToken cancellationToken = default)
-    {
-        var (version, error) = await ResolveVersionAsync(request.ModelVersion);
-        if (error is not null)
-        {
-            return InferenceResult.Failure(error);
-        }
-
-        if (ModelKinds.Of(version!.Config!) == ModelKinds.TextGeneration)
-        {
-            return InferenceResult.Failure(InferenceErrorCode.InvalidInput, ModelKinds.UseGenerateRoutes(Name));
-        }
-
-        var (validated, invalid) = InferenceRequestValidator.Validate(Name, version!.Config!, request);
-        if (invalid is not null)
-        {
-            version.Failures += new StatisticDuration(1, 0);
-            return InferenceResult.Failure(invalid);
-        }
-
-        // Inference is idempotent, so a request whose instance was lost (its silo died or is draining) is run again
-        // on another instance; when none is left, the version is placed again on the devices that remain.
-        for (var attempt = 0; ; attempt++)
-        {
-            if (await RouteAsync(version, validated!, cancellationToken) is { } result)
-            {
-                return result;
-            }
-
-            if (attempt > 0 || _unloaded)
-            {
-                return InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"model '{Name}' version {version.Version} lost its instances and could not be placed again: {version.Reason}; retry");
-            }
-
-            await EnsureLoaded();
-            if (version.Instances.Count == 0)
-            {
-                return InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"model '{Name}' version {version.Version} is not ready: {version.Reason}; retry");
-            }
-        }
-    }
-
-    // The version a request runs on, loading the model first when needed. Requests that arrive while a load or a
-    // re-placement is running wait for it rather than fail; a load that failed (a device vanished mid-load) is tried
-    // again by the next request.
-    private async Task<(ModelVersionState? Version, InferenceError? Error)> ResolveVersionAsync(string? requested)
-    {
-        if (!_unloaded && (_loading is null || _definition is null || !_loading.IsCompleted || _loading.IsFaulted))
-        {
-            try
-            {
-                await EnsureLoaded();
-            }
-            catch (InferenceException ex)
-            {
-                return (null, new InferenceError(ex.Code, ex.Message));
-            }
-            catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
-            {
-                return (null, new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{Name}' could not be placed: {ex.Message}; retry"));
-            }
-        }
-
-        if (_definition is null)
-        {
-            return (null, new InferenceError(InferenceErrorCode.ModelNotFound, $"model '{Name}' is not in the repository"));
-        }
-
-        var (version, error) = SelectVersion(requested);
-        if (error is { Code: InferenceErrorCode.ModelNotReady } && !_unloaded && _definition.ConfigError is null
-            && DateTimeOffset.UtcNow - _lastLoadFinished > RetryLoadInterval)
-        {
-            // Not ready because placement failed earlier (no device had joined yet, or a device vanished mid-load):
-            // devices may have come back since, so try again, at most once per interval.
-            await TryLoadAgainAsync();
-            (version, error) = SelectVersion(requested);
-        }
-
-        return (version, error);
-    }
-
-    // When every instance has a backlog (two full batches waiting, or four requests without batching) and some device
-    // in the cluster holds none, one more instance is placed there, in the background: a device silo that joined
-    // later takes a share as load grows. instance_group.count stays the number placed at load.
+    // When the version's instances have a backlog (on average two full batches waiting, or four requests without
+    // batching, by the gateways' reports) and some device in the cluster holds none, one more instance is placed there,
+    // in the background: a device silo that joined later takes a share as load grows. instance_group.count stays the
+    // number placed at load.
     private void MaybeScaleOut(ModelVersionState version)
     {
-        if (_scalingOut is { IsCompleted: false } || version.Instances.Count == 0 || DateTimeOffset.UtcNow - _lastScaleOut < ScaleOutInterval)
+        var now = DateTimeOffset.UtcNow;
+        // A generation instance's backlog is its engine's waiting sequences, not a request count: it is not scaled by this.
+        if (_scalingOut is { IsCompleted: false } || version.Instances.Count == 0 || now - _lastScaleOut < ScaleOutInterval
+            || version.Config is null || ModelKinds.Of(version.Config) == ModelKinds.TextGeneration)
         {
             return;
         }
 
         var backlog = 2 * Math.Max(2, version.Config?.MaxBatchSize ?? 0);
-        if (version.Instances.Min(i => i.Pending) < backlog)
+        if (_load.Ongoing(version.Version, now) < backlog * version.Instances.Count)
         {
             return;
         }
 
-        _lastScaleOut = DateTimeOffset.UtcNow;
+        _lastScaleOut = now;
         _scalingOut = ScaleOutAsync(version);
     }
 
@@ -176,41 +99,6 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         {
             await EnsureLoaded();
         }
-    }
-
-    // Runs the request on the least loaded instance; null when every instance was lost on the way.
-    private async Task<InferenceResult?> RouteAsync(ModelVersionState version, InferenceRequest request, CancellationToken cancellationToken)
-    {
-        MaybeScaleOut(version);
-        while (version.Instances.Count > 0)
-        {
-            var slot = version.Instances[InstanceRouter.PickLeastLoaded(version.Instances.Select(s => s.Pending).ToList(), _random)];
-            slot.Pending++;
-            try
-            {
-                var result = await slot.Device.Infer(slot.Info.InstanceId, request, cancellationToken);
-                if (result.Error is not { Code: InferenceErrorCode.ModelNotReady } || _unloaded)
-                {
-                    return result;
-                }
-
-                LogInstanceLost(_logger, Name, version.Version, slot.Info.DeviceKey, result.Error.Message);
-            }
-            catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
-            {
-                LogInstanceLost(_logger, Name, version.Version, slot.Info.DeviceKey, ex.Message);
-            }
-            finally
-            {
-                slot.Pending--;
-            }
-
-            version.Instances.Remove(slot);
-        }
-
-        version.State = ModelReadyState.Unavailable;
-        version.Reason = "its instances were lost";
-        return null;
     }
 
     public async Task<ModelMetadata> GetMetadata(string? version)
@@ -343,7 +231,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         var result = new List<ModelStatistics>();
         foreach (var state in _versions.Values.Where(v => version is null || v.Version == version).OrderByDescending(v => v.Number))
         {
-            var total = new ModelStatistics { Name = Name, Version = state.Version, Fail = state.Failures };
+            var total = new ModelStatistics { Name = Name, Version = state.Version };
             foreach (var slot in state.Instances.ToArray())
             {
                 if (await slot.Device.GetStatistics(slot.Info.InstanceId) is { } instance)
@@ -440,34 +328,6 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
 
         _lastLoadFinished = DateTimeOffset.UtcNow;
         return Statuses();
-    }
-
-    private (ModelVersionState? Version, InferenceError? Error) SelectVersion(string? requested)
-    {
-        if (requested is not null)
-        {
-            if (!IsKnownVersion(requested))
-            {
-                return (null, UnknownVersion(requested));
-            }
-
-            if (!_versions.TryGetValue(requested, out var version))
-            {
-                return (null, new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{Name}' version {requested} is not served: the model's version policy does not name it"));
-            }
-
-            return version.State == ModelReadyState.Ready && version.Instances.Count > 0 && version.Config is not null
-                ? (version, null)
-                : (null, new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{Name}' version {requested} is not ready: {version.Reason ?? version.State.ToString()}"));
-        }
-
-        if (NewestReady() is { } ready)
-        {
-            return (ready, null);
-        }
-
-        var reason = _versions.Values.Select(v => v.Reason).FirstOrDefault(r => r is not null) ?? "it is loading";
-        return (null, new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{Name}' is not ready: {reason}"));
     }
 
     private ModelVersionState? NewestReady() =>

@@ -19,7 +19,7 @@ internal sealed class ModelPlacer(ModelGrain grain)
         var wanted = Math.Max(1, groups.Sum(g => g.Count));
         var kind = groups.Select(g => g.Kind).FirstOrDefault(k => k is "KIND_GPU" or "KIND_CPU");
         var candidates = devices
-            .Where(d => kind is null || (kind == "KIND_GPU") == (d.Kind == DeviceKind.Gpu))
+            .Where(d => !d.Draining && (kind is null || (kind == "KIND_GPU") == (d.Kind == DeviceKind.Gpu)))
             .OrderByDescending(d => d.AvailableBytes)
             .ToList();
         if (candidates.Count == 0)
@@ -73,7 +73,7 @@ internal sealed class ModelPlacer(ModelGrain grain)
         var kind = grain.Definition.Config.InstanceGroup.Select(g => g.Kind).FirstOrDefault(k => k is "KIND_GPU" or "KIND_CPU");
         var holding = version.Instances.Select(i => i.Info.DeviceKey).ToHashSet(StringComparer.Ordinal);
         foreach (var candidate in devices
-            .Where(d => !holding.Contains(d.Key) && (kind is null || (kind == "KIND_GPU") == (d.Kind == DeviceKind.Gpu)))
+            .Where(d => !holding.Contains(d.Key) && !d.Draining && (kind is null || (kind == "KIND_GPU") == (d.Kind == DeviceKind.Gpu)))
             .OrderByDescending(d => d.AvailableBytes))
         {
             var device = grain.Grains.GetGrain<IGpuGrain>(candidate.Key);
@@ -107,7 +107,8 @@ internal sealed class ModelPlacer(ModelGrain grain)
         }
 
         _adopted = true;
-        foreach (var info in devices.Where(d => d.InstanceCount > 0))
+        // A draining device is leaving: its instances are not taken over (its GPU grain told the old activation to forget them).
+        foreach (var info in devices.Where(d => d.InstanceCount > 0 && !d.Draining))
         {
             var device = grain.Grains.GetGrain<IGpuGrain>(info.Key);
             ModelInstanceInfo[] instances;

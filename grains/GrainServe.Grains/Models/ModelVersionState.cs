@@ -18,9 +18,6 @@ internal sealed class ModelVersionState(long number, string version)
 
     public List<ModelInstanceSlot> Instances { get; } = [];
 
-    // Requests refused before reaching an instance (invalid for the model); instances count the rest.
-    public StatisticDuration Failures { get; set; } = StatisticDuration.Zero;
-
     public ModelVersionStatus ToStatus() => new(Version, State, Reason, Instances.Count);
 }
 
@@ -30,10 +27,4 @@ internal sealed class ModelInstanceSlot(ModelInstanceInfo info, IGpuGrain device
     public ModelInstanceInfo Info { get; } = info;
 
     public IGpuGrain Device { get; } = device;
-
-    // Requests this grain routed to the instance that have not been answered yet.
-    public int Pending { get; set; }
-
-    // A generation instance's KV cache use (0 to 1) as its last streamed chunk reported it; 0 until it streamed.
-    public double KvCacheUsage { get; set; }
 }

@@ -32,11 +32,11 @@ public sealed class ModelLifecycleTests(ClusterFixture fixture)
         Assert.True(await UsedBytesFor("lifecycle") > 0);
 
         await Model("lifecycle").Unload();
-        var whileUnloaded = await Model("lifecycle").Infer(Request(1, 2));
+        var whileUnloaded = await fixture.Router.InferAsync("lifecycle", Request(1, 2), default);
         var metadata = await Model("lifecycle").GetMetadata(null);
         var usedAfterUnload = await UsedBytesFor("lifecycle");
         var statuses = await Model("lifecycle").Load(null);
-        var afterLoad = await Model("lifecycle").Infer(Request(1, 2));
+        var afterLoad = await fixture.Router.InferAsync("lifecycle", Request(1, 2), default);
 
         Assert.Equal(0, usedAfterUnload);
         Assert.Equal(InferenceErrorCode.ModelNotReady, whileUnloaded.Error!.Code);
@@ -51,7 +51,7 @@ public sealed class ModelLifecycleTests(ClusterFixture fixture)
     {
         await Model("lifecycle").Load("""{ "max_batch_size": 2 }""");
         var config = await Model("lifecycle").GetConfig(null);
-        var tooBig = await Model("lifecycle").Infer(new InferenceRequest(null, null, [Floats.Tensor("INPUT0", [3, 2], 1, 2, 3, 4, 5, 6)], null));
+        var tooBig = await fixture.Router.InferAsync("lifecycle", new InferenceRequest(null, null, [Floats.Tensor("INPUT0", [3, 2], 1, 2, 3, 4, 5, 6)], null), default);
         await Model("lifecycle").Load(null);
 
         Assert.Equal(2, config.MaxBatchSize);
@@ -82,8 +82,8 @@ public sealed class ModelLifecycleTests(ClusterFixture fixture)
         await Model("stats").EnsureLoaded();
         var before = Assert.Single(await Model("stats").GetStatistics(null));
 
-        await Task.WhenAll(Enumerable.Range(0, 5).Select(i => Model("stats").Infer(Request(i, i))));
-        var invalid = await Model("stats").Infer(new InferenceRequest(null, null, [Floats.Tensor("INPUT0", [1, 3], 1, 2, 3)], null));
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(i => fixture.Router.InferAsync("stats", Request(i, i), default)));
+        var invalid = await fixture.Router.InferAsync("stats", new InferenceRequest(null, null, [Floats.Tensor("INPUT0", [1, 3], 1, 2, 3)], null), default);
         var after = Assert.Single(await Model("stats").GetStatistics("1"));
 
         Assert.Equal(InferenceErrorCode.InvalidInput, invalid.Error!.Code);

@@ -1,6 +1,7 @@
 using GrainServe.Gpu;
 using GrainServe.ModelBuilder;
 using GrainServe.Models;
+using GrainServe.Routing;
 using GrainServe.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
@@ -24,6 +25,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IClusterClient Client => Cluster.Client;
+
+    /// <summary>Routes requests as a gateway does: straight to the GPU grains, by the model grains' routing tables.</summary>
+    public ModelRouter Router { get; private set; } = null!;
 
     /// <summary>The repository's folder.</summary>
     public string RepositoryRoot => _repository.Root;
@@ -63,10 +67,12 @@ public sealed class ClusterFixture : IAsyncLifetime
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+        Router = new ModelRouter(Cluster.Client, TimeProvider.System);
     }
 
     public async Task DisposeAsync()
     {
+        await Router.DisposeAsync();
         await Cluster.DisposeAsync();
         _repository.Dispose();
     }

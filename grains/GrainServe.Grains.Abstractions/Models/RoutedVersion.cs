@@ -1,0 +1,21 @@
+namespace GrainServe.Models;
+
+/// <summary>One served version of a model in a <see cref="RoutingTable"/>.</summary>
+[GenerateSerializer, Immutable, Alias("GrainServe.RoutedVersion")]
+public sealed record RoutedVersion
+{
+    /// <summary>The version number, as its folder is named.</summary>
+    [Id(0)] public required string Version { get; init; }
+
+    /// <summary>Ready when it can serve: it has instances, or it scales from zero on demand.</summary>
+    [Id(1)] public required ModelReadyState State { get; init; }
+
+    /// <summary>Why it is not ready; null when it is.</summary>
+    [Id(2)] public string? Reason { get; init; }
+
+    /// <summary>The model kind of its effective config (<see cref="ModelKinds"/>); null before it first loaded.</summary>
+    [Id(3)] public string? ModelKind { get; init; }
+
+    /// <summary>Its instances: where requests go.</summary>
+    [Id(4)] public required RoutedInstance[] Instances { get; init; }
+}
