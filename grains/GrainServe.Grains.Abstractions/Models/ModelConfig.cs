@@ -43,4 +43,10 @@ public sealed class ModelConfig
 
     /// <summary>The ONNX file inside each version folder. Default <c>model.onnx</c>.</summary>
     [Id(10)] public string? DefaultModelFilename { get; set; }
+
+    /// <summary>How requests that name no version are split over the versions; null sends them to the newest ready one.</summary>
+    [Id(11)] public TrafficConfig? Traffic { get; set; }
+
+    /// <summary>Request-based autoscaling of each version; null keeps <see cref="InstanceGroup"/>'s count.</summary>
+    [Id(12)] public AutoscalingConfig? Autoscaling { get; set; }
 }

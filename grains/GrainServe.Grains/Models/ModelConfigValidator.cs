@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace GrainServe.Models;
 
 /// <summary>
@@ -10,6 +12,9 @@ public static class ModelConfigValidator
 
     /// <summary>Triton's backend name for the same runtime.</summary>
     public const string OnnxBackend = "onnxruntime";
+
+    /// <summary>The longest <c>traffic.auto_rollback.window_s</c>, in seconds: the window is kept as one-second slots.</summary>
+    public const int MaxWindowS = 3600;
 
     /// <summary>Every problem found, each a sentence that says how to fix it; empty when the config is usable.</summary>
     public static List<string> Validate(string folderName, ModelConfig config)
@@ -105,6 +110,173 @@ public static class ModelConfigValidator
             }
         }
 
+        if (config.Traffic is { } traffic)
+        {
+            ValidateTraffic(traffic, problems);
+        }
+
+        if (config.Autoscaling is { } autoscaling)
+        {
+            ValidateAutoscaling(autoscaling, problems);
+        }
+
         return problems;
+    }
+
+    /// <summary>Whether <paramref name="version"/> names a version folder: a positive integer in plain digits.</summary>
+    public static bool IsVersionName(string? version) =>
+        long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0;
+
+    // Comparisons are written so that NaN fails them too ("!(x >= 0)"), since JSON cannot carry NaN but a config
+    // built in code can.
+    private static void ValidateTraffic(TrafficConfig traffic, List<string> problems)
+    {
+        if (traffic.Weights is { } weights)
+        {
+            if (weights.Count == 0)
+            {
+                problems.Add("traffic.weights is empty; give at least one version a weight, or leave weights out to send everything to the newest version");
+            }
+            else if (weights.Values.All(w => w == 0))
+            {
+                problems.Add("traffic.weights are all 0; give at least one version a positive weight");
+            }
+
+            foreach (var (version, weight) in weights)
+            {
+                if (!IsVersionName(version))
+                {
+                    problems.Add($"traffic.weights names version '{version}'; versions are their folders' numbers, such as \"2\"");
+                }
+
+                if (weight < 0)
+                {
+                    problems.Add($"traffic.weights gives version '{version}' weight {weight}; a weight must be 0 (no traffic) or more");
+                }
+            }
+        }
+
+        if (traffic.StickyHeader is { } header && (header.Length == 0 || header.Any(c => c <= ' ' || c >= 127 || c == ':')))
+        {
+            problems.Add($"traffic.sticky_header '{header}' is not a header name; use one such as \"x-user-id\", or leave it out");
+        }
+
+        if (traffic.Mirror is { } mirror)
+        {
+            if (!IsVersionName(mirror.Version))
+            {
+                problems.Add($"traffic.mirror.version '{mirror.Version}' is not a version; name the version folder that receives the copies, such as \"2\"");
+            }
+
+            if (!(mirror.Percent >= 0 && mirror.Percent <= 100))
+            {
+                problems.Add($"traffic.mirror.percent is {mirror.Percent}; it must be between 0 and 100");
+            }
+        }
+
+        if (traffic.AutoRollback is { } rollback)
+        {
+            ValidateAutoRollback(rollback, traffic.Weights, problems);
+        }
+
+        if (traffic.Step is { } step)
+        {
+            ValidateStep(step, traffic, problems);
+        }
+    }
+
+    private static void ValidateAutoRollback(AutoRollbackConfig rollback, Dictionary<string, int>? weights, List<string> problems)
+    {
+        if (string.IsNullOrEmpty(rollback.Baseline))
+        {
+            problems.Add("traffic.auto_rollback.baseline is missing; name the version canaries are compared with");
+        }
+        else if (weights is null || !weights.ContainsKey(rollback.Baseline))
+        {
+            problems.Add($"traffic.auto_rollback.baseline '{rollback.Baseline}' is not in traffic.weights; the baseline must be one of the weighted versions");
+        }
+
+        if (!(rollback.MaxErrorRateIncrease >= 0 && rollback.MaxErrorRateIncrease <= 1))
+        {
+            problems.Add($"traffic.auto_rollback.max_error_rate_increase is {rollback.MaxErrorRateIncrease}; it is a difference of error rates, between 0 and 1 (0.02 is two percentage points)");
+        }
+
+        if (!(rollback.MaxP99Ratio > 0))
+        {
+            problems.Add($"traffic.auto_rollback.max_p99_ratio is {rollback.MaxP99Ratio}; it must be more than 0 (1.5 lets the canary's p99 be 50% above the baseline's)");
+        }
+
+        if (rollback.MinRequests < 1)
+        {
+            problems.Add($"traffic.auto_rollback.min_requests is {rollback.MinRequests}; it must be at least 1");
+        }
+
+        if (!(rollback.WindowS >= 1 && rollback.WindowS <= MaxWindowS))
+        {
+            problems.Add($"traffic.auto_rollback.window_s is {rollback.WindowS}; it must be between 1 and {MaxWindowS} seconds");
+        }
+    }
+
+    private static void ValidateStep(PromotionStepConfig step, TrafficConfig traffic, List<string> problems)
+    {
+        if (step.Weight is < 1 or > 100)
+        {
+            problems.Add($"traffic.step.weight is {step.Weight}; it must be between 1 and 100 percentage points");
+        }
+
+        if (!(step.EveryS > 0))
+        {
+            problems.Add($"traffic.step.every_s is {step.EveryS}; it must be more than 0 seconds");
+        }
+
+        if (traffic.AutoRollback is null)
+        {
+            problems.Add("traffic.step needs traffic.auto_rollback: a step is taken only while the canary is healthy against its baseline");
+        }
+
+        if (traffic.Weights is not { Count: 2 } weights || weights.Values.Sum(w => (long)w) != 100)
+        {
+            problems.Add("traffic.step moves weight from the baseline to one canary: traffic.weights must name exactly two versions, the baseline and the canary, with weights that sum to 100");
+        }
+    }
+
+    private static void ValidateAutoscaling(AutoscalingConfig autoscaling, List<string> problems)
+    {
+        if (autoscaling.MinInstances < 0)
+        {
+            problems.Add($"autoscaling.min_instances is {autoscaling.MinInstances}; it must be 0 (scale to zero) or more");
+        }
+
+        if (autoscaling.MaxInstances < 1)
+        {
+            problems.Add($"autoscaling.max_instances is {autoscaling.MaxInstances}; it must be at least 1");
+        }
+        else if (autoscaling.MinInstances > autoscaling.MaxInstances)
+        {
+            problems.Add($"autoscaling.min_instances ({autoscaling.MinInstances}) is above max_instances ({autoscaling.MaxInstances})");
+        }
+
+        if (!(autoscaling.TargetOngoingRequests > 0))
+        {
+            problems.Add($"autoscaling.target_ongoing_requests is {autoscaling.TargetOngoingRequests}; it must be more than 0 (requests in flight per instance)");
+        }
+
+        foreach (var (name, seconds) in new[]
+        {
+            ("upscale_delay_s", autoscaling.UpscaleDelayS),
+            ("downscale_delay_s", autoscaling.DownscaleDelayS),
+            ("scale_to_zero_delay_s", autoscaling.ScaleToZeroDelayS),
+        })
+        {
+            if (!(seconds >= 0))
+            {
+                problems.Add($"autoscaling.{name} is {seconds}; a delay must be 0 seconds or more");
+            }
+        }
+
+        if (!(autoscaling.ColdStartTimeoutS > 0))
+        {
+            problems.Add($"autoscaling.cold_start_timeout_s is {autoscaling.ColdStartTimeoutS}; it must be more than 0 seconds");
+        }
     }
 }
