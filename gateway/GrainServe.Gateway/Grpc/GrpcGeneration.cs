@@ -42,11 +42,11 @@ internal static class GrpcGeneration
     }
 
     /// <summary>Runs the generation, handing each response to <paramref name="write"/>; throws InvalidInput for a bad request.</summary>
-    public static async Task RunAsync(IInferenceDataPlane dataPlane, ModelInferRequest request, Func<ModelStreamInferResponse, Task> write, CancellationToken cancellationToken)
+    public static async Task RunAsync(IInferenceDataPlane dataPlane, ModelInferRequest request, Func<string, string?>? header, Func<ModelStreamInferResponse, Task> write, CancellationToken cancellationToken)
     {
         var (generate, stream) = Read(request);
         var text = new StringBuilder();
-        await foreach (var chunk in dataPlane.GenerateAsync(request.ModelName, generate, cancellationToken))
+        await foreach (var chunk in dataPlane.GenerateAsync(request.ModelName, generate, header, cancellationToken))
         {
             if (chunk.Error is { } error)
             {

@@ -49,7 +49,7 @@ internal sealed class GrpcInferenceService(IInferenceDataPlane dataPlane) : GRPC
     }
 
     public override Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context) =>
-        InferAsync(request, context.CancellationToken);
+        InferAsync(request, context, context.CancellationToken);
 
     public override async Task ModelStreamInfer(IAsyncStreamReader<ModelInferRequest> requestStream, IServerStreamWriter<ModelStreamInferResponse> responseStream, ServerCallContext context)
     {
@@ -72,11 +72,11 @@ internal sealed class GrpcInferenceService(IInferenceDataPlane dataPlane) : GRPC
                 if (await GrpcGeneration.IsGenerationAsync(dataPlane, request, context.CancellationToken))
                 {
                     // Decoupled: many responses for one request, the last flagged final.
-                    await GrpcGeneration.RunAsync(dataPlane, request, WriteAsync, context.CancellationToken);
+                    await GrpcGeneration.RunAsync(dataPlane, request, GrpcHeaders(context), WriteAsync, context.CancellationToken);
                     return;
                 }
 
-                response = new ModelStreamInferResponse { InferResponse = await InferAsync(request, context.CancellationToken) };
+                response = new ModelStreamInferResponse { InferResponse = await InferAsync(request, context, context.CancellationToken) };
             }
             catch (InferenceException ex)
             {
@@ -158,10 +158,10 @@ internal sealed class GrpcInferenceService(IInferenceDataPlane dataPlane) : GRPC
         return new RepositoryModelUnloadResponse();
     }
 
-    private async Task<ModelInferResponse> InferAsync(ModelInferRequest request, CancellationToken cancellationToken)
+    private async Task<ModelInferResponse> InferAsync(ModelInferRequest request, ServerCallContext context, CancellationToken cancellationToken)
     {
         var inference = GrpcRequestConverter.ToRequest(request);
-        var result = await dataPlane.InferAsync(RequiredName(request.ModelName), inference, cancellationToken);
+        var result = await dataPlane.InferAsync(RequiredName(request.ModelName), inference, GrpcHeaders(context), cancellationToken);
         if (result.Error is { } error)
         {
             throw new InferenceException(error);
@@ -169,6 +169,10 @@ internal sealed class GrpcInferenceService(IInferenceDataPlane dataPlane) : GRPC
 
         return GrpcRequestConverter.ToResponse(result.Response!, request);
     }
+
+    // gRPC metadata keys are lower case; a traffic split's sticky header is read from them.
+    private static Func<string, string?> GrpcHeaders(ServerCallContext context) =>
+        name => context.RequestHeaders.GetValue(name.ToLowerInvariant());
 
     private static ModelMetadataResponse.Types.TensorMetadata Describe(TensorMetadata tensor)
     {

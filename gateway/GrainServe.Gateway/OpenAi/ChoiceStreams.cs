@@ -11,11 +11,11 @@ namespace GrainServe.Gateway.OpenAi;
 /// </summary>
 internal static class ChoiceStreams
 {
-    public static async IAsyncEnumerable<(int Index, GenerateChunk Chunk)> RunAsync(IInferenceDataPlane dataPlane, OpenAiGenerationCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<(int Index, GenerateChunk Chunk)> RunAsync(IInferenceDataPlane dataPlane, OpenAiGenerationCall call, Func<string, string?>? header, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (call.N == 1)
         {
-            await foreach (var chunk in dataPlane.GenerateAsync(call.Model, call.Request, cancellationToken))
+            await foreach (var chunk in dataPlane.GenerateAsync(call.Model, call.Request, header, cancellationToken))
             {
                 yield return (0, chunk);
             }
@@ -30,7 +30,7 @@ internal static class ChoiceStreams
             var request = call.Request.Seed is { } seed ? call.Request with { Seed = unchecked(seed + index) } : call.Request;
             try
             {
-                await foreach (var chunk in dataPlane.GenerateAsync(call.Model, request, stop.Token))
+                await foreach (var chunk in dataPlane.GenerateAsync(call.Model, request, header, stop.Token))
                 {
                     await merged.Writer.WriteAsync((index, chunk), stop.Token);
                 }

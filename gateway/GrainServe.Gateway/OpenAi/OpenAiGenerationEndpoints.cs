@@ -33,7 +33,7 @@ internal static class OpenAiGenerationEndpoints
         var dataPlane = context.RequestServices.GetRequiredService<IInferenceDataPlane>();
         var id = (chat ? "chatcmpl-" : "cmpl-") + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        await using var chunks = ChoiceStreams.RunAsync(dataPlane, call, context.RequestAborted).GetAsyncEnumerator(context.RequestAborted);
+        await using var chunks = ChoiceStreams.RunAsync(dataPlane, call, RoutingHeaders.Of(context), context.RequestAborted).GetAsyncEnumerator(context.RequestAborted);
 
         // The first chunk decides between an error status and a 200: a request the model refuses (bad values, not ready)
         // is answered like any other error, never as a stream that fails.
@@ -47,7 +47,7 @@ internal static class OpenAiGenerationEndpoints
             throw new InferenceException(first);
         }
 
-        context.Response.Headers["x-model-version"] = chunks.Current.Chunk.ModelVersion;
+        RoutingHeaders.SetModelVersion(context, chunks.Current.Chunk);
         if (call.Stream)
         {
             await StreamAsync(context, call, id, created, chunks);

@@ -40,7 +40,7 @@ internal static class GenerateEndpoints
 
         var dataPlane = context.RequestServices.GetRequiredService<IInferenceDataPlane>();
         var cancel = context.RequestAborted;
-        await using var chunks = dataPlane.GenerateAsync(model, request, cancel).GetAsyncEnumerator(cancel);
+        await using var chunks = dataPlane.GenerateAsync(model, request, RoutingHeaders.Of(context), cancel).GetAsyncEnumerator(cancel);
         if (!await chunks.MoveNextAsync())
         {
             await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, "Incomplete generation");
@@ -53,7 +53,7 @@ internal static class GenerateEndpoints
             return;
         }
 
-        context.Response.Headers["x-model-version"] = chunks.Current.ModelVersion;
+        RoutingHeaders.SetModelVersion(context, chunks.Current);
         if (stream)
         {
             var events = new ServerSentEvents(context.Response);

@@ -54,7 +54,8 @@ public static class OpenAiEndpoints
         }
 
         var request = new InferenceRequest(null, null, [new InferTensor(input.Name, InferDatatype.Bytes, [texts.Count, 1], BytesElements.Pack(texts.Select(Encoding.UTF8.GetBytes).ToList()))], null);
-        var result = await dataPlane.InferAsync(model, request, context.RequestAborted);
+        var result = await dataPlane.InferAsync(model, request, RoutingHeaders.Of(context), context.RequestAborted);
+        RoutingHeaders.SetModelVersion(context, result.Response?.ModelVersion);
         if (result.Error is { } error)
         {
             throw new InferenceException(error);

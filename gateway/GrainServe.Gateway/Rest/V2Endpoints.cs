@@ -26,6 +26,7 @@ public static class V2Endpoints
         v2.MapPost("/models/{model}/infer", (HttpContext c, string model) => InferAsync(c, model, null));
         v2.MapPost("/models/{model}/versions/{version}/infer", (HttpContext c, string model, string version) => InferAsync(c, model, version));
         v2.MapGenerateEndpoints();
+        v2.MapTrafficEndpoints();
 
         // Triton's extensions: statistics, model configuration, model repository.
         v2.MapGet("/models/stats", (HttpContext c) => StatisticsAsync(c, null, null));
@@ -104,7 +105,8 @@ public static class V2Endpoints
     {
         var body = await ReadBodyAsync(context, required: true);
         var request = InferenceRequestJsonReader.Read(body, HeaderLength(context), version);
-        var result = await DataPlaneOf(context).InferAsync(model, request.Request, context.RequestAborted);
+        var result = await DataPlaneOf(context).InferAsync(model, request.Request, RoutingHeaders.Of(context), context.RequestAborted);
+        RoutingHeaders.SetModelVersion(context, result.Response?.ModelVersion);
         if (result.Error is { } error)
         {
             await ErrorResponse.WriteAsync(context, error.Code, error.Message);

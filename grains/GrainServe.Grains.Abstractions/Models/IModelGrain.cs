@@ -24,6 +24,17 @@ public interface IModelGrain : IGrainWithStringKey
     /// </summary>
     Task<RoutingTable> Recover(string version, RoutedInstance? lost);
 
+    /// <summary>The model's traffic split: the weights in force, where they come from, and per-version figures.</summary>
+    Task<TrafficStatus> GetTraffic();
+
+    /// <summary>
+    /// Sets the weights of the model's traffic split at run time (they outlive the grain's activation and replace
+    /// config.json's until set again); versions named and not yet loaded are loaded first. Requests in flight finish on the
+    /// version that took them. Throws <see cref="Errors.InferenceException"/> with <c>InvalidInput</c> for a negative
+    /// weight, a version that is not in the repository or cannot be made ready, or weights that are all zero.
+    /// </summary>
+    Task<TrafficStatus> SetTraffic(Dictionary<string, int> weights);
+
     /// <summary>
     /// The model's metadata, for one version or (when <paramref name="version"/> is null) the model.
     /// Throws <see cref="Errors.InferenceException"/> with <c>ModelNotFound</c> for an unknown model or version.

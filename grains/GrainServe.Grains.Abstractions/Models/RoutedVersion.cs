@@ -18,4 +18,10 @@ public sealed record RoutedVersion
 
     /// <summary>Its instances: where requests go.</summary>
     [Id(4)] public required RoutedInstance[] Instances { get; init; }
+
+    /// <summary>
+    /// Its share of the traffic of requests that name no version, proportional to the others' (0: loaded and warm, but
+    /// takes none); null for every version when the model has no traffic split (the newest ready version serves).
+    /// </summary>
+    [Id(5)] public int? Weight { get; init; }
 }

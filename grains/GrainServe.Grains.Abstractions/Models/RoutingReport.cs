@@ -12,4 +12,7 @@ public sealed record RoutingReport
 
     /// <summary>Requests (or generation streams) this gateway has in flight, queued or running, per version.</summary>
     [Id(1)] public required Dictionary<string, int> Ongoing { get; init; }
+
+    /// <summary>What this gateway's requests did per version since its previous report: the canary analysis's input.</summary>
+    [Id(2)] public Dictionary<string, VersionTrafficCounts>? Traffic { get; init; }
 }

@@ -20,4 +20,10 @@ public sealed record RoutingTable
 
     /// <summary>The versions the model serves (its version policy's, and any its traffic weights name), newest first.</summary>
     [Id(3)] public required RoutedVersion[] Versions { get; init; }
+
+    /// <summary>The request header whose value pins a caller to one version (<c>traffic.sticky_header</c>); null for none.</summary>
+    [Id(4)] public string? StickyHeader { get; init; }
+
+    /// <summary>The version that also gets a copy of a share of the requests, whose answers are discarded; null for none.</summary>
+    [Id(5)] public MirrorConfig? Mirror { get; init; }
 }

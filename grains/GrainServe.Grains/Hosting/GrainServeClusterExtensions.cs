@@ -24,11 +24,15 @@ public static class GrainServeClusterExtensions
             case ClusteringKinds.Localhost:
                 var primary = options.PrimarySiloPort is { } port ? new IPEndPoint(IPAddress.Loopback, port) : null;
                 builder.UseLocalhostClustering(options.SiloPort, options.GatewayPort, primary, options.ServiceId, options.ClusterId);
+                builder.AddMemoryGrainStorage(GrainStorage.Name);
                 break;
             case ClusteringKinds.Redis:
                 var address = IPAddress.TryParse(options.AdvertisedIPAddress, out var parsed) ? parsed
                     : throw new InvalidOperationException($"Cluster:AdvertisedIPAddress '{options.AdvertisedIPAddress}' is not an IP address; set it (or POD_IP) to the address other silos reach this one on.");
                 builder.UseRedisClustering(options.RedisConnectionString);
+
+                // State that must outlive a silo (a model's traffic weights and canary verdicts) lives beside membership.
+                builder.AddRedisGrainStorage(GrainStorage.Name, o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(options.RedisConnectionString));
                 builder.Configure<ClusterOptions>(o =>
                 {
                     o.ClusterId = options.ClusterId;

@@ -55,4 +55,23 @@ public sealed class ModelDefinition
         var count = Math.Max(1, policy?.Latest?.NumVersions ?? 1);
         return newestFirst.Take(count).ToList();
     }
+
+    /// <summary>
+    /// The versions to load, newest first: the version policy's, plus every version <paramref name="weights"/> names
+    /// (the traffic split's, from config.json or set at run time), since a version with traffic (or kept warm at weight
+    /// 0) must be loaded whatever the policy says.
+    /// </summary>
+    public IReadOnlyList<long> ServedVersions(IReadOnlyDictionary<string, int>? weights)
+    {
+        var served = PolicyVersions().ToHashSet();
+        foreach (var name in weights?.Keys ?? [])
+        {
+            if (long.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && Versions.Contains(number))
+            {
+                served.Add(number);
+            }
+        }
+
+        return served.OrderDescending().ToList();
+    }
 }

@@ -16,6 +16,11 @@ internal sealed partial class ModelGrain
         if (report is not null)
         {
             _load.Record(report, DateTimeOffset.UtcNow);
+            if (report.Traffic is { Count: > 0 } traffic)
+            {
+                await RecordTrafficAsync(traffic, _time.GetUtcNow());
+            }
+
             foreach (var version in _versions.Values)
             {
                 MaybeScaleOut(version);
@@ -74,7 +79,7 @@ internal sealed partial class ModelGrain
         catch (Exception ex) when (ex is InferenceException || ClusterFailure.IsUnreachable(ex))
         {
             // The versions carry the reason; the table says they are not ready.
-            foreach (var version in (_definition?.PolicyVersions() ?? []).Select(GetVersion).Where(v => v.Instances.Count == 0))
+            foreach (var version in (_definition is null ? [] : ServedVersions()).Select(GetVersion).Where(v => v.Instances.Count == 0))
             {
                 SetUnavailable(version, $"it could not be placed: {ex.Message}");
             }
@@ -85,6 +90,7 @@ internal sealed partial class ModelGrain
     // twice a second gets "unchanged" (null) nearly always.
     private RoutingTable CurrentTable()
     {
+        var weights = WeightsInForce;
         var versions = _versions.Values
             .OrderByDescending(v => v.Number)
             .Select(v => new RoutedVersion
@@ -94,14 +100,23 @@ internal sealed partial class ModelGrain
                 Reason = v.State == ModelReadyState.Ready && v.Instances.Count == 0 ? "its instances were lost" : v.Reason,
                 ModelKind = v.Config is { } config ? ModelKinds.Of(config) : null,
                 Instances = v.Instances.Select(s => new RoutedInstance(s.Info.InstanceId, s.Info.DeviceKey)).ToArray(),
+                Weight = weights is null ? null : weights.GetValueOrDefault(v.Version),
             })
             .ToArray();
         var known = _definition?.Versions.ToArray() ?? [];
-        var key = KeyOf(known, versions);
+        var key = $"{KeyOf(known, versions)}|sticky:{Traffic?.StickyHeader}|mirror:{Traffic?.Mirror?.Version}:{Traffic?.Mirror?.Percent}";
         if (_table is null || key != _tableKey)
         {
             _tableKey = key;
-            _table = new RoutingTable { Model = Name, Revision = (_table?.Revision ?? 0) + 1, KnownVersions = known, Versions = versions };
+            _table = new RoutingTable
+            {
+                Model = Name,
+                Revision = (_table?.Revision ?? 0) + 1,
+                KnownVersions = known,
+                Versions = versions,
+                StickyHeader = Traffic?.StickyHeader,
+                Mirror = Traffic?.Mirror,
+            };
         }
 
         return _table;
@@ -112,7 +127,7 @@ internal sealed partial class ModelGrain
         var key = new StringBuilder().AppendJoin(',', known);
         foreach (var version in versions)
         {
-            key.Append('|').Append(version.Version).Append(':').Append(version.State).Append(':').Append(version.Reason).Append(':').Append(version.ModelKind);
+            key.Append('|').Append(version.Version).Append(':').Append(version.Weight).Append(':').Append(version.State).Append(':').Append(version.Reason).Append(':').Append(version.ModelKind);
             foreach (var instance in version.Instances)
             {
                 key.Append(':').Append(instance.InstanceId).Append('@').Append(instance.DeviceKey);

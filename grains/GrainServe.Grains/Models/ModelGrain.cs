@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using GrainServe.Errors;
 using GrainServe.Gpu;
+using GrainServe.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 
@@ -30,6 +31,8 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
     private readonly ILogger<ModelGrain> _logger;
     private readonly Dictionary<string, ModelVersionState> _versions = new(StringComparer.Ordinal);
     private readonly GatewayLoad _load = new();
+    private readonly IPersistentState<TrafficState> _trafficState;
+    private readonly TimeProvider _time;
     private ModelDefinition? _definition;
     private ModelConfig? _configOverride;
     private Task<ModelVersionStatus[]>? _loading;
@@ -38,9 +41,15 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
     private DateTimeOffset _lastLoadFinished = DateTimeOffset.MinValue;
     private DateTimeOffset _lastScaleOut = DateTimeOffset.MinValue;
 
-    public ModelGrain(ModelRepository repository, ILogger<ModelGrain> logger)
+    public ModelGrain(
+        ModelRepository repository,
+        [PersistentState("traffic", GrainStorage.Name)] IPersistentState<TrafficState> trafficState,
+        TimeProvider time,
+        ILogger<ModelGrain> logger)
     {
         _repository = repository;
+        _trafficState = trafficState;
+        _time = time;
         _logger = logger;
         _placer = new ModelPlacer(this);
     }
@@ -105,7 +114,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
     {
         await EnsureLoadedOnce();
         var definition = _definition ?? throw NotFound();
-        var versions = definition.PolicyVersions().Select(Text).ToArray();
+        var versions = ServedVersions().Select(Text).ToArray();
         ModelVersionState? chosen;
         if (version is not null)
         {
@@ -285,7 +294,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
             throw NotFound();
         }
 
-        var policy = _definition.PolicyVersions();
+        var policy = ServedVersions();
         if (_definition.ConfigError is { } configError)
         {
             foreach (var number in policy.DefaultIfEmpty(0))

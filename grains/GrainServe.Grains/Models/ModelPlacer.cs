@@ -136,7 +136,7 @@ internal sealed class ModelPlacer(ModelGrain grain)
         }
 
         // The effective config comes with a load: for an adopted version, load one fresh instance to learn it.
-        foreach (var version in grain.Definition.PolicyVersions().Select(grain.GetVersion).Where(v => v.Config is null && v.Instances.Count > 0))
+        foreach (var version in grain.ServedVersions().Select(grain.GetVersion).Where(v => v.Config is null && v.Instances.Count > 0))
         {
             var old = version.Instances[0];
             version.Instances.Remove(old);

@@ -83,6 +83,10 @@ public sealed partial class ModelRepository
             {
                 problems.Add($"no version folder holds '{modelFile}': expected {name}/1/{modelFile}");
             }
+            else if (config.Traffic is { } traffic)
+            {
+                problems.AddRange(TrafficConfigChecks.UnknownVersions(traffic, versions));
+            }
 
             if (problems.Count > 0)
             {

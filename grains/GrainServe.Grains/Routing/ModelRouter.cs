@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using GrainServe.Contracts;
 using GrainServe.Errors;
@@ -17,8 +18,15 @@ public sealed class ModelRouter : IAsyncDisposable
     // Failovers one request may take: enough for every instance of a small version and one re-placement.
     private const int MaxAttempts = 4;
 
+    // Mirrored copies in flight at most, per gateway, and how long one may take.
+    private const int MaxMirrorsInFlight = 64;
+    private static readonly TimeSpan MirrorTimeout = TimeSpan.FromSeconds(60);
+
     private readonly RoutingTables _tables;
-    private readonly Random _random = new();
+
+    // Random.Shared: the router is called from many threads at once.
+    private readonly Random _random = Random.Shared;
+    private int _mirrorsInFlight;
 
     /// <summary>Creates a router that calls grains through <paramref name="grains"/>.</summary>
     public ModelRouter(IGrainFactory grains, TimeProvider time)
@@ -32,17 +40,26 @@ public sealed class ModelRouter : IAsyncDisposable
     /// queue. Inference is idempotent, so a request whose instance was lost (its silo died or is draining) runs again on
     /// another; when none is left, the version is placed again.
     /// </summary>
-    public async Task<InferenceResult> InferAsync(string model, InferenceRequest request, CancellationToken cancellationToken)
+    public async Task<InferenceResult> InferAsync(string model, InferenceRequest request, Func<string, string?>? header = null, CancellationToken cancellationToken = default)
     {
         InferenceError? lastError = null;
+        var started = Stopwatch.GetTimestamp();
+        RoutedModel? routed = null;
+        string? version = null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var (routed, slot, error) = await ChooseAsync(model, request.ModelVersion, generation: false, cancellationToken);
+            (routed, var slot, var error) = await ChooseAsync(model, request.ModelVersion, header, generation: false, cancellationToken);
             if (slot is null)
             {
                 return InferenceResult.Failure(error!);
             }
 
+            if (attempt == 0 && request.ModelVersion is null)
+            {
+                MaybeMirror(routed!, slot.Version, mirror => MirrorInferAsync(mirror, request));
+            }
+
+            version = slot.Version;
             slot.Enter();
             try
             {
@@ -50,6 +67,7 @@ public sealed class ModelRouter : IAsyncDisposable
                 var result = await slot.Device.Infer(slot.InstanceId, request, cancellationToken).WaitAsync(cancellationToken);
                 if (result.Error is not { Code: InferenceErrorCode.ModelNotReady })
                 {
+                    routed!.Record(slot.Version, Stopwatch.GetElapsedTime(started), IsServerFailure(result.Error));
                     return result;
                 }
 
@@ -67,6 +85,7 @@ public sealed class ModelRouter : IAsyncDisposable
             await ReportLostAsync(routed!, slot, cancellationToken);
         }
 
+        routed!.Record(version!, Stopwatch.GetElapsedTime(started), failed: true);
         return InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"{lastError!.Message} (after {MaxAttempts} instances)");
     }
 
@@ -76,15 +95,21 @@ public sealed class ModelRouter : IAsyncDisposable
     /// it streamed anything is replaced silently; once text went out, a lost instance ends the stream with a retryable
     /// error rather than restart it with text the client already has.
     /// </summary>
-    public async IAsyncEnumerable<GenerateChunk> GenerateAsync(string model, GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<GenerateChunk> GenerateAsync(string model, GenerateRequest request, Func<string, string?>? header = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        var started = Stopwatch.GetTimestamp();
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var (routed, slot, error) = await ChooseAsync(model, request.ModelVersion, generation: true, cancellationToken);
+            var (routed, slot, error) = await ChooseAsync(model, request.ModelVersion, header, generation: true, cancellationToken);
             if (slot is null)
             {
                 yield return new GenerateChunk { Error = error };
                 yield break;
+            }
+
+            if (attempt == 0 && request.ModelVersion is null)
+            {
+                MaybeMirror(routed!, slot.Version, mirror => MirrorGenerateAsync(mirror, request));
             }
 
             var streamed = false;
@@ -100,6 +125,7 @@ public sealed class ModelRouter : IAsyncDisposable
                     {
                         if (!await enumerator.MoveNextAsync())
                         {
+                            routed!.Record(slot.Version, Stopwatch.GetElapsedTime(started), failed: false);
                             yield break;
                         }
 
@@ -120,12 +146,18 @@ public sealed class ModelRouter : IAsyncDisposable
 
                     if (lost)
                     {
+                        routed!.Record(slot.Version, Stopwatch.GetElapsedTime(started), failed: true);
                         yield return GenerateChunk.Failure(InferenceErrorCode.ModelNotReady, $"model '{model}' version {slot.Version} lost its instance in the middle of the stream; retry");
                         yield break;
                     }
 
                     streamed = true;
                     slot.KvCacheUsage = chunk.KvCacheUsage;
+                    if (chunk.Error is not null)
+                    {
+                        routed!.Record(slot.Version, Stopwatch.GetElapsedTime(started), IsServerFailure(chunk.Error));
+                    }
+
                     yield return chunk;
                     if (chunk.Error is not null)
                     {
@@ -158,7 +190,7 @@ public sealed class ModelRouter : IAsyncDisposable
 
     // The version and instance a request goes to. A version the table shows without instances, or not ready, is
     // reported to the model grain once (which places it again, at most once a second), then the table is read again.
-    private async Task<(RoutedModel? Routed, InstanceSlot? Slot, InferenceError? Error)> ChooseAsync(string model, string? version, bool generation, CancellationToken cancellationToken)
+    private async Task<(RoutedModel? Routed, InstanceSlot? Slot, InferenceError? Error)> ChooseAsync(string model, string? version, Func<string, string?>? header, bool generation, CancellationToken cancellationToken)
     {
         RoutedModel routed;
         try
@@ -174,11 +206,13 @@ public sealed class ModelRouter : IAsyncDisposable
             return (null, null, new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{model}': the cluster lost the model's grain ({ex.GetType().Name}); retry"));
         }
 
-        var (chosen, error) = VersionChoice.Select(routed.Table, version);
-        if (error is { Code: InferenceErrorCode.ModelNotReady } && NotReadyVersion(routed.Table, version) is { } missing)
+        // The sticky header's value picks the version by its hash, so one caller sees one version.
+        var stickyKey = routed.Table.StickyHeader is { } name && header?.Invoke(name) is { Length: > 0 } value ? value : null;
+        var (chosen, error) = VersionChoice.Select(routed.Table, version, routed.Selector, stickyKey);
+        if (error is { Code: InferenceErrorCode.ModelNotReady } && VersionChoice.NotReadyVersion(routed.Table, version) is { } missing)
         {
             await _tables.RecoverAsync(routed, missing, null, cancellationToken);
-            (chosen, error) = VersionChoice.Select(routed.Table, version);
+            (chosen, error) = VersionChoice.Select(routed.Table, version, routed.Selector, stickyKey);
         }
 
         if (chosen is null)
@@ -195,11 +229,61 @@ public sealed class ModelRouter : IAsyncDisposable
             : (routed, slots[index], null);
     }
 
-    // The version a not-ready answer is about: the one named, or the newest served one.
-    private static string? NotReadyVersion(RoutingTable table, string? requested) =>
-        requested is not null
-            ? Array.Find(table.Versions, v => v.Version == requested)?.Version
-            : table.Versions.FirstOrDefault()?.Version;
+    // Failures that count against a version in the canary analysis: the server's, not the client's own bad input,
+    // a full queue (overload is not the version's fault) or a cancellation.
+    private static bool IsServerFailure(InferenceError? error) =>
+        error is { Code: InferenceErrorCode.Internal or InferenceErrorCode.ModelNotReady or InferenceErrorCode.Timeout };
+
+    // Sends a copy of an unpinned request to the mirror version, in the background: its answer is discarded, it never
+    // delays or fails the client's, and it is counted apart. Copies beyond MaxMirrorsInFlight are dropped, so a slow
+    // mirror cannot pile up work.
+    private void MaybeMirror(RoutedModel routed, string served, Func<InstanceSlot, Task> send)
+    {
+        if (routed.Table.Mirror is not { } mirror || mirror.Version == served || Random.Shared.NextDouble() * 100 >= mirror.Percent
+            || Array.Find(routed.Table.Versions, v => v.Version == mirror.Version) is not { } version || !VersionChoice.IsRoutable(version))
+        {
+            return;
+        }
+
+        if (Interlocked.Increment(ref _mirrorsInFlight) > MaxMirrorsInFlight)
+        {
+            Interlocked.Decrement(ref _mirrorsInFlight);
+            return;
+        }
+
+        var slots = routed.SlotsOf(version);
+        var slot = slots[InstancePicker.PickOfTwo(slots.Select(s => s.InFlight).ToList(), _random)];
+        routed.RecordMirrored(mirror.Version);
+        _ = Task.Run(async () =>
+        {
+            slot.Enter();
+            try
+            {
+                await send(slot);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException || ClusterFailure.IsUnreachable(ex))
+            {
+                // A mirror's failure is nobody's business but its own statistics'.
+            }
+            finally
+            {
+                slot.Leave();
+                Interlocked.Decrement(ref _mirrorsInFlight);
+            }
+        });
+    }
+
+    private static Task MirrorInferAsync(InstanceSlot slot, InferenceRequest request) =>
+        slot.Device.Infer(slot.InstanceId, request).WaitAsync(MirrorTimeout);
+
+    private static async Task MirrorGenerateAsync(InstanceSlot slot, GenerateRequest request)
+    {
+        using var timeout = new CancellationTokenSource(MirrorTimeout);
+        await foreach (var chunk in slot.Device.Generate(slot.InstanceId, request, timeout.Token).WithCancellation(timeout.Token))
+        {
+            // Discarded.
+        }
+    }
 
     private async Task ReportLostAsync(RoutedModel routed, InstanceSlot slot, CancellationToken cancellationToken)
     {

@@ -12,6 +12,7 @@ internal sealed class RoutedModel
     private readonly IGrainFactory _grains;
     private volatile State _state;
     private long _lastUsedTicks;
+    private Dictionary<string, VersionTrafficCounts> _traffic = new(StringComparer.Ordinal);
 
     public RoutedModel(IGrainFactory grains, RoutingTable table, DateTimeOffset now)
     {
@@ -21,6 +22,9 @@ internal sealed class RoutedModel
     }
 
     public RoutingTable Table => _state.Table;
+
+    /// <summary>The weighted choice among the table's ready versions; null when the model has no traffic split.</summary>
+    public VersionSelector? Selector => _state.Selector;
 
     public DateTimeOffset LastUsed => new(Interlocked.Read(ref _lastUsedTicks), TimeSpan.Zero);
 
@@ -76,6 +80,43 @@ internal sealed class RoutedModel
         return result;
     }
 
+    /// <summary>Counts one answered (or failed) request of <paramref name="version"/>, for the next report.</summary>
+    public void Record(string version, TimeSpan latency, bool failed)
+    {
+        lock (_grains)
+        {
+            var counts = CountsOf(version);
+            counts.Requests++;
+            counts.Errors += failed ? 1 : 0;
+            counts.Latency.Add(latency);
+        }
+    }
+
+    /// <summary>Counts one mirrored copy sent to <paramref name="version"/>.</summary>
+    public void RecordMirrored(string version)
+    {
+        lock (_grains)
+        {
+            CountsOf(version).Mirrored++;
+        }
+    }
+
+    /// <summary>The figures counted since the previous call (null when there are none), for the report to the model grain.</summary>
+    public Dictionary<string, VersionTrafficCounts>? TakeTraffic()
+    {
+        lock (_grains)
+        {
+            if (_traffic.Count == 0)
+            {
+                return null;
+            }
+
+            var taken = _traffic;
+            _traffic = new Dictionary<string, VersionTrafficCounts>(StringComparer.Ordinal);
+            return taken;
+        }
+    }
+
     /// <summary>This gateway's requests in flight per version, for its report to the model grain.</summary>
     public Dictionary<string, int> Ongoing()
     {
@@ -101,11 +142,30 @@ internal sealed class RoutedModel
             }
         }
 
-        return new State(table, slots);
+        // Proportional weights among versions that can take traffic now: a version only takes traffic once ready.
+        VersionSelector? selector = null;
+        if (table.Versions.Any(v => v.Weight is not null))
+        {
+            var weights = table.Versions.Where(v => v.Weight is not null).ToDictionary(v => v.Version, v => v.Weight!.Value, StringComparer.Ordinal);
+            var ready = table.Versions.Where(VersionChoice.IsRoutable).Select(v => v.Version).ToHashSet(StringComparer.Ordinal);
+            selector = VersionSelector.ForReady(weights, ready, Random.Shared);
+        }
+
+        return new State(table, slots, selector);
+    }
+
+    private VersionTrafficCounts CountsOf(string version)
+    {
+        if (!_traffic.TryGetValue(version, out var counts))
+        {
+            _traffic[version] = counts = new VersionTrafficCounts();
+        }
+
+        return counts;
     }
 
     // Instance ids are unique on their device only.
     private static string KeyOf(RoutedInstance instance) => $"{instance.DeviceKey}|{instance.InstanceId}";
 
-    private sealed record State(RoutingTable Table, Dictionary<string, InstanceSlot> Slots);
+    private sealed record State(RoutingTable Table, Dictionary<string, InstanceSlot> Slots, VersionSelector? Selector);
 }

@@ -151,7 +151,7 @@ internal sealed class RoutingTables : IAsyncDisposable
 
         try
         {
-            var report = new RoutingReport { Gateway = _gateway, Ongoing = routed.Ongoing() };
+            var report = new RoutingReport { Gateway = _gateway, Ongoing = routed.Ongoing(), Traffic = routed.TakeTraffic() };
             if (await _grains.GetGrain<IModelGrain>(model).GetRoutingTable(routed.Table.Revision, report).WaitAsync(_stopping.Token) is { } table)
             {
                 routed.Apply(table);

@@ -8,10 +8,12 @@ namespace GrainServe.Routing;
 internal static class VersionChoice
 {
     /// <summary>
-    /// A request naming a version gets that version when it is served and ready; one naming none gets the newest ready
-    /// version.
+    /// A request naming a version gets that version when it is served and ready (pinned: weights do not apply). One naming
+    /// none goes by the traffic split when the model has one (by <paramref name="stickyKey"/>'s hash when the request
+    /// carries the sticky header, else at random by weight), and otherwise, or when no weighted version is ready, to the
+    /// newest ready version.
     /// </summary>
-    public static (RoutedVersion? Version, InferenceError? Error) Select(RoutingTable table, string? requested)
+    public static (RoutedVersion? Version, InferenceError? Error) Select(RoutingTable table, string? requested, VersionSelector? selector = null, string? stickyKey = null)
     {
         if (requested is not null)
         {
@@ -31,6 +33,16 @@ internal static class VersionChoice
                 : (null, new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{table.Model}' version {requested} is not ready: {version.Reason ?? version.State.ToString()}"));
         }
 
+        if (selector is not null)
+        {
+            // A split never falls back to a version at weight 0 (it may be a rolled-back canary): with no weighted
+            // version ready, the model is not ready until one is.
+            var weighted = stickyKey is not null ? selector.PickSticky(stickyKey) : selector.Pick();
+            return Array.Find(table.Versions, v => v.Version == weighted) is { } split
+                ? (split, null)
+                : (null, new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{table.Model}' is not ready: no version with a traffic weight above 0 is ready ({Reasons(table.Versions.Where(v => v.Weight > 0))})"));
+        }
+
         if (Array.Find(table.Versions, IsRoutable) is { } newest)
         {
             return (newest, null);
@@ -40,6 +52,19 @@ internal static class VersionChoice
         return (null, new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{table.Model}' is not ready: {reason}"));
     }
 
-    // Versions in a table are newest first.
-    private static bool IsRoutable(RoutedVersion version) => version.State == ModelReadyState.Ready && version.Instances.Length > 0;
+    /// <summary>
+    /// The version a not-ready answer is about, for the model grain to place again: the one named, else the weighted
+    /// version with the most weight that is not ready, else the newest served one.
+    /// </summary>
+    public static string? NotReadyVersion(RoutingTable table, string? requested) =>
+        requested is not null
+            ? Array.Find(table.Versions, v => v.Version == requested)?.Version
+            : table.Versions.Where(v => v.Weight > 0 && !IsRoutable(v)).OrderByDescending(v => v.Weight).FirstOrDefault()?.Version
+                ?? table.Versions.FirstOrDefault()?.Version;
+
+    private static string Reasons(IEnumerable<RoutedVersion> versions) =>
+        string.Join("; ", versions.Select(v => $"version {v.Version}: {v.Reason ?? v.State.ToString()}"));
+
+    /// <summary>Whether requests can go to the version now. (Versions in a table are newest first.)</summary>
+    public static bool IsRoutable(RoutedVersion version) => version.State == ModelReadyState.Ready && version.Instances.Length > 0;
 }

@@ -48,6 +48,15 @@ public sealed class GatewayFixture : IAsyncLifetime
         WriteModel("scale", 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 8, "version_policy": { "all": {} } }""");
         WriteModel("scale", 2, SampleModels.Scale(2, 2), null);
         WriteModel("broken", 1, SampleModels.Identity("FP32"), """{ "max_batch_size": "many" }""");
+        // Traffic splits, one model per test so that their weights and counts do not mix: version 1 doubles, 2 triples.
+        const string Split = """{ "max_batch_size": 8, "dynamic_batching": { "max_queue_delay_microseconds": 100 }, "traffic": %TRAFFIC% }""";
+        WriteSplit("split_shares", Split.Replace("%TRAFFIC%", """{ "weights": { "1": 80, "2": 20 }, "sticky_header": "x-user-id" }"""), SampleModels.Scale(4, 3));
+        WriteSplit("split_put", Split.Replace("%TRAFFIC%", """{ "weights": { "1": 100, "2": 0 } }"""), SampleModels.Scale(4, 3));
+        WriteSplit("split_mirror", Split.Replace("%TRAFFIC%", """{ "weights": { "1": 100 }, "mirror": { "version": "2", "percent": 50 } }"""), SampleModels.Scale(4, 3));
+        WriteSplit("split_rollback", Split.Replace("%TRAFFIC%", """
+            { "weights": { "1": 50, "2": 50 }, "auto_rollback": { "baseline": "1", "min_requests": 20, "max_error_rate_increase": 0.02, "window_s": 30 } }
+            """), FailingModel());
+
         // Models that tests unload and reload; no other test uses them.
         WriteModel("reload_rest", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""");
         WriteModel("reload_grpc", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""");
@@ -116,6 +125,21 @@ public sealed class GatewayFixture : IAsyncLifetime
 
         Directory.Delete(_repository, recursive: true);
     }
+
+    private void WriteSplit(string name, string config, byte[] version2)
+    {
+        WriteModel(name, 1, SampleModels.Scale(4, 2), config);
+        WriteModel(name, 2, version2, null);
+    }
+
+    // A version that loads but fails every run: it reshapes 4 values per row into 5.
+    private static byte[] FailingModel() =>
+        new OnnxGraphBuilder("failing")
+            .Input("INPUT0", "FP32", -1, 4)
+            .Output("OUTPUT0", "FP32", -1, 4)
+            .Initializer("SHAPE", "INT64", [2], [.. BitConverter.GetBytes(-1L), .. BitConverter.GetBytes(5L)])
+            .Node("Reshape", ["INPUT0", "SHAPE"], ["OUTPUT0"])
+            .ToBytes();
 
     private void WriteModel(string name, int version, byte[] onnx, string? config)
     {

@@ -115,7 +115,7 @@ public sealed class GenerationClusterTests(ClusterFixture fixture)
         var ended = await Record.ExceptionAsync(() => ReadAsync().WaitAsync(StreamTimeout));
         async Task ReadAsync()
         {
-            await foreach (var chunk in fixture.Router.GenerateAsync(TinyLlama, LongRequest, caller.Token).WithCancellation(caller.Token))
+            await foreach (var chunk in fixture.Router.GenerateAsync(TinyLlama, LongRequest, cancellationToken: caller.Token).WithCancellation(caller.Token))
             {
                 read.Add(chunk);
                 if (read.Count == 3)
@@ -140,7 +140,7 @@ public sealed class GenerationClusterTests(ClusterFixture fixture)
     {
         await Model(TinyLlama).EnsureLoaded();
         var abortedBefore = Metric("vllm:request_success_total", Aborted);
-        var enumerator = fixture.Router.GenerateAsync(TinyLlama, LongRequest, default).GetAsyncEnumerator();
+        var enumerator = fixture.Router.GenerateAsync(TinyLlama, LongRequest).GetAsyncEnumerator();
         try
         {
             for (var i = 0; i < 3; i++)
@@ -171,7 +171,7 @@ public sealed class GenerationClusterTests(ClusterFixture fixture)
         var unknownVersion = await GenerateAsync(hi with { ModelVersion = "9" });
         var notGeneration = await GenerateAsync(hi, "simple");
         var pastContext = await GenerateAsync(hi with { MaxTokens = 100_000 });
-        var infer = await fixture.Router.InferAsync(TinyLlama, new InferenceRequest(null, null, [new InferTensor("text_input", "BYTES", [1], [2, 0, 0, 0, (byte)'H', (byte)'i'])], null), default);
+        var infer = await fixture.Router.InferAsync(TinyLlama, new InferenceRequest(null, null, [new InferTensor("text_input", "BYTES", [1], [2, 0, 0, 0, (byte)'H', (byte)'i'])], null));
 
         Assert.Equal(InferenceErrorCode.ModelNotFound, Assert.Single(unknownVersion.Chunks).Error!.Code);
         Assert.Equal(InferenceErrorCode.InvalidInput, Assert.Single(notGeneration.Chunks).Error!.Code);
@@ -208,7 +208,7 @@ public sealed class GenerationClusterTests(ClusterFixture fixture)
     public async Task Unload_MidStream_EndsTheStreamWithARetryableErrorAndLoadServesAgain()
     {
         await Model(TinyLlama).EnsureLoaded();
-        var enumerator = fixture.Router.GenerateAsync(TinyLlama, LongRequest, default).GetAsyncEnumerator();
+        var enumerator = fixture.Router.GenerateAsync(TinyLlama, LongRequest).GetAsyncEnumerator();
         var chunks = new List<GenerateChunk>();
         try
         {
@@ -250,7 +250,7 @@ public sealed class GenerationClusterTests(ClusterFixture fixture)
     private Task<Generated> GenerateAsync(GenerateRequest request) => GenerateAsync(request, TinyLlama);
 
     // Bounded, so that a stream that never ends fails the test instead of hanging it.
-    private Task<Generated> GenerateAsync(GenerateRequest request, string model) => CollectAsync(fixture.Router.GenerateAsync(model, request, default)).WaitAsync(StreamTimeout);
+    private Task<Generated> GenerateAsync(GenerateRequest request, string model) => CollectAsync(fixture.Router.GenerateAsync(model, request)).WaitAsync(StreamTimeout);
 
     private static async Task<Generated> CollectAsync(IAsyncEnumerable<GenerateChunk> stream)
     {

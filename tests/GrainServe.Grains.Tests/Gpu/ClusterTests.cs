@@ -43,7 +43,7 @@ public sealed class ClusterTests(ClusterFixture fixture)
         var statuses = await Model("spread").EnsureLoaded();
         Assert.Equal(2, Assert.Single(statuses).InstanceCount);
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => fixture.Router.InferAsync("spread", AddSubRequest(i), default)));
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => fixture.Router.InferAsync("spread", AddSubRequest(i))));
 
         for (var i = 0; i < results.Length; i++)
         {
@@ -63,9 +63,9 @@ public sealed class ClusterTests(ClusterFixture fixture)
     {
         var request = (string? version) => new InferenceRequest(null, version, [Floats.Tensor("INPUT0", [1, 2], 3, 4)], null);
 
-        var v1 = await fixture.Router.InferAsync("scale", request("1"), default);
-        var latest = await fixture.Router.InferAsync("scale", request(null), default);
-        var missing = await fixture.Router.InferAsync("scale", request("9"), default);
+        var v1 = await fixture.Router.InferAsync("scale", request("1"));
+        var latest = await fixture.Router.InferAsync("scale", request(null));
+        var missing = await fixture.Router.InferAsync("scale", request("9"));
 
         Assert.Equal([3f, 4f], Floats.FromBytes(v1.Response!.Outputs[0].Data));
         Assert.Equal("2", latest.Response!.ModelVersion);
@@ -77,7 +77,7 @@ public sealed class ClusterTests(ClusterFixture fixture)
     public async Task EnsureLoaded_ModelLargerThanEveryBudget_IsRefusedWithReason()
     {
         var status = Assert.Single(await Model("big").EnsureLoaded());
-        var result = await fixture.Router.InferAsync("big", new InferenceRequest(null, null, [Floats.Tensor("INPUT0", [1, 50_000], new float[50_000])], null), default);
+        var result = await fixture.Router.InferAsync("big", new InferenceRequest(null, null, [Floats.Tensor("INPUT0", [1, 50_000], new float[50_000])], null));
 
         Assert.Equal(ModelReadyState.Unavailable, status.State);
         Assert.Contains("no device has room", status.Reason);
@@ -92,7 +92,7 @@ public sealed class ClusterTests(ClusterFixture fixture)
     {
         var metadata = await Model(name).GetMetadata(null);
         var other = await fixture.Router.InferAsync("simple", new InferenceRequest(null, null,
-            [new InferTensor("INPUT0", "INT32", [1, 16], new byte[64]), new InferTensor("INPUT1", "INT32", [1, 16], new byte[64])], null), default);
+            [new InferTensor("INPUT0", "INT32", [1, 16], new byte[64]), new InferTensor("INPUT1", "INT32", [1, 16], new byte[64])], null));
 
         Assert.Equal(ModelReadyState.Unavailable, metadata.State);
         Assert.Contains(reason, metadata.Reason);
@@ -119,10 +119,10 @@ public sealed class ClusterTests(ClusterFixture fixture)
             var before = Runs();
             InferenceRequest Request(string id) => new(id, null, [Floats.Tensor("INPUT0", [1, 2], 1, 2)], null);
 
-            var held = fixture.Router.InferAsync("gated", Request("held"), default);
+            var held = fixture.Router.InferAsync("gated", Request("held"));
             await WaitForAsync(() => Runs() == before + 1);
             using var caller = new CancellationTokenSource();
-            var abandoned = fixture.Router.InferAsync("gated", Request("abandoned"), caller.Token);
+            var abandoned = fixture.Router.InferAsync("gated", Request("abandoned"), cancellationToken: caller.Token);
             await WaitForAsync(async () => (await fixture.Client.GetGrain<IDeviceDirectoryGrain>(0).GetDevices()).Sum(d => d.PendingRequests) == 2);
             await caller.CancelAsync();
 
@@ -133,7 +133,7 @@ public sealed class ClusterTests(ClusterFixture fixture)
 
             gate.SetResult();
             Assert.Equal("held", (await held.WaitAsync(TimeSpan.FromSeconds(10))).Response!.Id);
-            Assert.Equal("after", (await fixture.Router.InferAsync("gated", Request("after"), default)).Response!.Id);
+            Assert.Equal("after", (await fixture.Router.InferAsync("gated", Request("after"))).Response!.Id);
             Assert.Equal(before + 2, Runs());
         }
         finally

@@ -32,11 +32,11 @@ public sealed class ModelLifecycleTests(ClusterFixture fixture)
         Assert.True(await UsedBytesFor("lifecycle") > 0);
 
         await Model("lifecycle").Unload();
-        var whileUnloaded = await fixture.Router.InferAsync("lifecycle", Request(1, 2), default);
+        var whileUnloaded = await fixture.Router.InferAsync("lifecycle", Request(1, 2));
         var metadata = await Model("lifecycle").GetMetadata(null);
         var usedAfterUnload = await UsedBytesFor("lifecycle");
         var statuses = await Model("lifecycle").Load(null);
-        var afterLoad = await fixture.Router.InferAsync("lifecycle", Request(1, 2), default);
+        var afterLoad = await fixture.Router.InferAsync("lifecycle", Request(1, 2));
 
         Assert.Equal(0, usedAfterUnload);
         Assert.Equal(InferenceErrorCode.ModelNotReady, whileUnloaded.Error!.Code);
@@ -51,7 +51,7 @@ public sealed class ModelLifecycleTests(ClusterFixture fixture)
     {
         await Model("lifecycle").Load("""{ "max_batch_size": 2 }""");
         var config = await Model("lifecycle").GetConfig(null);
-        var tooBig = await fixture.Router.InferAsync("lifecycle", new InferenceRequest(null, null, [Floats.Tensor("INPUT0", [3, 2], 1, 2, 3, 4, 5, 6)], null), default);
+        var tooBig = await fixture.Router.InferAsync("lifecycle", new InferenceRequest(null, null, [Floats.Tensor("INPUT0", [3, 2], 1, 2, 3, 4, 5, 6)], null));
         await Model("lifecycle").Load(null);
 
         Assert.Equal(2, config.MaxBatchSize);
@@ -82,8 +82,8 @@ public sealed class ModelLifecycleTests(ClusterFixture fixture)
         await Model("stats").EnsureLoaded();
         var before = Assert.Single(await Model("stats").GetStatistics(null));
 
-        await Task.WhenAll(Enumerable.Range(0, 5).Select(i => fixture.Router.InferAsync("stats", Request(i, i), default)));
-        var invalid = await fixture.Router.InferAsync("stats", new InferenceRequest(null, null, [Floats.Tensor("INPUT0", [1, 3], 1, 2, 3)], null), default);
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(i => fixture.Router.InferAsync("stats", Request(i, i))));
+        var invalid = await fixture.Router.InferAsync("stats", new InferenceRequest(null, null, [Floats.Tensor("INPUT0", [1, 3], 1, 2, 3)], null));
         var after = Assert.Single(await Model("stats").GetStatistics("1"));
 
         Assert.Equal(InferenceErrorCode.InvalidInput, invalid.Error!.Code);

@@ -76,6 +76,7 @@ public sealed class ModelRepositoryTests
         Assert.Contains("simple", models);
         Assert.Contains("identity_bytes", models);
         Assert.Contains("tiny_llama", models);
-        Assert.Equal(4 + SampleRepository.IdentityDatatypes.Count, models.Count);
+        Assert.Contains("scale_canary", models);
+        Assert.Equal(5 + SampleRepository.IdentityDatatypes.Count, models.Count);
     }
 }
