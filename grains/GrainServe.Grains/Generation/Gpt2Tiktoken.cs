@@ -20,7 +20,7 @@ internal static class Gpt2Tiktoken
         }
 
         var eos = added.Single(t => t.Content == "<|endoftext|>").Id;
-        return new GenerationTokenizer("tiktoken gpt2 (r50k_base)", tiktoken, bytes, added, bosTokenId: eos, eosTokenIds: [eos], addBosToken: false);
+        return new GenerationTokenizer("tiktoken gpt2 (r50k_base)", new ByteLevelTokenizerModel(tiktoken), bytes, added, bosTokenId: eos, eosTokenIds: [eos], addBosToken: false);
     }
 
     /// <summary>

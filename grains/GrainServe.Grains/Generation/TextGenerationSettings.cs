@@ -20,8 +20,8 @@ public sealed record TextGenerationSettings
     };
 
     /// <summary>
-    /// The tokenizer: a file in the version folder (default <c>tokenizer.json</c>), or a named encoding served with the
-    /// server (<c>gpt2</c>). Parameter <c>tokenizer</c>.
+    /// The tokenizer: a file in the version folder (default <c>tokenizer.json</c>, or <c>tokenizer.model</c> where there
+    /// is no tokenizer.json), or a named encoding served with the server (<c>gpt2</c>). Parameter <c>tokenizer</c>.
     /// </summary>
     public string? Tokenizer { get; init; }
 

@@ -21,13 +21,13 @@ public sealed class GenerationTokenizerLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Load_BpeWithoutByteLevel_FailsNamingThePreTokenizer()
+    public void Load_BpeWithoutByteLevelOrMetaspace_FailsNamingThePreTokenizer()
     {
-        File.WriteAllText(Path.Combine(_folder, "tokenizer.json"), """{ "model": { "type": "BPE", "vocab": {}, "merges": [] }, "pre_tokenizer": { "type": "Metaspace" } }""");
+        File.WriteAllText(Path.Combine(_folder, "tokenizer.json"), """{ "model": { "type": "BPE", "vocab": {}, "merges": [] }, "pre_tokenizer": { "type": "Whitespace" } }""");
 
         var error = Assert.Throws<ModelLoadException>(() => GenerationTokenizerLoader.Load(_folder, null));
 
-        Assert.Contains("pre_tokenizer 'Metaspace'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("pre_tokenizer 'Whitespace'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -36,7 +36,45 @@ public sealed class GenerationTokenizerLoaderTests : IDisposable
         var error = Assert.Throws<ModelLoadException>(() => GenerationTokenizerLoader.Load(_folder, null));
 
         Assert.Contains("tokenizer.json is not in", error.Message, StringComparison.Ordinal);
+        Assert.Contains("nor is tokenizer.model", error.Message, StringComparison.Ordinal);
         Assert.Contains("'gpt2'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_OnlyTokenizerModel_BuildsTheSentencePieceModel()
+    {
+        File.WriteAllBytes(Path.Combine(_folder, "tokenizer.model"), LlamaStyleTokenizer.ModelProto());
+
+        var tokenizer = GenerationTokenizerLoader.Load(_folder, null);
+
+        Assert.EndsWith("tokenizer.model (SentencePiece BPE, byte fallback)", tokenizer.Description, StringComparison.Ordinal);
+        Assert.Equal([1, LlamaStyleTokenizer.T("▁hel"), LlamaStyleTokenizer.T("lo")], tokenizer.Encode("hello"));
+    }
+
+    [Fact]
+    public void Load_TokenizerJsonAndTokenizerModel_TheJsonWins()
+    {
+        // The two disagree on "hello": the model ranks ll first (▁h e llo), the JSON el first (▁hel lo).
+        File.WriteAllBytes(Path.Combine(_folder, "tokenizer.model"), LlamaStyleTokenizer.ModelProto(scores: new Dictionary<string, float> { ["ll"] = -0.5f }));
+        File.WriteAllText(Path.Combine(_folder, "tokenizer.json"), LlamaStyleTokenizer.TokenizerJson());
+
+        var tokenizer = GenerationTokenizerLoader.Load(_folder, null);
+
+        Assert.EndsWith("tokenizer.json (Metaspace BPE, byte fallback)", tokenizer.Description, StringComparison.Ordinal);
+        Assert.Equal([LlamaStyleTokenizer.T("▁hel"), LlamaStyleTokenizer.T("lo")], tokenizer.Encode("hello", addBosToken: false));
+        File.Delete(Path.Combine(_folder, "tokenizer.json"));
+        Assert.Equal([LlamaStyleTokenizer.T("▁h"), LlamaStyleTokenizer.T("e"), LlamaStyleTokenizer.T("llo")], GenerationTokenizerLoader.Load(_folder, null).Encode("hello", addBosToken: false));
+    }
+
+    [Fact]
+    public void Load_SettingNamesADotModelFile_ReadsItAsSentencePiece()
+    {
+        File.WriteAllBytes(Path.Combine(_folder, "spm.model"), LlamaStyleTokenizer.ModelProto());
+        File.WriteAllText(Path.Combine(_folder, "tokenizer.json"), """{ "model": { "type": "Unigram", "vocab": [] } }""");
+
+        var tokenizer = GenerationTokenizerLoader.Load(_folder, "spm.model");
+
+        Assert.Contains("SentencePiece BPE", tokenizer.Description, StringComparison.Ordinal);
     }
 
     [Fact]
