@@ -13,6 +13,7 @@ internal static class EventIds
     public const int StartupLoadFailed = 1004;
     public const int ModelUnloaded = 1005;
     public const int ScaledOut = 1006;
+    public const int EvictionVetoed = 1007;
 
     // 1100-1199: devices and GPU grains.
     public const int DevicesDiscovered = 1100;
@@ -24,6 +25,7 @@ internal static class EventIds
     public const int DeviceRegistrationFailed = 1106;
     public const int Draining = 1107;
     public const int DrainIncomplete = 1108;
+    public const int InstanceEvicted = 1109;
 
     // 1200-1299: batching.
     public const int BatchFailed = 1200;
