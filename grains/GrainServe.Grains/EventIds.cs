@@ -16,6 +16,7 @@ internal static class EventIds
     public const int TrafficSet = 1007;
     public const int CanaryRolledBack = 1008;
     public const int CanaryPromoted = 1009;
+    public const int EvictionVetoed = 1010;
 
     // 1100-1199: devices and GPU grains.
     public const int DevicesDiscovered = 1100;
@@ -27,6 +28,7 @@ internal static class EventIds
     public const int DeviceRegistrationFailed = 1106;
     public const int Draining = 1107;
     public const int DrainIncomplete = 1108;
+    public const int InstanceEvicted = 1109;
 
     // 1200-1299: batching.
     public const int BatchFailed = 1200;

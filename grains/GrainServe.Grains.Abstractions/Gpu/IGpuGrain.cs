@@ -20,8 +20,10 @@ public interface IGpuGrain : IGrainWithStringKey
 
     /// <summary>
     /// Loads one instance of a model version from the silo's model repository. <paramref name="configOverride"/>,
-    /// when given, replaces the model's config.json. Refuses when the instance does not fit in the memory budget
-    /// left, with a reason that says how much it needs and has.
+    /// when given, replaces the model's config.json. When the instance does not fit in the memory budget left, idle
+    /// instances of other models are evicted first, least recently used first and each only once its model grain
+    /// releases it (<see cref="IModelGrain.ReleaseInstance"/>); refuses when that cannot make room, with a reason that
+    /// says how much it needs and has.
     /// </summary>
     Task<LoadResult> LoadInstance(string modelName, string modelVersion, ModelConfig? configOverride);
 

@@ -81,4 +81,12 @@ public interface IModelGrain : IGrainWithStringKey
     /// cannot load is Unavailable with its reason, the others are unaffected.
     /// </summary>
     Task<ModelVersionStatus[]> EnsureLoaded();
+
+    /// <summary>
+    /// Asked by device <paramref name="deviceKey"/> before it evicts instance <paramref name="instanceId"/> of
+    /// <paramref name="version"/> to make room for another model. True: the grain has stopped routing to it (its table
+    /// drops it), and a version left with no instance is loaded again by its next request. False, a veto: the version's
+    /// <c>autoscaling.min_instances</c> needs it, and it stays loaded. An instance the grain does not route to is released.
+    /// </summary>
+    Task<bool> ReleaseInstance(string version, string deviceKey, string instanceId);
 }

@@ -13,8 +13,8 @@ internal sealed class BatchedModelProvider(IModelRunnerFactory runners, TimeProv
 {
     public IReadOnlyList<string> Kinds { get; } = [ModelKinds.Onnx, ModelKinds.SentenceEmbedding];
 
-    // The file size: the whole charge on a CPU, the admission check on a GPU (where NVML measures the real figure).
-    public long EstimateBytes(ModelDefinition model, long version) => new FileInfo(model.ModelPath(version)).Length;
+    // The files' size: the whole charge on a CPU, the admission check on a GPU (where NVML measures the real figure).
+    public long EstimateBytes(ModelDefinition model, long version) => model.ModelBytes(version);
 
     public IInstanceScheduler Create(ModelDefinition model, long version, LocalDevice device)
     {

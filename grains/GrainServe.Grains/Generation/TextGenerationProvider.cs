@@ -16,7 +16,7 @@ internal sealed partial class TextGenerationProvider(OnnxSessionFactory sessions
     public IReadOnlyList<string> Kinds { get; } = [ModelKinds.TextGeneration];
 
     public long EstimateBytes(ModelDefinition model, long version) =>
-        new FileInfo(model.ModelPath(version)).Length + TextGenerationSettings.FromConfig(model.Name, model.Config).Engine.KvCacheBytes;
+        model.ModelBytes(version) + TextGenerationSettings.FromConfig(model.Name, model.Config).Engine.KvCacheBytes;
 
     public IInstanceScheduler Create(ModelDefinition model, long version, LocalDevice device)
     {

@@ -28,4 +28,11 @@ public sealed class DeviceOptions
     /// is NVML's free memory at start minus this. Ignored on CPU devices. Default 1 GiB.
     /// </summary>
     public long GpuMemoryReserveBytes { get; set; } = 1L << 30;
+
+    /// <summary>
+    /// How long after it loads an instance may not be evicted to make room for another model, however idle: two models
+    /// taking turns on a device that fits one would otherwise unload each other on every request. Zero lets any idle
+    /// instance go. Default 10 s (<see cref="EvictionPolicy.DefaultMinAge"/>).
+    /// </summary>
+    public TimeSpan EvictionMinAge { get; set; } = EvictionPolicy.DefaultMinAge;
 }

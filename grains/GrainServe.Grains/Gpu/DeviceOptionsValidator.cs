@@ -24,6 +24,11 @@ public sealed class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
             failures.Add($"{DeviceOptions.SectionName}:{nameof(DeviceOptions.GpuMemoryReserveBytes)} must not be negative.");
         }
 
+        if (options.EvictionMinAge < TimeSpan.Zero)
+        {
+            failures.Add($"{DeviceOptions.SectionName}:{nameof(DeviceOptions.EvictionMinAge)} is {options.EvictionMinAge}; set it to 0 or more, for example 00:00:10.");
+        }
+
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
     }
 }

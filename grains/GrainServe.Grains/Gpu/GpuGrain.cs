@@ -6,6 +6,7 @@ using GrainServe.Generation;
 using GrainServe.Models;
 using GrainServe.Runtime;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Placement;
 
@@ -14,7 +15,8 @@ namespace GrainServe.Gpu;
 /// <summary>
 /// Drives one device: loads model instances within the device's memory budget and hands requests to each
 /// instance's scheduler (a batch queue, or the generation engine), which the model kind's provider creates. Reentrant, because a request awaits its batch for milliseconds while others
-/// must keep arriving; the grain's own state is only touched between awaits, on the grain's turn.
+/// must keep arriving; the grain's own state is only touched between awaits, on the grain's turn. A load that does not
+/// fit evicts idle instances of other models first (see GpuGrain.Eviction.cs).
 /// </summary>
 [DevicePlacement]
 [Immovable]
@@ -31,13 +33,14 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
     private readonly IGpuInfoProvider _gpus;
     private readonly TimeProvider _time;
     private readonly ILogger<GpuGrain> _logger;
+    private readonly TimeSpan _evictionMinAge;
     private readonly Dictionary<string, Instance> _instances = new(StringComparer.Ordinal);
     private LocalDevice _device = null!;
     private long _usedBytes;
     private bool _draining;
     private int _nextInstance;
 
-    public GpuGrain(LocalDeviceCatalog catalog, ModelRepository repository, IEnumerable<IModelRunnerProvider> providers, IGpuInfoProvider gpus, TimeProvider time, ILogger<GpuGrain> logger)
+    public GpuGrain(LocalDeviceCatalog catalog, ModelRepository repository, IEnumerable<IModelRunnerProvider> providers, IGpuInfoProvider gpus, TimeProvider time, IOptions<DeviceOptions> options, ILogger<GpuGrain> logger)
     {
         _catalog = catalog;
         _repository = repository;
@@ -45,6 +48,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
         _gpus = gpus;
         _time = time;
         _logger = logger;
+        _evictionMinAge = options.Value.EvictionMinAge;
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -112,12 +116,25 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
             return LoadResult.Failed(ex.Message);
         }
 
-        var available = _device.BudgetBytes - _usedBytes;
-        if (estimate > available)
+        var crowded = estimate > _device.BudgetBytes - _usedBytes ? await MakeRoomAsync(modelName, modelVersion, estimate) : null;
+        if (crowded is null && estimate > _device.BudgetBytes - _usedBytes)
         {
-            var reason = $"device {_device.DeviceId} of silo {_catalog.SiloName} has {available >> 20} MiB of its {_device.BudgetBytes >> 20} MiB budget free, and model '{modelName}' version {modelVersion} needs {estimate >> 20} MiB";
+            // Another request's turn ran between the room being made and this one resuming, and loaded into it.
+            crowded = "another load took the room made for it";
+        }
+
+        if (crowded is not null)
+        {
+            var available = _device.BudgetBytes - _usedBytes;
+            var reason = $"device {_device.DeviceId} of silo {_catalog.SiloName} has {available >> 20} MiB of its {_device.BudgetBytes >> 20} MiB budget free, and model '{modelName}' version {modelVersion} needs {estimate >> 20} MiB; no eviction makes room: {crowded}";
             LogInstanceRefused(_logger, modelName, modelVersion, this.GetPrimaryKeyString(), reason);
             return LoadResult.NoRoom(reason);
+        }
+
+        if (_draining)
+        {
+            // The drain began while instances were being evicted.
+            return LoadResult.NoRoom($"device {_device.DeviceId} of silo {_catalog.SiloName} is draining for shutdown");
         }
 
         // Reserve before awaiting so that concurrent loads cannot overcommit the budget.
@@ -148,7 +165,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
             DeviceKey = this.GetPrimaryKeyString(),
             MemoryBytes = measured,
         };
-        _instances[id] = new Instance(info, scheduler);
+        _instances[id] = new Instance(info, scheduler, _time.GetUtcNow());
         LogInstanceLoaded(_logger, modelName, modelVersion, info.DeviceKey, measured);
         await RegisterAsync();
         return LoadResult.Loaded(info, scheduler.Config);
@@ -190,14 +207,23 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
 
     public Task<ModelInstanceInfo[]> GetInstances() => Task.FromResult(_instances.Values.Select(i => i.Info).ToArray());
 
-    public Task<InferenceResult> Infer(string instanceId, InferenceRequest request, CancellationToken cancellationToken = default)
+    public async Task<InferenceResult> Infer(string instanceId, InferenceRequest request, CancellationToken cancellationToken = default)
     {
         if (!_instances.TryGetValue(instanceId, out var instance))
         {
-            return Task.FromResult(InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"instance '{instanceId}' is not loaded on device '{this.GetPrimaryKeyString()}'; retry"));
+            // Unloaded, evicted, or never here: the router fails over and asks the model grain to place it again.
+            return InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"instance '{instanceId}' is not loaded on device '{this.GetPrimaryKeyString()}'; retry");
         }
 
-        return instance.Scheduler.Infer(request, cancellationToken);
+        instance.Begin(_time.GetUtcNow());
+        try
+        {
+            return await instance.Scheduler.Infer(request, cancellationToken);
+        }
+        finally
+        {
+            instance.End(_time.GetUtcNow());
+        }
     }
 
     public async IAsyncEnumerable<GenerateChunk> Generate(string instanceId, GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -208,9 +234,17 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
             yield break;
         }
 
-        await foreach (var chunk in instance.Scheduler.Generate(request, cancellationToken))
+        instance.Begin(_time.GetUtcNow());
+        try
         {
-            yield return chunk;
+            await foreach (var chunk in instance.Scheduler.Generate(request, cancellationToken))
+            {
+                yield return chunk;
+            }
+        }
+        finally
+        {
+            instance.End(_time.GetUtcNow());
         }
     }
 
@@ -250,21 +284,35 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
         }
     }
 
-    [LoggerMessage(EventId = EventIds.InstanceLoaded, EventName = nameof(EventIds.InstanceLoaded), Level = LogLevel.Information,
-        Message = "Loaded model {ModelName} version {ModelVersion} on {DeviceKey} ({MemoryBytes} bytes)")]
-    private static partial void LogInstanceLoaded(ILogger logger, string modelName, string modelVersion, string deviceKey, long memoryBytes);
+    // A loaded instance and what eviction judges it by. Every member is read and written on the grain's turn only.
+    private sealed class Instance(ModelInstanceInfo info, IInstanceScheduler scheduler, DateTimeOffset loadedAt)
+    {
+        public ModelInstanceInfo Info { get; } = info;
 
-    [LoggerMessage(EventId = EventIds.InstanceRefused, EventName = nameof(EventIds.InstanceRefused), Level = LogLevel.Warning,
-        Message = "Model {ModelName} version {ModelVersion} was not loaded on {DeviceKey}: {Reason}")]
-    private static partial void LogInstanceRefused(ILogger logger, string modelName, string modelVersion, string deviceKey, string reason);
+        public IInstanceScheduler Scheduler { get; } = scheduler;
 
-    [LoggerMessage(EventId = EventIds.InstanceUnloaded, EventName = nameof(EventIds.InstanceUnloaded), Level = LogLevel.Information,
-        Message = "Unloaded model {ModelName} version {ModelVersion} from {DeviceKey}")]
-    private static partial void LogInstanceUnloaded(ILogger logger, string modelName, string modelVersion, string deviceKey);
+        public DateTimeOffset LoadedAt { get; } = loadedAt;
 
-    [LoggerMessage(EventId = EventIds.DeviceRegistrationFailed, EventName = nameof(EventIds.DeviceRegistrationFailed), Level = LogLevel.Warning,
-        Message = "Device {DeviceKey} could not register with the device directory; it retries shortly")]
-    private static partial void LogRegistrationFailed(ILogger logger, Exception exception, string deviceKey);
+        // When a request last started or finished on it; its load time until the first.
+        public DateTimeOffset LastUsed { get; private set; } = loadedAt;
 
-    private sealed record Instance(ModelInstanceInfo Info, IInstanceScheduler Scheduler);
+        // Requests inside Infer or Generate now. Counted by the grain rather than read from the scheduler's Pending, so
+        // that a plan made on the grain's turn sees every request the grain has taken, validation and streaming included.
+        public int Ongoing { get; private set; }
+
+        // Chosen for eviction and waiting for its model grain's answer: no other load's plan may choose it meanwhile.
+        public bool Leaving { get; set; }
+
+        public void Begin(DateTimeOffset now)
+        {
+            Ongoing++;
+            LastUsed = now;
+        }
+
+        public void End(DateTimeOffset now)
+        {
+            Ongoing--;
+            LastUsed = now;
+        }
+    }
 }

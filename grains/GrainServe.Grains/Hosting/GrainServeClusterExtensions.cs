@@ -24,7 +24,6 @@ public static class GrainServeClusterExtensions
             case ClusteringKinds.Localhost:
                 var primary = options.PrimarySiloPort is { } port ? new IPEndPoint(IPAddress.Loopback, port) : null;
                 builder.UseLocalhostClustering(options.SiloPort, options.GatewayPort, primary, options.ServiceId, options.ClusterId);
-                builder.AddMemoryGrainStorage(GrainStorage.Name);
                 break;
             case ClusteringKinds.Redis:
                 var address = IPAddress.TryParse(options.AdvertisedIPAddress, out var parsed) ? parsed

@@ -7,6 +7,7 @@ using GrainServe.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace Orleans.Hosting;
 
@@ -28,6 +29,14 @@ public static class GrainServeSiloBuilderExtensions
         services.AddOptions<ModelRepositoryOptions>().BindConfiguration(ModelRepositoryOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ModelRepository>();
+
+        // Grain state (a model's traffic policy) lives in memory unless the cluster configured a durable store first
+        // (UseGrainServeCluster registers Redis's when membership is in Redis).
+        if (!services.Any(d => d.IsKeyedService && d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, GrainStorage.Name)))
+        {
+            builder.AddMemoryGrainStorage(GrainStorage.Name);
+        }
+
         return builder;
     }
 

@@ -36,6 +36,13 @@ public sealed class ModelDefinition
         Path.Combine(Directory, version.ToString(System.Globalization.CultureInfo.InvariantCulture), Config.DefaultModelFilename ?? ModelRepository.DefaultModelFilename);
 
     /// <summary>
+    /// The bytes of a version's model file plus the external data beside it (<c>model.onnx.data</c>,
+    /// <c>model.onnx_data</c>), symbolic links followed to their targets: what the version's files charge a CPU device.
+    /// Throws <see cref="IOException"/> when a file or a link's target is missing.
+    /// </summary>
+    public long ModelBytes(long version) => ModelFiles.ChargedBytes(ModelPath(version));
+
+    /// <summary>
     /// The versions the version policy serves, newest first. Default policy: the latest one.
     /// </summary>
     public IReadOnlyList<long> PolicyVersions()

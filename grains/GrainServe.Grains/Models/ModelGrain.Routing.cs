@@ -48,12 +48,19 @@ internal sealed partial class ModelGrain
 
         // A version left without instances is placed again on the devices that remain; one that never placed (no
         // device had joined yet, or a device vanished mid-load) is tried again, at most once per interval.
+        // An evicted version is loaded again at once, however recently the last load finished.
+        var evicted = TakeEvicted(state);
         var placeAgain = !_unloaded && _definition?.ConfigError is null
             && (state is null || state.Instances.Count == 0)
-            && (lost is not null || DateTimeOffset.UtcNow - _lastLoadFinished > RetryLoadInterval || _loading is { IsCompleted: false });
+            && (lost is not null || evicted || DateTimeOffset.UtcNow - _lastLoadFinished > RetryLoadInterval || _loading is { IsCompleted: false });
         if (placeAgain)
         {
             await TryLoadAgainAsync();
+        }
+
+        if (evicted)
+        {
+            CountCacheMiss(state!);
         }
 
         return CurrentTable();
