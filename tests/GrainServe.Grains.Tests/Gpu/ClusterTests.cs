@@ -38,6 +38,27 @@ public sealed class ClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Infer_ThroughTheRouter_NeverCallsTheModelGrain()
+    {
+        // The first request fetches the routing table; after that requests go straight to the GPU grains.
+        Assert.NotNull((await fixture.Router.InferAsync("spread", AddSubRequest(0))).Response);
+        var before = ModelGrainCalls.Of("spread");
+        Assert.True(before.GetValueOrDefault(nameof(IModelGrain.GetRoutingTable)) > 0, "the filter counts model grain calls");
+        var started = DateTime.UtcNow;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 300).Select(i => fixture.Router.InferAsync("spread", AddSubRequest(i))));
+
+        var elapsed = DateTime.UtcNow - started;
+        var calls = ModelGrainCalls.Of("spread").Select(c => (c.Key, Count: c.Value - before.GetValueOrDefault(c.Key))).Where(c => c.Count > 0).ToList();
+        Assert.All(results, r => Assert.NotNull(r.Response));
+
+        // Only the router's refresh, twice a second (plus one for a tick in flight), whatever the number of requests.
+        var refreshes = calls.Where(c => c.Key == nameof(IModelGrain.GetRoutingTable)).Sum(c => c.Count);
+        Assert.InRange(refreshes, 0, (int)(elapsed.TotalSeconds / 0.5) + 2);
+        Assert.DoesNotContain(calls, c => c.Key != nameof(IModelGrain.GetRoutingTable));
+    }
+
+    [Fact]
     public async Task Infer_ModelWithTwoInstances_PlacesOneOnEachSiloAndBothServe()
     {
         var statuses = await Model("spread").EnsureLoaded();

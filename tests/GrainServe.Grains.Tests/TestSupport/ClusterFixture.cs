@@ -52,6 +52,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton(sp => new OnnxModelRunnerFactory(sp.GetRequiredService<OnnxSessionFactory>()));
             silo.Services.AddSingleton<IModelRunnerFactory>(sp => new CountingRunnerFactory(sp.GetRequiredService<OnnxModelRunnerFactory>()));
             silo.AddInferenceGrains().AddDevices();
+            silo.AddIncomingGrainCallFilter<ModelGrainCalls>();
             silo.Services.Configure<ModelRepositoryOptions>(o =>
             {
                 o.Path = _repository.Root;
