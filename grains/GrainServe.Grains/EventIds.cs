@@ -14,6 +14,13 @@ internal static class EventIds
     public const int ModelUnloaded = 1005;
     public const int ScaledOut = 1006;
 
+    // 1020-1039: autoscaling of model versions.
+    public const int ScaledUp = 1020;
+    public const int ScaledDown = 1021;
+    public const int ScaleUpRefused = 1022;
+    public const int ColdStarted = 1023;
+    public const int ColdStartFailed = 1024;
+
     // 1100-1199: devices and GPU grains.
     public const int DevicesDiscovered = 1100;
     public const int NvmlUnavailable = 1101;

@@ -18,6 +18,8 @@ public static class GrainServeMetrics
     private static readonly Histogram<double> ComputeSeconds = Meter.CreateHistogram<double>("batch_duration_seconds", "s", "Time to run one batch, joining and splitting included.");
     private static readonly Histogram<double> QueueSeconds = Meter.CreateHistogram<double>("queue_delay_seconds", "s", "Time a request waited in its instance's queue.");
     private static readonly Counter<long> Rejected = Meter.CreateCounter<long>("rejected_requests", "{requests}", "Requests refused by a queue (full, timed out, or cancelled by their caller while waiting).");
+    private static readonly Counter<long> ColdStarts = Meter.CreateCounter<long>("cold_starts", "{loads}", "Loads of a version scaled to zero that requests waited for, by outcome (loaded or failed).");
+    private static readonly Histogram<double> ColdStartSeconds = Meter.CreateHistogram<double>("cold_start_duration_seconds", "s", "Time a cold start took, from the first request at a version scaled to zero until its instance loaded or the load failed.");
 
     internal static void RecordBatch(string model, string version, int rows, TimeSpan duration)
     {
@@ -31,6 +33,13 @@ public static class GrainServeMetrics
 
     internal static void RecordRejected(string model, string version, InferenceErrorCode reason) =>
         Rejected.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("version", version), new KeyValuePair<string, object?>("reason", reason.ToString()));
+
+    internal static void RecordColdStart(string model, string version, TimeSpan duration, bool loaded)
+    {
+        var tags = new KeyValuePair<string, object?>[] { new("model", model), new("version", version), new("outcome", loaded ? "loaded" : "failed") };
+        ColdStarts.Add(1, tags);
+        ColdStartSeconds.Record(duration.TotalSeconds, tags);
+    }
 
     private static ReadOnlySpan<KeyValuePair<string, object?>> Tags(string model, string version) =>
         new KeyValuePair<string, object?>[] { new("model", model), new("version", version) };

@@ -18,4 +18,10 @@ public sealed record RoutedVersion
 
     /// <summary>Its instances: where requests go.</summary>
     [Id(4)] public required RoutedInstance[] Instances { get; init; }
+
+    /// <summary>
+    /// True for a version autoscaled with <c>min_instances</c> 0: ready with no instance means scaled to zero, and a
+    /// request for it asks the model grain (<see cref="IModelGrain.Recover"/>) to load one and waits for it, a cold start.
+    /// </summary>
+    [Id(10)] public bool ScalesFromZero { get; init; }
 }

@@ -188,7 +188,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
         }
     }
 
-    public Task<ModelInstanceInfo[]> GetInstances() => Task.FromResult(_instances.Values.Select(i => i.Info).ToArray());
+    public Task<ModelInstanceInfo[]> GetInstances() => Task.FromResult(_instances.Values.Select(i => i.Info with { Pending = i.Scheduler.Pending }).ToArray());
 
     public Task<InferenceResult> Infer(string instanceId, InferenceRequest request, CancellationToken cancellationToken = default)
     {

@@ -174,8 +174,16 @@ public sealed class ModelRouter : IAsyncDisposable
             return (null, null, new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{model}': the cluster lost the model's grain ({ex.GetType().Name}); retry"));
         }
 
+        // A version scaled to zero: the model grain holds this call while an instance loads (a cold start, which
+        // requests arriving meanwhile share), and answers the table with it.
+        var scaledToZero = VersionChoice.ScaledToZero(routed.Table, version);
+        if (scaledToZero is not null)
+        {
+            await ColdStartAsync(routed, scaledToZero, cancellationToken);
+        }
+
         var (chosen, error) = VersionChoice.Select(routed.Table, version);
-        if (error is { Code: InferenceErrorCode.ModelNotReady } && NotReadyVersion(routed.Table, version) is { } missing)
+        if (scaledToZero is null && error is { Code: InferenceErrorCode.ModelNotReady } && NotReadyVersion(routed.Table, version) is { } missing)
         {
             await _tables.RecoverAsync(routed, missing, null, cancellationToken);
             (chosen, error) = VersionChoice.Select(routed.Table, version);
@@ -200,6 +208,18 @@ public sealed class ModelRouter : IAsyncDisposable
         requested is not null
             ? Array.Find(table.Versions, v => v.Version == requested)?.Version
             : table.Versions.FirstOrDefault()?.Version;
+
+    private async Task ColdStartAsync(RoutedModel routed, string version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _tables.RecoverAsync(routed, version, null, cancellationToken);
+        }
+        catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
+        {
+            // The table still shows no instance: the request answers not ready.
+        }
+    }
 
     private async Task ReportLostAsync(RoutedModel routed, InstanceSlot slot, CancellationToken cancellationToken)
     {

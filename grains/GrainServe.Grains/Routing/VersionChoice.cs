@@ -40,6 +40,18 @@ internal static class VersionChoice
         return (null, new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{table.Model}' is not ready: {reason}"));
     }
 
+    /// <summary>
+    /// The version the request would go to when that version is scaled to zero (ready, scales from zero, no instance),
+    /// so that the request loads it; null otherwise. Without a version named, the newest ready version.
+    /// </summary>
+    public static string? ScaledToZero(RoutingTable table, string? requested)
+    {
+        var version = requested is not null
+            ? Array.Find(table.Versions, v => v.Version == requested)
+            : Array.Find(table.Versions, v => v.State == ModelReadyState.Ready);
+        return version is { State: ModelReadyState.Ready, ScalesFromZero: true, Instances.Length: 0 } ? version.Version : null;
+    }
+
     // Versions in a table are newest first.
     private static bool IsRoutable(RoutedVersion version) => version.State == ModelReadyState.Ready && version.Instances.Length > 0;
 }
