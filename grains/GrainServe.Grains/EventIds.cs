@@ -18,6 +18,13 @@ internal static class EventIds
     public const int CanaryPromoted = 1009;
     public const int EvictionVetoed = 1010;
 
+    // 1020-1039: autoscaling of model versions.
+    public const int ScaledUp = 1020;
+    public const int ScaledDown = 1021;
+    public const int ScaleUpRefused = 1022;
+    public const int ColdStarted = 1023;
+    public const int ColdStartFailed = 1024;
+
     // 1100-1199: devices and GPU grains.
     public const int DevicesDiscovered = 1100;
     public const int NvmlUnavailable = 1101;

@@ -20,6 +20,8 @@ public static class GrainServeMetrics
     private static readonly Counter<long> Rejected = Meter.CreateCounter<long>("rejected_requests", "{requests}", "Requests refused by a queue (full, timed out, or cancelled by their caller while waiting).");
     private static readonly Counter<long> Evictions = Meter.CreateCounter<long>("evictions", "{instances}", "Idle instances unloaded to make room for another model's instance.");
     private static readonly Counter<long> CacheMisses = Meter.CreateCounter<long>("cache_misses", "{loads}", "Versions loaded again for a request after eviction had taken their last instance.");
+    private static readonly Counter<long> ColdStarts = Meter.CreateCounter<long>("cold_starts", "{loads}", "Loads of a version scaled to zero that requests waited for, by outcome (loaded or failed).");
+    private static readonly Histogram<double> ColdStartSeconds = Meter.CreateHistogram<double>("cold_start_duration_seconds", "s", "Time a cold start took, from the first request at a version scaled to zero until its instance loaded or the load failed.");
 
     internal static void RecordBatch(string model, string version, int rows, TimeSpan duration)
     {
@@ -37,6 +39,12 @@ public static class GrainServeMetrics
     internal static void RecordEviction(string model, string version) => Evictions.Add(1, Tags(model, version));
 
     internal static void RecordCacheMiss(string model, string version) => CacheMisses.Add(1, Tags(model, version));
+    internal static void RecordColdStart(string model, string version, TimeSpan duration, bool loaded)
+    {
+        var tags = new KeyValuePair<string, object?>[] { new("model", model), new("version", version), new("outcome", loaded ? "loaded" : "failed") };
+        ColdStarts.Add(1, tags);
+        ColdStartSeconds.Record(duration.TotalSeconds, tags);
+    }
 
     private static ReadOnlySpan<KeyValuePair<string, object?>> Tags(string model, string version) =>
         new KeyValuePair<string, object?>[] { new("model", model), new("version", version) };

@@ -126,6 +126,9 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
     public Task<ModelConfig> GetModelConfigAsync(string model, string? version, CancellationToken cancellationToken) =>
         _grains.GetGrain<IModelGrain>(model).GetConfig(version).WaitAsync(cancellationToken);
 
+    public async Task<IReadOnlyList<ModelInstanceStatus>> GetModelInstancesAsync(string model, string? version, CancellationToken cancellationToken) =>
+        await _grains.GetGrain<IModelGrain>(model).GetInstances(version).WaitAsync(cancellationToken);
+
     public Task<IReadOnlyList<DeviceInfo>> GetDevicesAsync(CancellationToken cancellationToken) => ClusterDevices.ListAsync(_grains, cancellationToken);
 
     // Triton's spelling of model states in the repository index.

@@ -47,6 +47,12 @@ public interface IInferenceDataPlane
     /// <summary>A model's effective configuration.</summary>
     Task<ModelConfig> GetModelConfigAsync(string model, string? version, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A model's instances (of every version, or of one), each with its device, state, requests pending and memory.
+    /// Throws <see cref="GrainServe.Errors.InferenceException"/> for an unknown model or version.
+    /// </summary>
+    Task<IReadOnlyList<ModelInstanceStatus>> GetModelInstancesAsync(string model, string? version, CancellationToken cancellationToken);
+
     /// <summary>The cluster's devices with their live figures (memory, instances, pending requests, batches run).</summary>
     Task<IReadOnlyList<Gpu.DeviceInfo>> GetDevicesAsync(CancellationToken cancellationToken);
 

@@ -38,8 +38,10 @@ public static class V2Endpoints
         v2.MapPost("/repository/models/{model}/load", LoadAsync);
         v2.MapPost("/repository/models/{model}/unload", UnloadAsync);
 
-        // GrainServe's own: the cluster's devices, for operators.
+        // GrainServe's own, for operators: the cluster's devices, a model's instances.
         v2.MapGet("/cluster/devices", DevicesAsync);
+        v2.MapGet("/models/{model}/instances", (HttpContext c, string model) => InstancesAsync(c, model, null));
+        v2.MapGet("/models/{model}/versions/{version}/instances", (HttpContext c, string model, string version) => InstancesAsync(c, model, version));
         return v2;
     }
 
@@ -187,6 +189,29 @@ public static class V2Endpoints
         var devices = await DataPlaneOf(context).GetDevicesAsync(context.RequestAborted);
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(context.Response.Body, devices, DeviceJson, context.RequestAborted);
+    }
+
+    private static async Task InstancesAsync(HttpContext context, string model, string? version)
+    {
+        var instances = await DataPlaneOf(context).GetModelInstancesAsync(model, version, context.RequestAborted);
+        await WriteJsonAsync(context, StatusCodes.Status200OK, w =>
+        {
+            w.WriteString("name", model);
+            w.WriteStartArray("instances");
+            foreach (var instance in instances)
+            {
+                w.WriteStartObject();
+                w.WriteString("version", instance.Version);
+                w.WriteString("device", instance.DeviceKey);
+                w.WriteString("instance_id", instance.InstanceId);
+                w.WriteString("state", instance.State.ToString().ToUpperInvariant());
+                w.WriteNumber("pending", instance.Pending);
+                w.WriteNumber("memory_bytes", instance.MemoryBytes);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
     }
 
     private static readonly JsonSerializerOptions DeviceJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };

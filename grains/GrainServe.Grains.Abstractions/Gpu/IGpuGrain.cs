@@ -43,7 +43,7 @@ public interface IGpuGrain : IGrainWithStringKey
     /// </summary>
     Task Drain(TimeSpan timeout);
 
-    /// <summary>The instances loaded on this device.</summary>
+    /// <summary>The instances loaded on this device, each with its requests pending now.</summary>
     Task<ModelInstanceInfo[]> GetInstances();
 
     /// <summary>

@@ -20,4 +20,10 @@ public sealed record ModelInstanceInfo
 
     /// <summary>The memory charged to the device's budget for this instance, in bytes.</summary>
     [Id(4)] public long MemoryBytes { get; init; }
+
+    /// <summary>
+    /// Requests queued or running on the instance (for a generation model, sequences waiting or running) when its device
+    /// answered <see cref="IGpuGrain.GetInstances"/>; 0 in the info a load returns.
+    /// </summary>
+    [Id(5)] public int Pending { get; init; }
 }

@@ -20,8 +20,11 @@ public interface IModelGrain : IGrainWithStringKey
     /// Called by a gateway whose request found <paramref name="lost"/> gone (its device answered not ready, or
     /// its silo is unreachable), or found <paramref name="version"/> with no instance: forgets the lost instance and, when
     /// the version is left with none (or a model that failed to place may be tried again), places it again. Returns the
-    /// table after that.
+    /// table after that. For a version scaled to zero (<see cref="RoutedVersion.ScalesFromZero"/>) it loads one instance
+    /// and answers once it is up, after <c>cold_start_timeout_s</c> at most; callers that arrive meanwhile share that load.
     /// </summary>
+    /// <remarks>The response timeout covers the longest <c>cold_start_timeout_s</c> the config validator allows.</remarks>
+    [ResponseTimeout("00:10:30")]
     Task<RoutingTable> Recover(string version, RoutedInstance? lost);
 
     /// <summary>The model's traffic split: the weights in force, where they come from, and per-version figures.</summary>
@@ -75,6 +78,14 @@ public interface IModelGrain : IGrainWithStringKey
 
     /// <summary>The statistics of each loaded version, or of one version; newest first.</summary>
     Task<ModelStatistics[]> GetStatistics(string? version);
+
+    /// <summary>
+    /// The instances of every version, or of one version, with their devices, requests pending and memory, asking each
+    /// device for its live figures; newest version first. Instances a scale-down took out of routing are listed as
+    /// <c>Unloading</c> until they are unloaded. Never triggers a load. Throws <see cref="Errors.InferenceException"/>
+    /// with <c>ModelNotFound</c> for an unknown model or version.
+    /// </summary>
+    Task<ModelInstanceStatus[]> GetInstances(string? version);
 
     /// <summary>
     /// Loads every version the policy names that has no instance yet. Returns their states; a version that

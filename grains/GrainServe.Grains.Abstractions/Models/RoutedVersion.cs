@@ -24,4 +24,10 @@ public sealed record RoutedVersion
     /// takes none); null for every version when the model has no traffic split (the newest ready version serves).
     /// </summary>
     [Id(5)] public int? Weight { get; init; }
+
+    /// <summary>
+    /// True for a version autoscaled with <c>min_instances</c> 0: ready with no instance means scaled to zero, and a
+    /// request for it asks the model grain (<see cref="IModelGrain.Recover"/>) to load one and waits for it, a cold start.
+    /// </summary>
+    [Id(10)] public bool ScalesFromZero { get; init; }
 }

@@ -205,7 +205,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
         }
     }
 
-    public Task<ModelInstanceInfo[]> GetInstances() => Task.FromResult(_instances.Values.Select(i => i.Info).ToArray());
+    public Task<ModelInstanceInfo[]> GetInstances() => Task.FromResult(_instances.Values.Select(i => i.Info with { Pending = i.Scheduler.Pending }).ToArray());
 
     public async Task<InferenceResult> Infer(string instanceId, InferenceRequest request, CancellationToken cancellationToken = default)
     {

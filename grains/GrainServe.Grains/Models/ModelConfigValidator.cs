@@ -16,6 +16,12 @@ public static class ModelConfigValidator
     /// <summary>The longest <c>traffic.auto_rollback.window_s</c>, in seconds: the window is kept as one-second slots.</summary>
     public const int MaxWindowS = 3600;
 
+    /// <summary>
+    /// The longest <c>autoscaling.cold_start_timeout_s</c>, in seconds: a request is held that long at most, within the
+    /// response timeout of the call that holds it.
+    /// </summary>
+    public const int MaxColdStartTimeoutS = 600;
+
     /// <summary>Every problem found, each a sentence that says how to fix it; empty when the config is usable.</summary>
     public static List<string> Validate(string folderName, ModelConfig config)
     {
@@ -277,6 +283,11 @@ public static class ModelConfigValidator
         if (!(autoscaling.ColdStartTimeoutS > 0))
         {
             problems.Add($"autoscaling.cold_start_timeout_s is {autoscaling.ColdStartTimeoutS}; it must be more than 0 seconds");
+        }
+        else if (autoscaling.ColdStartTimeoutS > MaxColdStartTimeoutS)
+        {
+            // The gateway's call that holds the request (IModelGrain.Recover) times out a little after this.
+            problems.Add($"autoscaling.cold_start_timeout_s is {autoscaling.ColdStartTimeoutS}; it must be at most {MaxColdStartTimeoutS} seconds (a request held longer is better failed and retried)");
         }
     }
 }

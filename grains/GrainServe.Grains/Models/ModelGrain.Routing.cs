@@ -15,7 +15,7 @@ internal sealed partial class ModelGrain
         await EnsureRoutableAsync();
         if (report is not null)
         {
-            _load.Record(report, DateTimeOffset.UtcNow);
+            _load.Record(report, _time.GetUtcNow());
             if (report.Traffic is { Count: > 0 } traffic)
             {
                 await RecordTrafficAsync(traffic, _time.GetUtcNow());
@@ -44,6 +44,11 @@ internal sealed partial class ModelGrain
             {
                 SetUnavailable(state, "its instances were lost");
             }
+        }
+
+        if (await TryColdStartAsync(state))
+        {
+            return CurrentTable();
         }
 
         // A version left without instances is placed again on the devices that remain; one that never placed (no
@@ -103,11 +108,12 @@ internal sealed partial class ModelGrain
             .Select(v => new RoutedVersion
             {
                 Version = v.Version,
-                State = v.State == ModelReadyState.Ready && v.Instances.Count == 0 ? ModelReadyState.Unavailable : v.State,
-                Reason = v.State == ModelReadyState.Ready && v.Instances.Count == 0 ? "its instances were lost" : v.Reason,
+                State = v.State == ModelReadyState.Ready && v.Instances.Count == 0 ? ZeroInstancesState(v).State : v.State,
+                Reason = v.State == ModelReadyState.Ready && v.Instances.Count == 0 ? ZeroInstancesState(v).Reason : v.Reason,
                 ModelKind = v.Config is { } config ? ModelKinds.Of(config) : null,
                 Instances = v.Instances.Select(s => new RoutedInstance(s.Info.InstanceId, s.Info.DeviceKey)).ToArray(),
                 Weight = weights is null ? null : weights.GetValueOrDefault(v.Version),
+                ScalesFromZero = ScalesFromZero,
             })
             .ToArray();
         var known = _definition?.Versions.ToArray() ?? [];
@@ -135,6 +141,7 @@ internal sealed partial class ModelGrain
         foreach (var version in versions)
         {
             key.Append('|').Append(version.Version).Append(':').Append(version.Weight).Append(':').Append(version.State).Append(':').Append(version.Reason).Append(':').Append(version.ModelKind);
+            key.Append(version.ScalesFromZero ? ":zero" : "");
             foreach (var instance in version.Instances)
             {
                 key.Append(':').Append(instance.InstanceId).Append('@').Append(instance.DeviceKey);

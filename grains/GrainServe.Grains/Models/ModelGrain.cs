@@ -59,13 +59,13 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
     // When the version's instances have a backlog (on average two full batches waiting, or four requests without
     // batching, by the gateways' reports) and some device in the cluster holds none, one more instance is placed there,
     // in the background: a device silo that joined later takes a share as load grows. instance_group.count stays the
-    // number placed at load.
+    // number placed at load. A model with an autoscaling block is scaled by its autoscalers instead.
     private void MaybeScaleOut(ModelVersionState version)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = _time.GetUtcNow();
         // A generation instance's backlog is its engine's waiting sequences, not a request count: it is not scaled by this.
         if (_scalingOut is { IsCompleted: false } || version.Instances.Count == 0 || now - _lastScaleOut < ScaleOutInterval
-            || version.Config is null || ModelKinds.Of(version.Config) == ModelKinds.TextGeneration)
+            || version.Config is null || ModelKinds.Of(version.Config) == ModelKinds.TextGeneration || _definition?.Config.Autoscaling is not null)
         {
             return;
         }
@@ -192,6 +192,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
             await loading.ContinueWith(_ => { }, TaskScheduler.Current);
         }
 
+        await StopScalingAsync();
         foreach (var version in _versions.Values)
         {
             foreach (var slot in version.Instances.ToArray())
@@ -318,8 +319,9 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         foreach (var number in policy)
         {
             var version = GetVersion(number);
-            if (version.Instances.Count > 0)
+            if (version.Instances.Count > 0 || IsScaledToZero(version))
             {
+                // A version scaled to zero stays there until a request comes.
                 continue;
             }
 
@@ -336,6 +338,7 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         }
 
         _lastLoadFinished = DateTimeOffset.UtcNow;
+        StartScaling();
         return Statuses();
     }
 

@@ -12,11 +12,14 @@ internal sealed class ModelPlacer(ModelGrain grain)
 {
     private bool _adopted;
 
-    /// <summary>Loads instances of <paramref name="version"/> up to its instance count; returns why none loaded, or null.</summary>
+    /// <summary>
+    /// Loads instances of <paramref name="version"/> up to its count at load (<see cref="ModelGrain.InstancesAtLoad"/>);
+    /// returns why none loaded, or null.
+    /// </summary>
     public async Task<string?> Place(ModelVersionState version, DeviceInfo[] devices)
     {
         var groups = grain.Definition.Config.InstanceGroup;
-        var wanted = Math.Max(1, groups.Sum(g => g.Count));
+        var wanted = ModelGrain.InstancesAtLoad(grain.Definition.Config);
         var kind = groups.Select(g => g.Kind).FirstOrDefault(k => k is "KIND_GPU" or "KIND_CPU");
         var candidates = devices
             .Where(d => !d.Draining && (kind is null || (kind == "KIND_GPU") == (d.Kind == DeviceKind.Gpu)))
@@ -93,6 +96,51 @@ internal sealed class ModelPlacer(ModelGrain grain)
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Adds one instance of <paramref name="version"/> for the autoscaler or a cold start: on the device holding the
+    /// fewest of its instances (so every device has one before any has two), then the one with the most memory free.
+    /// Returns why none loaded, or null.
+    /// </summary>
+    public async Task<string?> AddInstance(ModelVersionState version, DeviceInfo[] devices)
+    {
+        var kind = grain.Definition.Config.InstanceGroup.Select(g => g.Kind).FirstOrDefault(k => k is "KIND_GPU" or "KIND_CPU");
+        var held = version.Instances.GroupBy(i => i.Info.DeviceKey, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var refusals = new List<string>();
+        foreach (var candidate in devices
+            .Where(d => !d.Draining && (kind is null || (kind == "KIND_GPU") == (d.Kind == DeviceKind.Gpu)))
+            .OrderBy(d => held.GetValueOrDefault(d.Key))
+            .ThenByDescending(d => d.AvailableBytes))
+        {
+            var device = grain.Grains.GetGrain<IGpuGrain>(candidate.Key);
+            LoadResult result;
+            try
+            {
+                result = await device.LoadInstance(grain.ModelName, version.Version, grain.ConfigOverride);
+            }
+            catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
+            {
+                refusals.Add($"device {candidate.Key} is unreachable: {ex.Message}");
+                continue;
+            }
+
+            if (result.Instance is { } instance)
+            {
+                version.Config ??= result.Config;
+                version.Instances.Add(new ModelInstanceSlot(instance, device));
+                return null;
+            }
+
+            if (!result.DoesNotFit)
+            {
+                return result.Failure;
+            }
+
+            refusals.Add(result.Failure!);
+        }
+
+        return refusals.Count == 0 ? "no device in the cluster can take it" : $"no device has room: {string.Join("; ", refusals.Distinct())}";
     }
 
     /// <summary>

@@ -209,7 +209,18 @@ public sealed class ModelRouter : IAsyncDisposable
         // The sticky header's value picks the version by its hash, so one caller sees one version.
         var stickyKey = routed.Table.StickyHeader is { } name && header?.Invoke(name) is { Length: > 0 } value ? value : null;
         var (chosen, error) = VersionChoice.Select(routed.Table, version, routed.Selector, stickyKey);
-        if (error is { Code: InferenceErrorCode.ModelNotReady } && VersionChoice.NotReadyVersion(routed.Table, version) is { } missing)
+        if (chosen is { Instances.Length: 0, ScalesFromZero: true })
+        {
+            // A version scaled to zero: the model grain holds this call while an instance loads (a cold start, which
+            // requests arriving meanwhile share), and answers the table with it. The request stays on the version chosen.
+            var cold = chosen.Version;
+            await ColdStartAsync(routed, cold, cancellationToken);
+            var started = Array.Find(routed.Table.Versions, v => v.Version == cold);
+            (chosen, error) = started is not null && VersionChoice.IsRoutable(started)
+                ? (started, (InferenceError?)null)
+                : ((RoutedVersion?)null, new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{model}' version {cold} was scaled to zero and its instance did not start: {started?.Reason ?? "it did not load in time"}; retry"));
+        }
+        else if (error is { Code: InferenceErrorCode.ModelNotReady } && VersionChoice.NotReadyVersion(routed.Table, version) is { } missing)
         {
             await _tables.RecoverAsync(routed, missing, null, cancellationToken);
             (chosen, error) = VersionChoice.Select(routed.Table, version, routed.Selector, stickyKey);
@@ -282,6 +293,18 @@ public sealed class ModelRouter : IAsyncDisposable
         await foreach (var chunk in slot.Device.Generate(slot.InstanceId, request, timeout.Token).WithCancellation(timeout.Token))
         {
             // Discarded.
+        }
+    }
+
+    private async Task ColdStartAsync(RoutedModel routed, string version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _tables.RecoverAsync(routed, version, null, cancellationToken);
+        }
+        catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
+        {
+            // The table still shows no instance: the request answers not ready.
         }
     }
 

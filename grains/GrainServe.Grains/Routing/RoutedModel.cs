@@ -147,7 +147,7 @@ internal sealed class RoutedModel
         if (table.Versions.Any(v => v.Weight is not null))
         {
             var weights = table.Versions.Where(v => v.Weight is not null).ToDictionary(v => v.Version, v => v.Weight!.Value, StringComparer.Ordinal);
-            var ready = table.Versions.Where(VersionChoice.IsRoutable).Select(v => v.Version).ToHashSet(StringComparer.Ordinal);
+            var ready = table.Versions.Where(VersionChoice.IsServing).Select(v => v.Version).ToHashSet(StringComparer.Ordinal);
             selector = VersionSelector.ForReady(weights, ready, Random.Shared);
         }
 

@@ -28,7 +28,7 @@ internal static class VersionChoice
                 return (null, new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{table.Model}' version {requested} is not served: the model's version policy does not name it"));
             }
 
-            return IsRoutable(version)
+            return IsServing(version)
                 ? (version, null)
                 : (null, new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{table.Model}' version {requested} is not ready: {version.Reason ?? version.State.ToString()}"));
         }
@@ -43,7 +43,7 @@ internal static class VersionChoice
                 : (null, new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{table.Model}' is not ready: no version with a traffic weight above 0 is ready ({Reasons(table.Versions.Where(v => v.Weight > 0))})"));
         }
 
-        if (Array.Find(table.Versions, IsRoutable) is { } newest)
+        if (Array.Find(table.Versions, IsServing) is { } newest)
         {
             return (newest, null);
         }
@@ -59,12 +59,18 @@ internal static class VersionChoice
     public static string? NotReadyVersion(RoutingTable table, string? requested) =>
         requested is not null
             ? Array.Find(table.Versions, v => v.Version == requested)?.Version
-            : table.Versions.Where(v => v.Weight > 0 && !IsRoutable(v)).OrderByDescending(v => v.Weight).FirstOrDefault()?.Version
+            : table.Versions.Where(v => v.Weight > 0 && !IsServing(v)).OrderByDescending(v => v.Weight).FirstOrDefault()?.Version
                 ?? table.Versions.FirstOrDefault()?.Version;
 
     private static string Reasons(IEnumerable<RoutedVersion> versions) =>
         string.Join("; ", versions.Select(v => $"version {v.Version}: {v.Reason ?? v.State.ToString()}"));
 
-    /// <summary>Whether requests can go to the version now. (Versions in a table are newest first.)</summary>
+    /// <summary>Whether requests can go to the version now: it is ready and has an instance. (Versions in a table are newest first.)</summary>
     public static bool IsRoutable(RoutedVersion version) => version.State == ModelReadyState.Ready && version.Instances.Length > 0;
+
+    /// <summary>
+    /// Whether the version takes requests: routable, or ready at zero instances because it scales from zero (a request
+    /// for it loads an instance and waits, a cold start).
+    /// </summary>
+    public static bool IsServing(RoutedVersion version) => IsRoutable(version) || (version.State == ModelReadyState.Ready && version.ScalesFromZero);
 }

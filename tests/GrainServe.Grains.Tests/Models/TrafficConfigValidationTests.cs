@@ -106,6 +106,7 @@ public sealed class TrafficConfigValidationTests
     [InlineData("""{"downscale_delay_s": -1}""", "autoscaling.downscale_delay_s is -1")]
     [InlineData("""{"scale_to_zero_delay_s": -0.5}""", "autoscaling.scale_to_zero_delay_s is -0.5")]
     [InlineData("""{"cold_start_timeout_s": 0}""", "autoscaling.cold_start_timeout_s is 0; it must be more than 0 seconds")]
+    [InlineData("""{"cold_start_timeout_s": 601}""", "autoscaling.cold_start_timeout_s is 601; it must be at most 600 seconds")]
     public void Validate_BadAutoscaling_ReportsTheProblem(string autoscaling, string expected)
     {
         AssertOneProblem($$"""{"autoscaling": {{autoscaling}}}""", expected);

@@ -10,7 +10,7 @@ namespace GrainServe.TestSupport;
 
 /// <summary>
 /// Two silos in one process, each with one CPU device, serving a temporary repository: the sample models
-/// (tiny_llama among them) plus test models for spreading, versions, memory refusal and broken configuration.
+/// (tiny_llama among them) plus test models for spreading, versions, memory refusal, broken configuration and autoscaling.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
@@ -43,7 +43,13 @@ public sealed class ClusterFixture : IAsyncLifetime
             .Model("junk", 1, "not a model"u8.ToArray())
             .Model("lifecycle", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""")
             .Model("stats", 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 8 }""")
-            .Model("gated", 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 1 }""");
+            .Model("gated", 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 1 }""")
+            .Model("autoscale_up", 1, SampleModels.Scale(2, 1), Autoscaling(min: 1, max: 3))
+            .Model("autoscale_down", 1, SampleModels.Scale(2, 1), Autoscaling(min: 1, max: 3))
+            .Model("autoscale_min", 1, SampleModels.Scale(2, 1), Autoscaling(min: 2, max: 3))
+            .Model("autoscale_zero", 1, SampleModels.Scale(2, 1), Autoscaling(min: 0, max: 2))
+            .Model("autoscale_herd", 1, SampleModels.Scale(2, 1), Autoscaling(min: 0, max: 2))
+            .Model("autoscale_slow", 1, SampleModels.Scale(2, 1), Autoscaling(min: 0, max: 2, coldStartTimeoutS: 1));
         PadPastBudget(Path.Combine(_repository.Root, "big", "1", "model.onnx"));
 
         var builder = new InProcessTestClusterBuilder(2);
@@ -77,6 +83,13 @@ public sealed class ClusterFixture : IAsyncLifetime
         await Cluster.DisposeAsync();
         _repository.Dispose();
     }
+
+    // Short delays so that a test sees every step within seconds: one request per instance, no batching, so that held
+    // requests are load the autoscaler sees.
+    private static string Autoscaling(int min, int max, int coldStartTimeoutS = 10) => $$"""
+        { "max_batch_size": 1, "autoscaling": { "min_instances": {{min}}, "max_instances": {{max}}, "target_ongoing_requests": 2,
+          "upscale_delay_s": 0.5, "downscale_delay_s": 1, "scale_to_zero_delay_s": 1, "cold_start_timeout_s": {{coldStartTimeoutS}} } }
+        """;
 
     // A model whose file (about 200 KB of weights, padded below) exceeds a CPU device's budget.
     private static byte[] BigModel() =>
