@@ -26,8 +26,9 @@ public abstract class ChatTemplate
     public abstract IReadOnlyList<string> EndOfTurnTokens { get; }
 
     /// <summary>
-    /// True when the rendered text already begins with the beginning-of-sequence token's text, so it is to be encoded
-    /// without adding another BOS (Hugging Face's <c>apply_chat_template</c> encodes with <c>add_special_tokens=False</c>).
+    /// True when the rendered text is to be encoded without adding a BOS: it already begins with the
+    /// beginning-of-sequence token's text, or, for a model's own Jinja template, the template alone decides (Hugging
+    /// Face's <c>apply_chat_template</c> encodes with <c>add_special_tokens=False</c>).
     /// </summary>
     public abstract bool RendersBos { get; }
 

@@ -2,7 +2,8 @@ namespace GrainServe.Generation;
 
 /// <summary>
 /// The chat templates the server renders itself, by name (a model's <c>chat_template</c> setting). Each renders what
-/// the named model's Hugging Face Jinja template renders; a tokenizer_config.json <c>chat_template</c> is not executed.
+/// the named model's Hugging Face Jinja template renders; a model's own Jinja template (<see cref="TokenizerConfig"/>)
+/// is rendered by <see cref="JinjaChatTemplate"/> instead.
 /// </summary>
 public static class ChatTemplates
 {
@@ -20,6 +21,13 @@ public static class ChatTemplates
 
     /// <summary>Zephyr 7B beta's <c>&lt;|user|&gt;</c> format.</summary>
     public const string Zephyr = "zephyr";
+
+    /// <summary>
+    /// Not one of these templates: the model's own Jinja2 template, from the <c>chat_template</c> of its
+    /// tokenizer_config.json (or its chat_template.jinja), which must then be there. Without a <c>chat_template</c>
+    /// setting a model's own template is used when it has one; a named template set beside it wins.
+    /// </summary>
+    public const string TokenizerConfig = "tokenizer_config";
 
     /// <summary>Qwen2.5 Instruct's default system message, from its template.</summary>
     internal const string QwenDefaultSystemMessage = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";

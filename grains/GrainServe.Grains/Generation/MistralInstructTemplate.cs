@@ -21,12 +21,18 @@ internal sealed class MistralInstructTemplate : ChatTemplate
         var systemMessage = messages[0].Role == System ? messages[0].Content : null;
         var offset = systemMessage is null ? 0 : 1;
 
-        // The template checks every message's place before it renders: a misplaced role fails the whole chat.
+        // The template checks each message in turn, its place and then its role, and the first failure is the chat's
+        // error: [user, system, user, user] fails on the system message's role, not on the last one's place.
         for (var i = offset; i < messages.Count; i++)
         {
             if ((messages[i].Role == User) != ((i - offset) % 2 == 0))
             {
                 throw new ArgumentException("After the optional system message, conversation roles must alternate user/assistant/user/assistant/...", nameof(messages));
+            }
+
+            if (messages[i].Role is not (User or Assistant))
+            {
+                throw new ArgumentException("Only user and assistant roles are supported, with the exception of an initial optional system message!", nameof(messages));
             }
         }
 
@@ -44,13 +50,9 @@ internal sealed class MistralInstructTemplate : ChatTemplate
 
                 text.Append(message.Content).Append(" [/INST]");
             }
-            else if (message.Role == Assistant)
-            {
-                text.Append(' ').Append(message.Content).Append("</s>");
-            }
             else
             {
-                throw new ArgumentException("Only user and assistant roles are supported, with the exception of an initial optional system message!", nameof(messages));
+                text.Append(' ').Append(message.Content).Append("</s>");
             }
         }
 

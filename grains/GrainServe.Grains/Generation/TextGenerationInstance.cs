@@ -144,7 +144,7 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
         {
             if (_template is null)
             {
-                return (null, $"model '{Config.Name}' has no chat template (parameter chat_template in its config.json); use /v1/completions with a prompt");
+                return (null, $"model '{Config.Name}' has no chat template (parameter chat_template in its config.json, or a chat_template in its tokenizer_config.json); use /v1/completions with a prompt");
             }
 
             string text;

@@ -24,7 +24,7 @@ internal sealed partial class TextGenerationProvider(OnnxSessionFactory sessions
         var path = model.ModelPath(version);
         var folder = Path.GetDirectoryName(path)!;
         var tokenizer = GenerationTokenizerLoader.Load(folder, settings.Tokenizer);
-        var template = settings.ChatTemplate is { } name ? ChatTemplates.Get(name) : null;
+        var template = ChatTemplateOf(model.Name, settings.ChatTemplate, folder, time);
         var session = sessions.Create(path, model.Name, version, device);
         OnnxDecoderStepModel? stepModel = null;
         try
@@ -48,6 +48,32 @@ internal sealed partial class TextGenerationProvider(OnnxSessionFactory sessions
             }
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The chat template of the model version in <paramref name="folder"/>: the named one of <paramref name="setting"/>,
+    /// else the model's own Jinja template (required when the setting is <see cref="ChatTemplates.TokenizerConfig"/>),
+    /// else none.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The model's own template is required and missing, or does not parse.</exception>
+    internal static ChatTemplate? ChatTemplateOf(string modelName, string? setting, string folder, TimeProvider time)
+    {
+        // A named template wins over the model's own: naming one is the operator's explicit choice (README, chat
+        // templates), and it also serves a model whose own template this interpreter cannot parse.
+        if (setting is not null && !string.Equals(setting, ChatTemplates.TokenizerConfig, StringComparison.OrdinalIgnoreCase))
+        {
+            return ChatTemplates.Get(setting);
+        }
+
+        try
+        {
+            return JinjaChatTemplate.Load(folder, time) ?? (setting is null ? null
+                : throw new ModelLoadException($"parameter chat_template is '{setting}' but {folder} has no {JinjaChatTemplate.TemplateFile} and no chat_template in {JinjaChatTemplate.TokenizerConfigFile}; add one, or name a template ({string.Join(", ", ChatTemplates.Names.Order(StringComparer.Ordinal))})"));
+        }
+        catch (ModelLoadException e)
+        {
+            throw new ModelLoadException($"model '{modelName}': {e.Message}", e);
         }
     }
 

@@ -25,7 +25,11 @@ public sealed record TextGenerationSettings
     /// </summary>
     public string? Tokenizer { get; init; }
 
-    /// <summary>The chat template by name (<c>chatml</c>, <c>llama3</c>, <c>mistral</c>); null serves no chat route. Parameter <c>chat_template</c>.</summary>
+    /// <summary>
+    /// The chat template by name (<c>chatml</c>, <c>llama3</c>, <c>mistral</c>…), or <see cref="ChatTemplates.TokenizerConfig"/>
+    /// for the model's own Jinja template; null uses the model's own when its folder has one, else serves no chat route.
+    /// Parameter <c>chat_template</c>.
+    /// </summary>
     public string? ChatTemplate { get; init; }
 
     /// <summary>The engine's limits: <c>max_num_seqs</c>, <c>max_num_batched_tokens</c>, <c>max_model_len</c>, <c>enable_chunked_prefill</c>, <c>kv_cache_bytes</c>, <c>block_size</c>.</summary>
@@ -94,9 +98,9 @@ public sealed record TextGenerationSettings
         }
 
         var template = Text("chat_template");
-        if (template is not null && !ChatTemplates.TryGet(template, out _))
+        if (template is not null && !ChatTemplates.TryGet(template, out _) && !string.Equals(template, ChatTemplates.TokenizerConfig, StringComparison.OrdinalIgnoreCase))
         {
-            problems.Add($"parameter chat_template is '{template}'; use one of {string.Join(", ", ChatTemplates.Names)}");
+            problems.Add($"parameter chat_template is '{template}'; use one of {string.Join(", ", ChatTemplates.Names)}, or {ChatTemplates.TokenizerConfig} for the model's own Jinja template");
         }
 
         var kvBinding = KvBinding.Host;

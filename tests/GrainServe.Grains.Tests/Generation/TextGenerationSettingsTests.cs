@@ -49,6 +49,15 @@ public sealed class TextGenerationSettingsTests
         Assert.Equal(new EngineOptions { MaxNumSeqs = 8, MaxNumBatchedTokens = 128, MaxModelLen = 1024, EnableChunkedPrefill = false, KvCacheBytes = 1 << 20, BlockSize = 32 }, settings.Engine);
     }
 
+    [Theory]
+    [InlineData("tokenizer_config")]
+    [InlineData("Tokenizer_Config")]
+    [InlineData("qwen2.5")]
+    public void FromConfig_ChatTemplate_NamedOrTheModelsOwn(string value)
+    {
+        Assert.Equal(value, TextGenerationSettings.FromConfig("m", Config(("chat_template", value))).ChatTemplate);
+    }
+
     [Fact]
     public void FromConfig_BadValues_ListsEachWithItsFix()
     {
@@ -59,6 +68,7 @@ public sealed class TextGenerationSettingsTests
         Assert.Contains("kv_cache_bytes is 'lots'", error.Message, StringComparison.Ordinal);
         Assert.Contains("enable_chunked_prefill is 'maybe'; use true or false", error.Message, StringComparison.Ordinal);
         Assert.Contains("chat_template is 'jinja'; use one of", error.Message, StringComparison.Ordinal);
+        Assert.Contains("or tokenizer_config for the model's own Jinja template", error.Message, StringComparison.Ordinal);
         Assert.Contains("kv_binding is 'cuda'; use one of host, iobinding", error.Message, StringComparison.Ordinal);
     }
 }
