@@ -7,7 +7,11 @@ namespace GrainServe.Gpu;
 [KeepAlive]
 internal sealed class DeviceDirectoryGrain : Grain, IDeviceDirectoryGrain
 {
+    // How long an unmet demand counts without being reported again: a version that stopped trying wants nothing.
+    private static readonly TimeSpan UnplacedLifetime = TimeSpan.FromMinutes(5);
+
     private readonly Dictionary<string, DeviceInfo> _devices = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Model, string Version), (long Bytes, DateTimeOffset At)> _unplaced = new();
     private readonly IClusterMembershipService _membership;
 
     public DeviceDirectoryGrain(IClusterMembershipService membership)
@@ -19,6 +23,31 @@ internal sealed class DeviceDirectoryGrain : Grain, IDeviceDirectoryGrain
     {
         _devices[device.Key] = device;
         return Task.CompletedTask;
+    }
+
+    public Task ReportUnplaced(string model, string version, long bytes)
+    {
+        if (bytes > 0)
+        {
+            _unplaced[(model, version)] = (bytes, DateTimeOffset.UtcNow);
+        }
+        else
+        {
+            _unplaced.Remove((model, version));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<ClusterDemand> GetDemand()
+    {
+        var now = DateTimeOffset.UtcNow;
+        foreach (var stale in _unplaced.Where(u => now - u.Value.At > UnplacedLifetime).Select(u => u.Key).ToList())
+        {
+            _unplaced.Remove(stale);
+        }
+
+        return DeviceSiloDemand.Compute(await GetDevices(), _unplaced.Values.Sum(u => u.Bytes));
     }
 
     public Task<DeviceInfo[]> GetDevices()

@@ -128,7 +128,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
             var available = _device.BudgetBytes - _usedBytes;
             var reason = $"device {_device.DeviceId} of silo {_catalog.SiloName} has {available >> 20} MiB of its {_device.BudgetBytes >> 20} MiB budget free, and model '{modelName}' version {modelVersion} needs {estimate >> 20} MiB; no eviction makes room: {crowded}";
             LogInstanceRefused(_logger, modelName, modelVersion, this.GetPrimaryKeyString(), reason);
-            return LoadResult.NoRoom(reason);
+            return LoadResult.NoRoom(reason, estimate);
         }
 
         if (_draining)

@@ -33,6 +33,7 @@ internal sealed class ModelPlacer(ModelGrain grain)
         }
 
         var refusals = new List<string>();
+        var needed = 0L;
         for (var i = 0; version.Instances.Count < wanted && i < wanted * candidates.Count; i++)
         {
             var device = grain.Grains.GetGrain<IGpuGrain>(candidates[i % candidates.Count].Key);
@@ -62,8 +63,10 @@ internal sealed class ModelPlacer(ModelGrain grain)
             }
 
             refusals.Add(result.Failure!);
+            needed = Math.Max(needed, result.NeededBytes);
         }
 
+        await ReportUnplacedAsync(version, version.Instances.Count > 0 ? 0 : needed);
         return version.Instances.Count > 0 ? null : $"no device has room: {string.Join("; ", refusals.Distinct())}";
     }
 
@@ -108,6 +111,7 @@ internal sealed class ModelPlacer(ModelGrain grain)
         var kind = grain.Definition.Config.InstanceGroup.Select(g => g.Kind).FirstOrDefault(k => k is "KIND_GPU" or "KIND_CPU");
         var held = version.Instances.GroupBy(i => i.Info.DeviceKey, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var refusals = new List<string>();
+        var needed = 0L;
         foreach (var candidate in devices
             .Where(d => !d.Draining && (kind is null || (kind == "KIND_GPU") == (d.Kind == DeviceKind.Gpu)))
             .OrderBy(d => held.GetValueOrDefault(d.Key))
@@ -129,6 +133,7 @@ internal sealed class ModelPlacer(ModelGrain grain)
             {
                 version.Config ??= result.Config;
                 version.Instances.Add(new ModelInstanceSlot(instance, device));
+                await ReportUnplacedAsync(version, 0);
                 return null;
             }
 
@@ -138,9 +143,31 @@ internal sealed class ModelPlacer(ModelGrain grain)
             }
 
             refusals.Add(result.Failure!);
+            needed = Math.Max(needed, result.NeededBytes);
         }
 
+        await ReportUnplacedAsync(version, needed);
+
         return refusals.Count == 0 ? "no device in the cluster can take it" : $"no device has room: {string.Join("; ", refusals.Distinct())}";
+    }
+
+    // Memory a version could not get anywhere is the cluster's unmet demand, which the node autoscaling gauge counts.
+    private async Task ReportUnplacedAsync(ModelVersionState version, long bytes)
+    {
+        if (bytes == 0 && !version.Unplaced)
+        {
+            return;
+        }
+
+        version.Unplaced = bytes > 0;
+        try
+        {
+            await grain.Grains.GetGrain<IDeviceDirectoryGrain>(0).ReportUnplaced(grain.ModelName, version.Version, bytes);
+        }
+        catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
+        {
+            // The directory is moving; the next placement reports again.
+        }
     }
 
     /// <summary>

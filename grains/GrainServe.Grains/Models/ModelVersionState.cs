@@ -18,6 +18,9 @@ internal sealed class ModelVersionState(long number, string version)
 
     public List<ModelInstanceSlot> Instances { get; } = [];
 
+    // Whether the device directory holds an unmet memory demand for this version (every device refused it for room).
+    public bool Unplaced { get; set; }
+
     public ModelVersionStatus ToStatus() => new(Version, State, Reason, Instances.Count);
 }
 

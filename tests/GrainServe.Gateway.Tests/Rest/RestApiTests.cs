@@ -327,4 +327,16 @@ public sealed class RestApiTests(GatewayFixture fixture)
         Assert.Contains("grainserve_batch_size", text);
         Assert.Contains("model=\"simple\"", text);
     }
+
+    [Fact]
+    public async Task Metrics_NodeAutoscalingGauges_SayOneDeviceSiloAndWantOne()
+    {
+        using var metrics = new HttpClient();
+        var lines = (await metrics.GetStringAsync($"http://127.0.0.1:{fixture.MetricsPort}/metrics")).Split('\n');
+
+        // The embedded default is one silo with one CPU device, far from full and idle between tests.
+        Assert.Contains("grainserve_device_silos 1", lines);
+        Assert.Contains("grainserve_desired_device_silos 1", lines);
+        Assert.Contains(lines, l => l.StartsWith("grainserve_unplaced_bytes ", StringComparison.Ordinal));
+    }
 }

@@ -104,6 +104,11 @@ public sealed class ClusterTests(ClusterFixture fixture)
         Assert.Contains("no device has room", status.Reason);
         Assert.Contains("needs", status.Reason);
         Assert.Equal(InferenceErrorCode.ModelNotReady, result.Error!.Code);
+
+        // What no device had room for is the cluster's unmet demand: the node autoscaling gauge wants another silo.
+        var demand = await fixture.Client.GetGrain<IDeviceDirectoryGrain>(0).GetDemand();
+        Assert.True(demand.UnplacedBytes > 2 * ClusterFixture.CpuBudgetBytes, $"unplaced {demand.UnplacedBytes} bytes");
+        Assert.True(demand.DesiredDeviceSilos > demand.DeviceSilos, $"wants {demand.DesiredDeviceSilos} of {demand.DeviceSilos}");
     }
 
     [Theory]

@@ -70,6 +70,22 @@ public sealed class KubernetesManifestTests
         Assert.All(Objects("silo.yaml").Concat(Objects("redis.yaml")).OfType<V1PodDisruptionBudget>(), p => Assert.NotNull(p.Spec.Selector));
     }
 
+    [Fact]
+    public void KedaScaledObject_ScalesTheSiloDeploymentByTheDesiredSilosGauge()
+    {
+        var scaled = KubernetesYaml.Deserialize<ScaledObject>(File.ReadAllText(Path.Combine(Folder, "keda", "scaledobject.yaml")), strict: true);
+        var silo = Objects("silo.yaml").OfType<V1Deployment>().Single();
+
+        Assert.Equal("keda.sh/v1alpha1", scaled.ApiVersion);
+        Assert.Equal(silo.Metadata.Name, scaled.Spec.ScaleTargetRef.Name);
+        Assert.Equal("Deployment", scaled.Spec.ScaleTargetRef.Kind);
+        var trigger = Assert.Single(scaled.Spec.Triggers);
+        Assert.Equal("prometheus", trigger.Type);
+        Assert.Contains("grainserve_desired_device_silos", trigger.Metadata["query"]);
+        Assert.Equal("1", trigger.Metadata["threshold"]);
+        Assert.True(scaled.Spec.MinReplicaCount >= 1 && scaled.Spec.MinReplicaCount <= scaled.Spec.MaxReplicaCount);
+    }
+
     private static IEnumerable<string> Documents(string file) =>
         File.ReadAllText(Path.Combine(Folder, file)).Split("\n---", StringSplitOptions.RemoveEmptyEntries).Where(d => d.Contains("kind:", StringComparison.Ordinal));
 
