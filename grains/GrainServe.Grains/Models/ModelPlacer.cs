@@ -36,16 +36,9 @@ internal sealed class ModelPlacer(ModelGrain grain)
         var needed = 0L;
         for (var i = 0; version.Instances.Count < wanted && i < wanted * candidates.Count; i++)
         {
-            var device = grain.Grains.GetGrain<IGpuGrain>(candidates[i % candidates.Count].Key);
-            LoadResult result;
-            try
+            var (device, result) = await LoadOnAsync(candidates[i % candidates.Count].Key, version, refusals);
+            if (result is null)
             {
-                result = await device.LoadInstance(grain.ModelName, version.Version, grain.ConfigOverride);
-            }
-            catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
-            {
-                // The device's silo is gone but not yet out of the membership table: try the next device.
-                refusals.Add($"device {candidates[i % candidates.Count].Key} is unreachable: {ex.Message}");
                 continue;
             }
 
@@ -117,15 +110,9 @@ internal sealed class ModelPlacer(ModelGrain grain)
             .OrderBy(d => held.GetValueOrDefault(d.Key))
             .ThenByDescending(d => d.AvailableBytes))
         {
-            var device = grain.Grains.GetGrain<IGpuGrain>(candidate.Key);
-            LoadResult result;
-            try
+            var (device, result) = await LoadOnAsync(candidate.Key, version, refusals);
+            if (result is null)
             {
-                result = await device.LoadInstance(grain.ModelName, version.Version, grain.ConfigOverride);
-            }
-            catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
-            {
-                refusals.Add($"device {candidate.Key} is unreachable: {ex.Message}");
                 continue;
             }
 
@@ -149,6 +136,22 @@ internal sealed class ModelPlacer(ModelGrain grain)
         await ReportUnplacedAsync(version, needed);
 
         return refusals.Count == 0 ? "no device in the cluster can take it" : $"no device has room: {string.Join("; ", refusals.Distinct())}";
+    }
+
+    // One load on one device; null when its silo is unreachable (gone but not yet out of the membership table), which
+    // is noted in refusals so that the caller tries the next device.
+    private async Task<(IGpuGrain Device, LoadResult? Result)> LoadOnAsync(string deviceKey, ModelVersionState version, List<string> refusals)
+    {
+        var device = grain.Grains.GetGrain<IGpuGrain>(deviceKey);
+        try
+        {
+            return (device, await device.LoadInstance(grain.ModelName, version.Version, grain.ConfigOverride));
+        }
+        catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
+        {
+            refusals.Add($"device {deviceKey} is unreachable: {ex.Message}");
+            return (device, null);
+        }
     }
 
     // Memory a version could not get anywhere is the cluster's unmet demand, which the node autoscaling gauge counts.

@@ -50,7 +50,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             .Model("autoscale_zero", 1, SampleModels.Scale(2, 1), Autoscaling(min: 0, max: 2))
             .Model("autoscale_herd", 1, SampleModels.Scale(2, 1), Autoscaling(min: 0, max: 2))
             .Model("autoscale_slow", 1, SampleModels.Scale(2, 1), Autoscaling(min: 0, max: 2, coldStartTimeoutS: 1));
-        PadPastBudget(Path.Combine(_repository.Root, "big", "1", "model.onnx"));
+        ModelFilePadding.Pad(Path.Combine(_repository.Root, "big", "1", "model.onnx"), 2 * CpuBudgetBytes);
 
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) =>
@@ -99,27 +99,6 @@ public sealed class ClusterFixture : IAsyncLifetime
             .Initializer("W", "FP32", [50_000], new byte[200_000])
             .Node("Add", ["INPUT0", "W"], ["OUTPUT0"])
             .ToBytes();
-
-    // Grows the file past the budget with one unknown length-delimited field (number 1000), which protobuf readers
-    // skip, so it stays a valid model. The field's zeros are a sparse hole: no disk and no time to write.
-    private static void PadPastBudget(string path)
-    {
-        const long Padding = 2 * CpuBudgetBytes;
-        using var file = new FileStream(path, FileMode.Append);
-        WriteVarint(file, (1000 << 3) | 2);
-        WriteVarint(file, Padding);
-        file.SetLength(file.Length + Padding);
-    }
-
-    private static void WriteVarint(Stream stream, long value)
-    {
-        for (; value >= 0x80; value >>= 7)
-        {
-            stream.WriteByte((byte)(value | 0x80));
-        }
-
-        stream.WriteByte((byte)value);
-    }
 }
 
 [CollectionDefinition(Name)]

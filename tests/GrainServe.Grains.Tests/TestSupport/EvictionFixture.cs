@@ -44,14 +44,14 @@ public sealed class EvictionFixture : IAsyncLifetime
                 ? """{ "max_batch_size": 8, "autoscaling": { "min_instances": 1 } }"""
                 : """{ "max_batch_size": 8 }""";
             _repository.Model(name, 1, SampleModels.Scale(2, factor), config);
-            Pad(Path.Combine(_repository.Root, name, "1", "model.onnx"), ModelPaddingBytes);
+            ModelFilePadding.Pad(Path.Combine(_repository.Root, name, "1", "model.onnx"), ModelPaddingBytes);
         }
 
         // A Hugging Face cache's layout: the version's model.onnx is a link to a blob, which is larger than the budget.
         var blob = Path.Combine(_repository.Root, ".blobs", "sha256-linked");
         Directory.CreateDirectory(Path.GetDirectoryName(blob)!);
         File.WriteAllBytes(blob, SampleModels.Scale(2, 7));
-        Pad(blob, 2 * CpuBudgetBytes);
+        ModelFilePadding.Pad(blob, 2 * CpuBudgetBytes);
         Directory.CreateDirectory(Path.Combine(_repository.Root, "linked", "1"));
         File.CreateSymbolicLink(Path.Combine(_repository.Root, "linked", "1", "model.onnx"), blob);
 
@@ -86,26 +86,6 @@ public sealed class EvictionFixture : IAsyncLifetime
         await Router.DisposeAsync();
         await Cluster.DisposeAsync();
         _repository.Dispose();
-    }
-
-    // Grows a model file with one unknown length-delimited field (number 1000), which protobuf readers skip; its zeros
-    // are a sparse hole.
-    private static void Pad(string path, long padding)
-    {
-        using var file = new FileStream(path, FileMode.Append);
-        WriteVarint(file, (1000 << 3) | 2);
-        WriteVarint(file, padding);
-        file.SetLength(file.Length + padding);
-    }
-
-    private static void WriteVarint(Stream stream, long value)
-    {
-        for (; value >= 0x80; value >>= 7)
-        {
-            stream.WriteByte((byte)(value | 0x80));
-        }
-
-        stream.WriteByte((byte)value);
     }
 }
 
