@@ -5,8 +5,9 @@ using GrainServe.Errors;
 namespace GrainServe.Models;
 
 /// <summary>
-/// Decides where a model grain's instances go: the devices with the most memory free first, one instance per
-/// device before a second on any, within the instance group's device kind. Runs on the grain's turn.
+/// Decides where a model grain's instances go, by the devices' live figures in <see cref="DeviceRanking"/>'s order (most
+/// memory free, then fewest instances of any model, then least load), one instance per device before a second on any,
+/// within the instance group's device kind. Runs on the grain's turn.
 /// </summary>
 internal sealed class ModelPlacer(ModelGrain grain)
 {
@@ -21,10 +22,9 @@ internal sealed class ModelPlacer(ModelGrain grain)
         var groups = grain.Definition.Config.InstanceGroup;
         var wanted = ModelGrain.InstancesAtLoad(grain.Definition.Config);
         var kind = groups.Select(g => g.Kind).FirstOrDefault(k => k is "KIND_GPU" or "KIND_CPU");
-        var candidates = devices
-            .Where(d => !d.Draining && (kind is null || (kind == "KIND_GPU") == (d.Kind == DeviceKind.Gpu)))
-            .OrderByDescending(d => d.AvailableBytes)
-            .ToList();
+        var candidates = DeviceRanking.Order(
+            await LiveAsync(devices.Where(d => !d.Draining && (kind is null || (kind == "KIND_GPU") == (d.Kind == DeviceKind.Gpu)))),
+            Random.Shared);
         if (candidates.Count == 0)
         {
             return devices.Length == 0
@@ -105,10 +105,10 @@ internal sealed class ModelPlacer(ModelGrain grain)
         var held = version.Instances.GroupBy(i => i.Info.DeviceKey, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var refusals = new List<string>();
         var needed = 0L;
-        foreach (var candidate in devices
-            .Where(d => !d.Draining && (kind is null || (kind == "KIND_GPU") == (d.Kind == DeviceKind.Gpu)))
-            .OrderBy(d => held.GetValueOrDefault(d.Key))
-            .ThenByDescending(d => d.AvailableBytes))
+        var ranked = DeviceRanking.Order(
+            await LiveAsync(devices.Where(d => !d.Draining && (kind is null || (kind == "KIND_GPU") == (d.Kind == DeviceKind.Gpu)))),
+            Random.Shared);
+        foreach (var candidate in ranked.OrderBy(d => held.GetValueOrDefault(d.Key)))
         {
             var (device, result) = await LoadOnAsync(candidate.Key, version, refusals);
             if (result is null)
@@ -137,6 +137,21 @@ internal sealed class ModelPlacer(ModelGrain grain)
 
         return refusals.Count == 0 ? "no device in the cluster can take it" : $"no device has room: {string.Join("; ", refusals.Distinct())}";
     }
+
+    // The devices' figures now rather than as last registered (every 2 s): loads of other models may have taken memory
+    // since. A device that does not answer in time keeps its registered figures.
+    private async Task<DeviceInfo[]> LiveAsync(IEnumerable<DeviceInfo> devices) =>
+        await Task.WhenAll(devices.Select(async d =>
+        {
+            try
+            {
+                return await grain.Grains.GetGrain<IGpuGrain>(d.Key).GetInfo().WaitAsync(TimeSpan.FromSeconds(1));
+            }
+            catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
+            {
+                return d;
+            }
+        }));
 
     // One load on one device; null when its silo is unreachable (gone but not yet out of the membership table), which
     // is noted in refusals so that the caller tries the next device.
