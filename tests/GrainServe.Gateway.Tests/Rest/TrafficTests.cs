@@ -159,6 +159,30 @@ public sealed class TrafficTests(GatewayFixture fixture)
         Assert.Equal(40, after.GetValueOrDefault("1"));
     }
 
+    [Fact]
+    public async Task Step_HealthyCanary_IsPromotedStepByStep()
+    {
+        // 90/10 with steps of 20 points a second while the canary is healthy: 30, 50, 70, 90, 100.
+        var weights = new List<int>();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline && weights.LastOrDefault() < 50)
+        {
+            await CountVersionsAsync("split_step", 30, user: null);
+            var (_, traffic) = await SendAsync(HttpMethod.Get, "/v2/models/split_step/traffic");
+            var canary = traffic["weights"]!["2"]!.GetValue<int>();
+            Assert.Equal(100, canary + traffic["weights"]!["1"]!.GetValue<int>());
+            if (weights.Count == 0 || weights[^1] != canary)
+            {
+                weights.Add(canary);
+            }
+        }
+
+        // Each step moved exactly 20 points, never back, and nothing was rolled back.
+        Assert.True(weights.Last() >= 50, $"the canary went {string.Join(" → ", weights)} in 20 s");
+        Assert.All(weights.Zip(weights.Skip(1)), p => Assert.Equal(0, (p.Second - p.First) % 20));
+        Assert.Equal(weights.Order(), weights);
+    }
+
     private async Task<Dictionary<string, int>> CountVersionsAsync(string model, int requests, string? user, bool expectOk = true)
     {
         var counts = new Dictionary<string, int>();

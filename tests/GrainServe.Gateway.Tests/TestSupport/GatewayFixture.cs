@@ -56,6 +56,9 @@ public sealed class GatewayFixture : IAsyncLifetime
         WriteSplit("split_rollback", Split.Replace("%TRAFFIC%", """
             { "weights": { "1": 50, "2": 50 }, "auto_rollback": { "baseline": "1", "min_requests": 20, "max_error_rate_increase": 0.02, "window_s": 30 } }
             """), FailingModel());
+        WriteSplit("split_step", Split.Replace("%TRAFFIC%", """
+            { "weights": { "1": 90, "2": 10 }, "auto_rollback": { "baseline": "1", "min_requests": 5, "max_p99_ratio": 20, "window_s": 10 }, "step": { "weight": 20, "every_s": 1 } }
+            """), SampleModels.Scale(4, 3));
 
         // Models that tests unload and reload; no other test uses them.
         WriteModel("reload_rest", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""");
