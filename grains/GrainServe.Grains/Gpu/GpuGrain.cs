@@ -35,6 +35,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
     private readonly ILogger<GpuGrain> _logger;
     private readonly TimeSpan _evictionMinAge;
     private readonly Dictionary<string, Instance> _instances = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _gpuLoads = new(1, 1);
     private LocalDevice _device = null!;
     private long _usedBytes;
     private bool _draining;
@@ -139,15 +140,31 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
 
         // Reserve before awaiting so that concurrent loads cannot overcommit the budget.
         _usedBytes += estimate;
-        var freeBefore = FreeGpuBytes();
+
+        // On a GPU the charge is NVML's free memory before and after the load, so loads on one GPU run one at a time:
+        // two at once would each see the other's memory. (On a CPU device the estimate is the charge; no need to wait.)
+        var measuring = _device.Kind == DeviceKind.Gpu;
+        if (measuring)
+        {
+            await _gpuLoads.WaitAsync();
+        }
+
+        long? freeBefore = null;
         IInstanceScheduler scheduler;
         try
         {
+            freeBefore = FreeGpuBytes();
+
             // Session creation blocks for as long as the model takes to load; keep it off the grain's turn.
             scheduler = await Task.Run(() => provider.Create(model, version, _device));
         }
         catch (Exception ex)
         {
+            if (measuring)
+            {
+                _gpuLoads.Release();
+            }
+
             _usedBytes -= estimate;
             var reason = ex is ModelLoadException ? ex.Message : $"model '{modelName}' version {modelVersion} failed to load: {ex.Message}";
             LogInstanceRefused(_logger, modelName, modelVersion, this.GetPrimaryKeyString(), reason);
@@ -155,6 +172,11 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
         }
 
         var measured = freeBefore is { } before && FreeGpuBytes() is { } after && before > after ? before - after : estimate;
+        if (measuring)
+        {
+            _gpuLoads.Release();
+        }
+
         _usedBytes += measured - estimate;
         var id = $"{modelName}/{modelVersion}/{_nextInstance++}";
         var info = new ModelInstanceInfo
