@@ -4,12 +4,14 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using GrainServe.ModelBuilder;
+using StackExchange.Redis;
 
 namespace GrainServe;
 
 /// <summary>
 /// A real cluster on loopback: a gateway-only silo and device silos as separate processes, with membership in the
-/// Redis server that .ci/run starts on 127.0.0.1:6379, under a cluster id of its own.
+/// Redis server that .ci/run starts on 127.0.0.1:6379, under a cluster and service id of its own (so no run sees another's
+/// membership or grain state), whose keys it deletes when disposed.
 /// </summary>
 internal sealed class ClusterProcesses : IAsyncDisposable
 {
@@ -35,6 +37,50 @@ internal sealed class ClusterProcesses : IAsyncDisposable
     public Uri BaseAddress => new($"http://127.0.0.1:{_httpPort}");
 
     public Dictionary<string, Process> Nodes { get; } = [];
+
+    /// <summary>
+    /// Copies the sample repository's model <paramref name="name"/> (models/) into this cluster's repository, with
+    /// <paramref name="configure"/> applied to its config.json.
+    /// </summary>
+    public void AddSampleModel(string name, Action<JsonObject>? configure = null)
+    {
+        var source = Path.Combine(RepoPaths.Root, "models", name);
+        var target = Path.Combine(_repository, name);
+        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(target, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(target, "config.json")))!.AsObject();
+        configure?.Invoke(config);
+        File.WriteAllText(Path.Combine(target, "config.json"), config.ToJsonString());
+    }
+
+    /// <summary>Sends SIGTERM to <paramref name="process"/>: the graceful stop a pod gets.</summary>
+    public static void Terminate(Process process)
+    {
+        using var kill = Process.Start("kill", ["-TERM", Text(process.Id)]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>
+    /// Stops every process with SIGTERM and waits until all have exited: the whole cluster is gone, and what it kept
+    /// is only what it wrote to Redis. Processes started afterwards join under the same ids and HTTP port.
+    /// </summary>
+    public async Task StopAllAsync(TimeSpan timeout)
+    {
+        var running = _processes.Where(p => !p.HasExited).ToList();
+        foreach (var process in running)
+        {
+            Terminate(process);
+        }
+
+        using var cancellation = new CancellationTokenSource(timeout);
+        await Task.WhenAll(running.Select(p => p.WaitForExitAsync(cancellation.Token)));
+        Nodes.Clear();
+    }
 
     /// <summary>The bodies of 503 answers, to say in the test output why requests were retryable.</summary>
     public System.Collections.Concurrent.ConcurrentBag<string> RetryableSamples { get; } = [];
@@ -117,6 +163,7 @@ internal sealed class ClusterProcesses : IAsyncDisposable
 
         Http.Dispose();
         Directory.Delete(_repository, recursive: true);
+        await DeleteRedisKeysAsync();
     }
 
     private Process Start(string dll, string siloName, params string[] extra)
@@ -141,6 +188,23 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         process.BeginErrorReadLine();
         _processes.Add(process);
         return process;
+    }
+
+    // Membership and grain storage keys both start with the service id, which is the cluster id here.
+    private async Task DeleteRedisKeysAsync()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(RedisServer.ConnectionString);
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        var keys = new List<RedisKey>();
+        await foreach (var key in server.KeysAsync(pattern: _clusterId + "/*"))
+        {
+            keys.Add(key);
+        }
+
+        if (keys.Count > 0)
+        {
+            await redis.GetDatabase().KeyDeleteAsync([.. keys]);
+        }
     }
 
     private static int FreePort()

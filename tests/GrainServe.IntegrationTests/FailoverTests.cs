@@ -5,6 +5,7 @@ namespace GrainServe;
 
 /// <summary>Several processes, one cluster: spreading, a crashed node and a graceful stop, with Redis membership.</summary>
 [Trait("Category", "MultiProcess")]
+[Collection(MultiProcessCollection.Name)]
 public sealed class FailoverTests(ITestOutputHelper output)
 {
     [Fact]
@@ -79,11 +80,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
     {
         await using var cluster = await StartClusterAsync();
 
-        var (counts, _) = await LoadWhileAsync(cluster, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(2), () =>
-        {
-            using var kill = Process.Start("kill", ["-TERM", cluster.Nodes["node-2"].Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            kill.WaitForExit();
-        });
+        var (counts, _) = await LoadWhileAsync(cluster, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(2), () => ClusterProcesses.Terminate(cluster.Nodes["node-2"]));
 
         output.WriteLine(string.Join(", ", counts.Select(kv => $"{kv.Key}: {kv.Value}")));
         output.WriteLine(string.Join("\n", cluster.RetryableSamples.Distinct().Take(5)));

@@ -6,6 +6,9 @@ namespace GrainServe;
 /// <summary>The Redis server the multi-process clusters keep membership in, on 127.0.0.1:6379.</summary>
 internal static class RedisServer
 {
+    /// <summary>Where it answers, for StackExchange.Redis.</summary>
+    public const string ConnectionString = "127.0.0.1:6379";
+
     private static readonly SemaphoreSlim Once = new(1, 1);
 
     /// <summary>Starts it with tools/start-redis.sh when nothing answers there; fails the test if that does not work.</summary>

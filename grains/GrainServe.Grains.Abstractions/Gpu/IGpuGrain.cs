@@ -47,6 +47,12 @@ public interface IGpuGrain : IGrainWithStringKey
     Task<ModelInstanceInfo[]> GetInstances();
 
     /// <summary>
+    /// The effective config an instance was loaded with, as its <see cref="LoadInstance"/> returned it; null for an
+    /// unknown instance.
+    /// </summary>
+    Task<ModelConfig?> GetInstanceConfig(string instanceId);
+
+    /// <summary>
     /// Queues a validated request on an instance's batch queue and answers when its batch has run.
     /// A full queue or an unknown instance comes back at once as an error value; a request whose
     /// <paramref name="cancellationToken"/> fires while it waits leaves the queue as <c>Cancelled</c>.

@@ -229,6 +229,9 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
 
     public Task<ModelInstanceInfo[]> GetInstances() => Task.FromResult(_instances.Values.Select(i => i.Info with { Pending = i.Scheduler.Pending }).ToArray());
 
+    public Task<ModelConfig?> GetInstanceConfig(string instanceId) =>
+        Task.FromResult(_instances.TryGetValue(instanceId, out var instance) ? instance.Scheduler.Config : null);
+
     public async Task<InferenceResult> Infer(string instanceId, InferenceRequest request, CancellationToken cancellationToken = default)
     {
         if (!_instances.TryGetValue(instanceId, out var instance))

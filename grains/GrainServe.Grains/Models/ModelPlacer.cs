@@ -228,24 +228,29 @@ internal sealed class ModelPlacer(ModelGrain grain)
             }
         }
 
-        // The effective config comes with a load: for an adopted version, load one fresh instance to learn it.
+        // An adopted version's effective config is the one its instances were loaded with, which their devices keep.
+        // Asked for rather than learnt by loading a fresh instance in place of an old one: the old one may be serving
+        // (a generation streaming), and this activation is often new because another silo just died.
         foreach (var version in grain.ServedVersions().Select(grain.GetVersion).Where(v => v.Config is null && v.Instances.Count > 0))
         {
-            var old = version.Instances[0];
-            version.Instances.Remove(old);
-            try
+            foreach (var adopted in version.Instances.ToList())
             {
-                var reload = await old.Device.LoadInstance(grain.ModelName, version.Version, grain.ConfigOverride);
-                await old.Device.UnloadInstance(old.Info.InstanceId);
-                if (reload.Instance is not null)
+                try
                 {
-                    version.Config = reload.Config;
-                    version.Instances.Add(new ModelInstanceSlot(reload.Instance, old.Device));
+                    version.Config = await adopted.Device.GetInstanceConfig(adopted.Info.InstanceId);
                 }
-            }
-            catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
-            {
-                // The device went away meanwhile; the version is placed again below if nothing is left.
+                catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
+                {
+                    // The device went away meanwhile.
+                }
+
+                if (version.Config is not null)
+                {
+                    break;
+                }
+
+                // Gone since it was listed; the version is placed again below if nothing is left.
+                version.Instances.Remove(adopted);
             }
         }
     }
