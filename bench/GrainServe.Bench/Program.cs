@@ -4,17 +4,20 @@ using GrainServe.Bench;
 // dotnet run -c Release --project bench/GrainServe.Bench -- embeddings [--seconds 10] [--rounds 3]
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput [--seconds 5] [--rounds 3]
 // dotnet run -c Release --project bench/GrainServe.Bench -- generate [--seconds 10] [--rounds 3] [--concurrency 1,8,32] [--kv-binding iobinding]
+// dotnet run -c Release --project bench/GrainServe.Bench -- coldstart [--rounds 5]
 // dotnet run -c Release --project bench/GrainServe.Bench -- <scenario> --smoke
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput --only "tiny grpc" --concurrency 64 (the arms whose name holds it, at that concurrency; for profiling)
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput --baseline <another build's bin folder> (that build's server side by side)
 var smoke = args.Contains("--smoke");
-var seconds = Option("--seconds", smoke ? 1 : 10);
-var rounds = Option("--rounds", smoke ? 1 : 3);
-var only = Text("--only");
 string[] valued = ["--only", "--concurrency", "--baseline", "--seconds", "--rounds", "--kv-binding"];
 var scenario = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !valued.Contains(args[i - 1]))).FirstOrDefault() ?? "embeddings";
+var seconds = Option("--seconds", smoke ? 1 : 10);
+// A cold-start round is one request per model, not a timed arm, so it affords more rounds.
+var rounds = Option("--rounds", smoke ? 1 : scenario == "coldstart" ? 5 : 3);
+var only = Text("--only");
 
-Console.WriteLine($"# GrainServe benchmark: {scenario}, {seconds} s per arm, {rounds} round(s), {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
+var perArm = scenario == "coldstart" ? "" : $"{seconds} s per arm, ";
+Console.WriteLine($"# GrainServe benchmark: {scenario}, {perArm}{rounds} round(s), {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
 switch (scenario)
 {
     case "embeddings":
@@ -32,8 +35,12 @@ switch (scenario)
         var generated = await new GenerateScenario(TimeSpan.FromSeconds(seconds), rounds, generateLevels, smoke, Text("--kv-binding") ?? "host").RunAsync();
         Console.WriteLine(GenerateScenario.Report(generated, generateLevels));
         return generated.Any(r => r.Errors > 0 || r.TokensPerSecond == 0) ? 1 : 0;
+    case "coldstart":
+        var coldStarts = await new ColdStartScenario(rounds).RunAsync();
+        Console.WriteLine(ColdStartScenario.Report(coldStarts));
+        return coldStarts.Count == 0 || coldStarts.Any(r => !r.Answered) ? 1 : 0;
     default:
-        Console.Error.WriteLine($"unknown scenario '{scenario}'; use embeddings, throughput or generate");
+        Console.Error.WriteLine($"unknown scenario '{scenario}'; use embeddings, throughput, generate or coldstart");
         return 2;
 }
 
