@@ -329,6 +329,25 @@ public sealed class RestApiTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Metrics_CountEachBatchOnce()
+    {
+        // Without dynamic batching every request is a batch of its own: 5 requests, 5 batches, 5 rows.
+        for (var i = 0; i < 5; i++)
+        {
+            var (status, _) = await InferAsync("metrics_count", """{"inputs":[{"name":"INPUT0","shape":[1,2],"datatype":"FP32","data":[1,2]}]}""");
+            Assert.Equal(HttpStatusCode.OK, status);
+        }
+
+        using var metrics = new HttpClient();
+        var lines = (await metrics.GetStringAsync($"http://127.0.0.1:{fixture.MetricsPort}/metrics")).Split('\n');
+        var count = lines.Single(l => l.StartsWith("grainserve_batch_size_count{", StringComparison.Ordinal) && l.Contains("model=\"metrics_count\"", StringComparison.Ordinal));
+        var sum = lines.Single(l => l.StartsWith("grainserve_batch_size_sum{", StringComparison.Ordinal) && l.Contains("model=\"metrics_count\"", StringComparison.Ordinal));
+
+        Assert.EndsWith(" 5", count);
+        Assert.EndsWith(" 5", sum);
+    }
+
+    [Fact]
     public async Task Metrics_NodeAutoscalingGauges_SayOneDeviceSiloAndWantOne()
     {
         using var metrics = new HttpClient();

@@ -60,6 +60,9 @@ public sealed class GatewayFixture : IAsyncLifetime
             { "weights": { "1": 90, "2": 10 }, "auto_rollback": { "baseline": "1", "min_requests": 5, "max_p99_ratio": 20, "window_s": 10 }, "step": { "weight": 20, "every_s": 1 } }
             """), SampleModels.Scale(4, 3));
 
+        // Counted exactly by a metrics test; no other test uses it.
+        WriteModel("metrics_count", 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 8 }""");
+
         // Models that tests unload and reload; no other test uses them.
         WriteModel("reload_rest", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""");
         WriteModel("reload_grpc", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""");
