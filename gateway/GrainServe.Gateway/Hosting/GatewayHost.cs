@@ -19,6 +19,7 @@ public static class GatewayHost
     /// <summary>Builds the application; <paramref name="configure"/> lets tests add configuration (ports, repository).</summary>
     public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
     {
+        PrometheusMeterExport.ExcludeFromDefaultAdapter();
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder.Configuration);
         var options = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();

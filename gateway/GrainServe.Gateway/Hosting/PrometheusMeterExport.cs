@@ -17,6 +17,13 @@ internal sealed class PrometheusMeterExport : IHostedService
 
     private IDisposable? _adapter;
 
+    /// <summary>
+    /// Keeps the GrainServe meter out of prometheus-net's default adapter, which listens to every meter: when both
+    /// listened (it depends on start-up order), every measurement was counted twice. Called before the host builds.
+    /// </summary>
+    public static void ExcludeFromDefaultAdapter() =>
+        Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = instrument => instrument.Meter.Name != GrainServeMetrics.MeterName);
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _adapter = MeterAdapter.StartListening(new MeterAdapterOptions
