@@ -30,7 +30,7 @@ public sealed partial class GenerationEngine
         {
             var start = sequence.ComputedTokens;
             var needsLogits = start + tokens == sequence.TotalTokens;
-            _entries.Add(new StepEntry(sequence.Id, sequence.Slice(start, tokens), start, needsLogits));
+            _entries.Add(new StepEntry(sequence.Id, sequence.Slice(start, tokens), start, needsLogits, sequence.Request.Conditioning));
             rows += needsLogits ? 1 : 0;
         }
 
@@ -89,6 +89,15 @@ public sealed partial class GenerationEngine
     private void Advance(Sequence sequence, ReadOnlySpan<float> logits)
     {
         var sampling = sequence.Sampling;
+        if (sequence.Request.LogitsProcessor is { } processor)
+        {
+            // The processor writes a copy: the row belongs to the step model's output buffer.
+            var processed = sequence.ProcessedLogits(logits.Length);
+            logits.CopyTo(processed);
+            processor.Process(sequence.Output, processed);
+            logits = processed;
+        }
+
         var token = _sampler.Sample(logits, sequence.Prompt, sequence.Output, sampling, sequence.Random);
         var logprobs = sampling.Logprobs ? _sampler.Logprobs(logits, token, sampling.TopLogprobs, _decoder) : null;
         sequence.Append(token);

@@ -81,7 +81,7 @@ public sealed partial class GenerationEngine : IAsyncDisposable
     /// max_model_len or past the whole KV pool, a bad sampling value), as a message for a 400; null when it can.
     /// </summary>
     public string? Validate(GenerationRequest request) =>
-        GenerationRequestValidator.Validate(request, _model.VocabularySize, MaxSequenceTokens);
+        GenerationRequestValidator.Validate(request, _model.VocabularySize, MaxSequenceTokens, _blocks.TotalTokens);
 
     /// <summary>
     /// Queues the sequence. The reader yields its updates as steps produce them and completes after the one carrying

@@ -4,4 +4,23 @@ namespace GrainServe.Generation;
 /// <param name="PromptTokens">The prompt, already tokenized (and chat-templated); at least one token.</param>
 /// <param name="Sampling">Sampling and stop rules.</param>
 /// <param name="StopTokenIds">End-of-sequence tokens (the tokenizer's EOS, a chat template's end-of-turn).</param>
-public sealed record GenerationRequest(int[] PromptTokens, SamplingParameters Sampling, IReadOnlyList<int> StopTokenIds);
+public sealed record GenerationRequest(int[] PromptTokens, SamplingParameters Sampling, IReadOnlyList<int> StopTokenIds)
+{
+    /// <summary>
+    /// The request's own logits rule, or null. With one, log-probabilities are those of the processed distribution
+    /// (vLLM's <c>processed_logprobs</c>), which is what Whisper's average log-probability is taken over.
+    /// </summary>
+    public ILogitsProcessor? LogitsProcessor { get; init; }
+
+    /// <summary>
+    /// State the step model conditions this sequence on beyond its tokens (an encoder's cross-attention keys and
+    /// values), handed to the step model in every <see cref="StepEntry"/>; opaque to the engine. Null for none.
+    /// </summary>
+    public object? Conditioning { get; init; }
+
+    /// <summary>
+    /// KV cache the conditioning takes, in tokens' worth of the pool (its bytes over <see cref="IStepModel.KvBytesPerToken"/>,
+    /// rounded up): reserved for the sequence while it runs, so cross-attention state is counted in the same budget. Default 0.
+    /// </summary>
+    public int ConditioningTokens { get; init; }
+}

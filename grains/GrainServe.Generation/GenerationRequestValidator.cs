@@ -15,7 +15,7 @@ internal static class GenerationRequestValidator
 
     public const int MaxStopLength = 256;
 
-    public static string? Validate(GenerationRequest? request, int vocabularySize, int maxSequenceTokens)
+    public static string? Validate(GenerationRequest? request, int vocabularySize, int maxSequenceTokens, long poolTokens = long.MaxValue)
     {
         if (request is null)
         {
@@ -50,6 +50,16 @@ internal static class GenerationRequestValidator
         if ((long)prompt.Length + sampling.MaxTokens > maxSequenceTokens)
         {
             return Invariant($"the prompt ({prompt.Length} tokens) plus max_tokens ({sampling.MaxTokens}) is {(long)prompt.Length + sampling.MaxTokens} tokens, past this model's maximum of {maxSequenceTokens}; shorten the prompt or lower max_tokens.");
+        }
+
+        if (request.ConditioningTokens < 0)
+        {
+            return Invariant($"the conditioning state cannot take {request.ConditioningTokens} tokens of KV cache.");
+        }
+
+        if (request.ConditioningTokens > 0 && (long)prompt.Length + sampling.MaxTokens + request.ConditioningTokens > poolTokens)
+        {
+            return Invariant($"the prompt ({prompt.Length} tokens), max_tokens ({sampling.MaxTokens}) and the encoder state ({request.ConditioningTokens} tokens' worth) need more KV cache than this instance has ({poolTokens} tokens); lower max_tokens or raise the instance's KV cache.");
         }
 
         if (!(sampling.Temperature >= 0f) || float.IsPositiveInfinity(sampling.Temperature))

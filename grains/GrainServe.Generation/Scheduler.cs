@@ -63,7 +63,7 @@ internal sealed class Scheduler(EngineOptions options, KvBlockManager blocks)
             }
 
             var selfPreempted = false;
-            while (!blocks.TryReserve(sequence.Id, sequence.ComputedTokens + tokens))
+            while (!blocks.TryReserve(sequence.Id, sequence.ReservedTokens + sequence.ComputedTokens + tokens))
             {
                 var victim = _running[^1];
                 Preempt(victim, output);
@@ -116,7 +116,7 @@ internal sealed class Scheduler(EngineOptions options, KvBlockManager blocks)
                 // Else it runs alone past the budget: it could never fit, and would starve.
             }
 
-            if (!blocks.TryReserve(sequence.Id, sequence.ComputedTokens + tokens))
+            if (!blocks.TryReserve(sequence.Id, sequence.ReservedTokens + sequence.ComputedTokens + tokens))
             {
                 break;
             }

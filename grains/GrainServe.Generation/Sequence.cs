@@ -12,6 +12,7 @@ internal sealed class Sequence
     // slice of it and appending never moves tokens the step model may still be reading.
     private readonly int[] _tokens;
     private volatile bool _cancelRequested;
+    private float[] _processed = [];
 
     public Sequence(long id, GenerationRequest request, ITokenDecoder decoder, int capacity, long submittedTimestamp = 0)
     {
@@ -49,6 +50,9 @@ internal sealed class Sequence
 
     public int UncomputedTokens => TotalTokens - ComputedTokens;
 
+    /// <summary>The KV the scheduler reserves for the sequence beyond its tokens: its conditioning state.</summary>
+    public int ReservedTokens => Request.ConditioningTokens;
+
     /// <summary>When the scheduler last admitted it (a counter): preemption takes the most recent first.</summary>
     public long AdmissionOrder { get; set; } = -1;
 
@@ -75,6 +79,17 @@ internal sealed class Sequence
 
     /// <summary>When its latest token was produced; 0 before the first.</summary>
     public long LastTokenTimestamp { get; set; }
+
+    /// <summary>A scratch row for a logits processor to write, kept for the sequence's life.</summary>
+    public Span<float> ProcessedLogits(int vocabulary)
+    {
+        if (_processed.Length < vocabulary)
+        {
+            _processed = new float[vocabulary];
+        }
+
+        return _processed.AsSpan(0, vocabulary);
+    }
 
     public ReadOnlySpan<int> Tokens => _tokens.AsSpan(0, TotalTokens);
 

@@ -5,4 +5,5 @@ namespace GrainServe.Generation;
 /// <param name="Tokens">The tokens to compute this step: a prefill chunk, or the one token sampled last step.</param>
 /// <param name="Start">The position of the first token: how many tokens of this sequence are already in its cache.</param>
 /// <param name="NeedsLogits">Whether the engine samples after this entry (the last chunk of a prefill, or a decode).</param>
-public readonly record struct StepEntry(long SequenceId, ReadOnlyMemory<int> Tokens, int Start, bool NeedsLogits);
+/// <param name="Conditioning">The sequence's <see cref="GenerationRequest.Conditioning"/>, or null.</param>
+public readonly record struct StepEntry(long SequenceId, ReadOnlyMemory<int> Tokens, int Start, bool NeedsLogits, object? Conditioning = null);
