@@ -21,6 +21,16 @@ public sealed class DecoderLayout
     [
         (KvNaming.Separate, "past_key_values.%d.key", "past_key_values.%d.value", "present.%d.key", "present.%d.value"),
         (KvNaming.Stacked, "past_%d", null, "present_%d", null),
+
+        // Encoder-decoder exports: onnxruntime-genai's Whisper, then Optimum's decoder with past.
+        (KvNaming.Separate, "past_key_self_%d", "past_value_self_%d", "present_key_self_%d", "present_value_self_%d"),
+        (KvNaming.Separate, "past_key_values.%d.decoder.key", "past_key_values.%d.decoder.value", "present.%d.decoder.key", "present.%d.decoder.value"),
+    ];
+
+    private static readonly (string Key, string Value)[] KnownCrossNames =
+    [
+        ("past_key_cross_%d", "past_value_cross_%d"),
+        ("past_key_values.%d.encoder.key", "past_key_values.%d.encoder.value"),
     ];
 
     private DecoderLayout()
@@ -33,11 +43,32 @@ public sealed class DecoderLayout
     /// <summary>The ids' element type: <see cref="TensorElementType.Int32"/> or <see cref="TensorElementType.Int64"/>.</summary>
     public required TensorElementType InputIdsType { get; init; }
 
-    /// <summary>The attention mask input, <c>[batch, past_seq + seq]</c>: 1 on tokens to attend to, 0 on padding.</summary>
-    public required string AttentionMask { get; init; }
+    /// <summary>
+    /// The attention mask input, <c>[batch, past_seq + seq]</c>: 1 on tokens to attend to, 0 on padding; null when the
+    /// graph has none (Whisper decoders as onnxruntime-genai exports them), so rows can only batch without padding.
+    /// </summary>
+    public string? AttentionMask { get; init; }
 
-    /// <summary>The mask's element type: <see cref="TensorElementType.Int32"/> or <see cref="TensorElementType.Int64"/>.</summary>
-    public required TensorElementType AttentionMaskType { get; init; }
+    /// <summary>The mask's element type (meaningless when <see cref="AttentionMask"/> is null).</summary>
+    public TensorElementType AttentionMaskType { get; init; }
+
+    /// <summary>
+    /// Per decoder layer, its cross-attention inputs; empty for a decoder-only model. A decoder with them is conditioned
+    /// per sequence on an encoder's output (see <see cref="CrossAttentionState"/>).
+    /// </summary>
+    public IReadOnlyList<CrossKvNames> CrossLayers { get; init; } = [];
+
+    /// <summary>Whether the decoder takes cross-attention inputs: the decoder of an encoder-decoder model.</summary>
+    public bool IsEncoderDecoder => CrossLayers.Count > 0;
+
+    /// <summary>Encoder positions the cross-attention inputs hold (1500 for Whisper), or null when the graph leaves them symbolic.</summary>
+    public int? EncoderPositions { get; init; }
+
+    /// <summary>
+    /// Whether rows of different lengths can share a run: the graph takes a mask (padding is masked out) and position
+    /// ids (left padding does not shift positions). Without both, only rows with the same past and new lengths batch.
+    /// </summary>
+    public bool PadsRows => AttentionMask is not null && PositionIds is not null;
 
     /// <summary>The position ids input, <c>[batch, seq]</c>, or null when the graph derives positions from the mask.</summary>
     public string? PositionIds { get; init; }
@@ -121,7 +152,8 @@ public sealed class DecoderLayout
             : throw new ModelLoadException($"decoder '{source}': input '{name}' is {node.ElementDataType}; int32 or int64 expected");
 
         var idsType = Integer(Need(inputs, inputIds, "input"), inputIds);
-        var maskType = Integer(Need(inputs, attentionMask, "input"), attentionMask);
+        var hasMask = inputs.ContainsKey(attentionMask);
+        var maskType = hasMask ? Integer(inputs[attentionMask], attentionMask) : TensorElementType.Int64;
         var hasPositions = inputs.ContainsKey(positionIds);
         var positionsType = hasPositions ? Integer(inputs[positionIds], positionIds) : TensorElementType.Int64;
         var logitsNode = Need(outputs, logits, "output");
@@ -170,19 +202,42 @@ public sealed class DecoderLayout
         var context = config?.ContextLength
             ?? throw new ModelLoadException($"decoder '{source}': the context length is unknown (graphs do not carry it): put a {GenAiConfig.FileName} with model.context_length beside the model");
 
+        var cross = CrossNames(inputs, configInputs, layers.Length, source);
+        int? encoderPositions = null;
+        foreach (var name in cross.SelectMany(c => new[] { c.Key, c.Value }))
+        {
+            var dims = inputs[name].Dimensions;
+            if (inputs[name].ElementDataType != kvType || dims.Length != 4)
+            {
+                Fail($"cross-attention input '{name}' is {inputs[name].ElementDataType} [{string.Join(", ", dims)}]; {kvType} [batch, heads, encoder_positions, head_size] expected");
+            }
+
+            _ = Agree(heads, dims[1], name, "heads", source);
+            _ = Agree(headSize, dims[3], name, "head size", source);
+            encoderPositions = dims[2] > 0 ? Agree(encoderPositions ?? -1, dims[2], name, "encoder positions", source) : encoderPositions;
+        }
+
         var known = new HashSet<string>(StringComparer.Ordinal) { inputIds, attentionMask, positionIds };
         known.UnionWith(layers.SelectMany(l => new[] { l.PastKey, l.PastValue }).OfType<string>());
+        known.UnionWith(cross.SelectMany(c => new[] { c.Key, c.Value }));
         if (inputs.Keys.FirstOrDefault(n => !known.Contains(n)) is { } unknown)
         {
-            Fail($"input '{unknown}' is none of ids, mask, positions or self-attention KV; only decoder-only models are served");
+            Fail($"input '{unknown}' is none of ids, mask, positions, self-attention KV or cross-attention KV");
+        }
+
+        if (!hasMask && cross.Length == 0)
+        {
+            Fail($"no input tensor '{attentionMask}': a decoder-only model needs its attention mask (it has {string.Join(", ", inputs.Keys)})");
         }
 
         return new DecoderLayout
         {
             InputIds = inputIds,
             InputIdsType = idsType,
-            AttentionMask = attentionMask,
+            AttentionMask = hasMask ? attentionMask : null,
             AttentionMaskType = maskType,
+            CrossLayers = cross,
+            EncoderPositions = encoderPositions,
             PositionIds = hasPositions ? positionIds : null,
             PositionIdsType = positionsType,
             Logits = logits,
@@ -250,6 +305,38 @@ public sealed class DecoderLayout
         throw new ModelLoadException(
             $"decoder '{source}': no KV cache inputs: expected '{string.Join("' or '", candidates.Select(c => GenAiConfig.LayerName(c.PastKey, 0)).Distinct())}' " +
             $"(Optimum / onnxruntime-genai: past_key_values.{{i}}.key and .value; GPT-2 legacy: past_{{i}}), but the inputs are {string.Join(", ", inputs.Keys)}");
+    }
+
+    private static CrossKvNames[] CrossNames(IReadOnlyDictionary<string, NodeMetadata> inputs, IReadOnlyDictionary<string, string> configInputs, int layers, string source)
+    {
+        var candidates = new List<(string Key, string Value)>();
+        if (configInputs.TryGetValue("cross_past_key_names", out var keys) && configInputs.TryGetValue("cross_past_value_names", out var values))
+        {
+            candidates.Add((keys, values));
+        }
+
+        candidates.AddRange(KnownCrossNames);
+        foreach (var (key, value) in candidates)
+        {
+            if (!inputs.ContainsKey(GenAiConfig.LayerName(key, 0)))
+            {
+                continue;
+            }
+
+            var names = new CrossKvNames[layers];
+            for (var i = 0; i < layers; i++)
+            {
+                names[i] = new CrossKvNames(GenAiConfig.LayerName(key, i), GenAiConfig.LayerName(value, i));
+                if (!inputs.ContainsKey(names[i].Key) || !inputs.ContainsKey(names[i].Value))
+                {
+                    throw new ModelLoadException($"decoder '{source}': layer {i} lacks its cross-attention inputs '{names[i].Key}' and '{names[i].Value}'");
+                }
+            }
+
+            return names;
+        }
+
+        return [];
     }
 
     private static int Agree(int known, int dim, string name, string what, string source) =>

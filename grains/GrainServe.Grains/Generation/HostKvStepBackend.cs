@@ -25,7 +25,8 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly IntegerInput _ids;
-    private readonly IntegerInput _mask;
+    private readonly IntegerInput? _mask;
+    private readonly CrossKvInputs<TKv>? _cross;
     private readonly IntegerInput? _positions;
     private readonly PooledBuffer<TKv>[] _past;
     private readonly PooledBuffer<TKv>[] _present;
@@ -39,11 +40,19 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
         _copier = new PaddedKvCopier<TKv>(layout);
         _caches = new SequenceKvCaches<TKv>(layout);
         _ids = new IntegerInput(layout.InputIdsType);
-        _mask = new IntegerInput(layout.AttentionMaskType);
+        _mask = layout.AttentionMask is null ? null : new IntegerInput(layout.AttentionMaskType);
+        _cross = layout.IsEncoderDecoder ? new CrossKvInputs<TKv>(layout) : null;
         _positions = layout.PositionIds is null ? null : new IntegerInput(layout.PositionIdsType);
         var pastNames = _copier.PastNames;
         var presentNames = _copier.PresentNames;
-        _inputNames = [layout.InputIds, layout.AttentionMask, .. layout.PositionIds is { } p ? new[] { p } : [], .. pastNames];
+        _inputNames =
+        [
+            layout.InputIds,
+            .. layout.AttentionMask is { } m ? new[] { m } : [],
+            .. layout.PositionIds is { } p ? new[] { p } : [],
+            .. pastNames,
+            .. _cross?.Names ?? [],
+        ];
         _outputNames = [layout.Logits, .. presentNames];
         _past = pastNames.Select(_ => new PooledBuffer<TKv>()).ToArray();
         _present = presentNames.Select(_ => new PooledBuffer<TKv>()).ToArray();
@@ -61,7 +70,7 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
         var presentShape = _copier.Shape(rows, total);
 
         var ids = _ids.Prepare(rows * newLength);
-        var mask = _mask.Prepare(rows * total);
+        var mask = _mask?.Prepare(rows * total);
         var positions = _positions?.Prepare(rows * newLength);
         for (var b = 0; b < rows; b++)
         {
@@ -74,7 +83,7 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
 
             for (var t = plan.PastOffset(b); t < pastLength + plan.New[b]; t++)
             {
-                mask.Set((b * total) + t, 1);
+                mask?.Set((b * total) + t, 1);
             }
         }
 
@@ -88,7 +97,11 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
         try
         {
             inputs.Add(_ids.Create([rows, newLength]));
-            inputs.Add(_mask.Create([rows, total]));
+            if (_mask is not null)
+            {
+                inputs.Add(_mask.Create([rows, total]));
+            }
+
             if (_positions is not null)
             {
                 inputs.Add(_positions.Create([rows, newLength]));
@@ -98,6 +111,8 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
             {
                 inputs.Add(buffer.Create(pastShape));
             }
+
+            _cross?.Add(entries, inputs);
 
             _logits.Prepare(rows * newLength * vocabulary, clear: false);
             outputs.Add(_logits.Create([rows, newLength, vocabulary]));
@@ -132,7 +147,7 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
 
         _logits.Dispose();
         _ids.Dispose();
-        _mask.Dispose();
+        _mask?.Dispose();
         _positions?.Dispose();
         _runOptions.Dispose();
     }

@@ -52,11 +52,13 @@ public sealed class OnnxDecoderStepModel : IStepModel
     {
         _session = session;
         _layout = layout;
-        KvBinding = kvBinding;
-        _backend = kvBinding == KvBinding.IoBinding ? IoBinding(session, layout, cudaDeviceId) : Host(session, layout);
+        // The IoBinding backend binds a mask and has no cross-attention inputs: encoder-decoder and mask-less decoders
+        // run on the host backend.
+        KvBinding = layout.IsEncoderDecoder || layout.AttentionMask is null ? KvBinding.Host : kvBinding;
+        _backend = KvBinding == KvBinding.IoBinding ? IoBinding(session, layout, cudaDeviceId) : Host(session, layout);
     }
 
-    /// <summary>How steps reach the session.</summary>
+    /// <summary>How steps reach the session: the one asked for, or <see cref="KvBinding.Host"/> where that one cannot serve the layout.</summary>
     public KvBinding KvBinding { get; }
 
     /// <summary>The layout the model was read with.</summary>
@@ -145,13 +147,26 @@ public sealed class OnnxDecoderStepModel : IStepModel
         // Padding multiplies the longest new chunk by the rows of the run (and the export computes logits at every
         // position): a 2000-token prefill batched with 30 decodes would pad all 31 rows to 2000 positions. So the
         // decodes (one token each) run together, and each prefill chunk runs alone. A graph without position_ids
-        // derives positions itself, which left padding would shift (GPT-2's counts from the padded past length), so
-        // there every row runs alone.
-        var decodes = new List<int>();
+        // derives positions itself, which left padding would shift (GPT-2's counts from the padded past length), and
+        // one without a mask (Whisper's decoders) would attend to padding: there only rows with the same past and new
+        // lengths, which need no padding, share a run.
         var runs = new List<List<int>>();
+        var decodes = new List<int>();
+        var unpadded = new Dictionary<(int Start, int Length), List<int>>();
         for (var i = 0; i < entries.Count; i++)
         {
-            if (entries[i].Tokens.Length == 1 && _layout.PositionIds is not null)
+            if (!_layout.PadsRows)
+            {
+                var key = (entries[i].Start, entries[i].Tokens.Length);
+                if (!unpadded.TryGetValue(key, out var group))
+                {
+                    unpadded[key] = group = [];
+                    runs.Add(group);
+                }
+
+                group.Add(i);
+            }
+            else if (entries[i].Tokens.Length == 1)
             {
                 decodes.Add(i);
             }

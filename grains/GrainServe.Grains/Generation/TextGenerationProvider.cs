@@ -30,6 +30,11 @@ internal sealed partial class TextGenerationProvider(OnnxSessionFactory sessions
         try
         {
             var layout = DecoderLayout.Read(session, folder);
+            if (layout.IsEncoderDecoder)
+            {
+                throw new ModelLoadException($"model '{model.Name}': '{path}' is the decoder of an encoder-decoder model (it takes cross-attention inputs such as '{layout.CrossLayers[0].Key}'); serve it with platform \"whisper\", not as text generation");
+            }
+
             stepModel = new OnnxDecoderStepModel(session, layout, settings.KvBinding, CudaDeviceId(device));
             var versionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var instance = new TextGenerationInstance(EffectiveConfig(model), versionText, stepModel, tokenizer, template, layout.EosTokenIds, settings.Engine, time);

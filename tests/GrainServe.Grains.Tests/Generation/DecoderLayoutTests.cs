@@ -35,17 +35,40 @@ public sealed class DecoderLayoutTests
     }
 
     [Fact]
-    public void Read_WhisperDecoder_FailsOnCrossAttentionInputs()
+    public void Read_GenAiWhisperDecoder_FindsSelfAndCrossAttentionWithoutAMask()
     {
-        if (TestSupport.SharedData.Folder("whisper-genai-test", nameof(Read_WhisperDecoder_FailsOnCrossAttentionInputs)) is not { } folder)
+        if (TestSupport.SharedData.Folder("whisper-genai-test", nameof(Read_GenAiWhisperDecoder_FindsSelfAndCrossAttentionWithoutAMask)) is not { } folder)
         {
             return;
         }
 
         using var session = new InferenceSession(Path.Combine(folder, "dummy_decoder.onnx"));
 
-        var error = Assert.Throws<ModelLoadException>(() => DecoderLayout.Read(session, folder));
+        var layout = DecoderLayout.Read(session, folder);
 
-        Assert.Contains("past_key_cross_0", error.Message);
+        Assert.True(layout.IsEncoderDecoder);
+        Assert.False(layout.PadsRows);
+        Assert.Null(layout.AttentionMask);
+        Assert.Null(layout.PositionIds);
+        Assert.Equal([new KvLayerNames("past_key_self_0", "past_value_self_0", "present_key_self_0", "present_value_self_0")], layout.Layers);
+        Assert.Equal([new CrossKvNames("past_key_cross_0", "past_value_cross_0")], layout.CrossLayers);
+        Assert.Equal(1500, layout.EncoderPositions);
+        Assert.Equal((6, 64, 51865, 448), (layout.KvHeads, layout.HeadSize, layout.VocabularySize, layout.ContextLength));
+    }
+
+    [Fact]
+    public void Read_DecoderOnlyWithoutAMask_FailsNamingTheMask()
+    {
+        if (TestSupport.SharedData.Folder("tiny-random-gpt2", nameof(Read_DecoderOnlyWithoutAMask_FailsNamingTheMask)) is not { } folder)
+        {
+            return;
+        }
+
+        using var session = new InferenceSession(Path.Combine(folder, "past.onnx"));
+        var inputs = session.InputMetadata.Where(p => p.Key != "attention_mask").ToDictionary();
+
+        var error = Assert.Throws<ModelLoadException>(() => DecoderLayout.Read(inputs, session.OutputMetadata, GenAiConfig.TryLoad(folder), "gpt2"));
+
+        Assert.Contains("no input tensor 'attention_mask'", error.Message);
     }
 }

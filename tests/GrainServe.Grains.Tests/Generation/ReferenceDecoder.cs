@@ -26,8 +26,12 @@ internal sealed class ReferenceDecoder : IDisposable
         var values = new Dictionary<string, OrtValue>
         {
             [_layout.InputIds] = Integers(_layout.InputIdsType, tokens.Select(t => (long)t), n),
-            [_layout.AttentionMask] = Integers(_layout.AttentionMaskType, Enumerable.Repeat(1L, n), n),
         };
+        if (_layout.AttentionMask is { } mask)
+        {
+            values[mask] = Integers(_layout.AttentionMaskType, Enumerable.Repeat(1L, n), n);
+        }
+
         if (_layout.PositionIds is { } positions)
         {
             values[positions] = Integers(_layout.PositionIdsType, Enumerable.Range(0, n).Select(i => (long)i), n);
