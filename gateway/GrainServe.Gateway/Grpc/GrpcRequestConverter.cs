@@ -48,7 +48,31 @@ internal static class GrpcRequestConverter
         var outputs = request.Outputs.Count > 0 ? request.Outputs.Select(o => o.Name).ToArray() : null;
         var version = string.IsNullOrEmpty(request.ModelVersion) ? null : request.ModelVersion;
         var id = string.IsNullOrEmpty(request.Id) ? null : request.Id;
-        return new InferenceRequest(id, version, inputs, outputs);
+        return new InferenceRequest(id, version, inputs, outputs) { Parameters = ModelParameters(request.Parameters) };
+    }
+
+    // The parameters a model reads, as text, as the REST reader gives them; null when there are none.
+    private static Dictionary<string, string>? ModelParameters(Google.Protobuf.Collections.MapField<string, InferParameter> parameters)
+    {
+        Dictionary<string, string>? values = null;
+        foreach (var (name, parameter) in parameters)
+        {
+            var text = parameter.ParameterChoiceCase switch
+            {
+                InferParameter.ParameterChoiceOneofCase.StringParam => parameter.StringParam,
+                InferParameter.ParameterChoiceOneofCase.BoolParam => parameter.BoolParam ? "true" : "false",
+                InferParameter.ParameterChoiceOneofCase.Int64Param => parameter.Int64Param.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                InferParameter.ParameterChoiceOneofCase.DoubleParam => parameter.DoubleParam.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                InferParameter.ParameterChoiceOneofCase.Uint64Param => parameter.Uint64Param.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                _ => null,
+            };
+            if (text is not null && name is not ("binary_data_output" or "config"))
+            {
+                (values ??= new Dictionary<string, string>(StringComparer.Ordinal))[name] = text;
+            }
+        }
+
+        return values;
     }
 
     /// <summary>

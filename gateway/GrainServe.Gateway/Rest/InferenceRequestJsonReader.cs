@@ -62,6 +62,7 @@ internal static class InferenceRequestJsonReader
         List<InferTensor>? inputs = null;
         string[]? outputs = null;
         var binaryOutputs = new Dictionary<string, bool>(StringComparer.Ordinal);
+        Dictionary<string, string>? requestParameters = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var property = reader.GetString();
@@ -75,6 +76,7 @@ internal static class InferenceRequestJsonReader
                     using (var parameters = JsonDocument.ParseValue(ref reader))
                     {
                         binaryByDefault = BoolParameter(Parameters(parameters.RootElement, "the request"), "binary_data_output") ?? false;
+                        requestParameters = ModelParameters(parameters.RootElement);
                     }
 
                     break;
@@ -124,7 +126,7 @@ internal static class InferenceRequestJsonReader
             throw Invalid($"the binary part has {binary.Remaining} byte(s) that no input's binary_data_size claims");
         }
 
-        return new RestInferenceRequest(new InferenceRequest(id, modelVersion, [.. inputs], outputs), binaryByDefault, binaryOutputs);
+        return new RestInferenceRequest(new InferenceRequest(id, modelVersion, [.. inputs], outputs) { Parameters = requestParameters }, binaryByDefault, binaryOutputs);
     }
 
     // Reads one entry of "inputs"; the reader is on its first token and is left on its last.
@@ -288,6 +290,40 @@ internal static class InferenceRequestJsonReader
         parameters.ValueKind is JsonValueKind.Object or JsonValueKind.Null
             ? parameters
             : throw Invalid($"\"parameters\" of {owner} must be a JSON object");
+
+    // The parameters a model reads (all but the protocol's own), as text; null when there are none.
+    private static Dictionary<string, string>? ModelParameters(JsonElement parameters)
+    {
+        if (parameters.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        Dictionary<string, string>? values = null;
+        foreach (var property in parameters.EnumerateObject())
+        {
+            if (property.Name is "binary_data_output")
+            {
+                continue;
+            }
+
+            var text = property.Value.ValueKind switch
+            {
+                JsonValueKind.String => property.Value.GetString()!,
+                JsonValueKind.Number => property.Value.GetRawText(),
+                JsonValueKind.True => "true",
+                JsonValueKind.False => "false",
+                JsonValueKind.Null => null,
+                _ => throw Invalid($"parameter \"{property.Name}\" must be a string, number or boolean"),
+            };
+            if (text is not null)
+            {
+                (values ??= new Dictionary<string, string>(StringComparer.Ordinal))[property.Name] = text;
+            }
+        }
+
+        return values;
+    }
 
     private static bool? BoolParameter(JsonElement parameters, string name) =>
         parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty(name, out var value)

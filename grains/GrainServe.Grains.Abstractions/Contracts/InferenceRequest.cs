@@ -26,4 +26,11 @@ public sealed class InferenceRequest
 
     /// <summary>The outputs to return, by name; null returns every output of the model.</summary>
     [Id(3)] public string[]? RequestedOutputs { get; }
+
+    /// <summary>
+    /// The request's own <c>parameters</c> beyond the protocol's (V2 REST's object, gRPC's map), each value as text
+    /// (<c>true</c>, <c>0.2</c>, <c>de</c>): what a pipeline model reads its options from, such as Whisper's
+    /// <c>language</c>. Null when there are none.
+    /// </summary>
+    [Id(4)] public Dictionary<string, string>? Parameters { get; init; }
 }

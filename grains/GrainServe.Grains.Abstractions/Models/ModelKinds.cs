@@ -18,6 +18,11 @@ public static class ModelKinds
     /// <summary>An autoregressive decoder with a KV cache, served by the generation engine.</summary>
     public const string TextGeneration = "text_generation";
 
+    /// <summary>
+    /// Speech to text: a Whisper encoder-decoder export; audio in, timed text out, its decoder on the generation engine.
+    /// </summary>
+    public const string Whisper = "whisper";
+
     /// <summary>What a client is told who sends a generation model an inference (<c>/infer</c>) request.</summary>
     public static string UseGenerateRoutes(string model) =>
         $"model '{model}' is a text generation model: use POST /v2/models/{model}/generate, /generate_stream, or OpenAI's /v1/completions and /v1/chat/completions";

@@ -65,6 +65,18 @@ public sealed class GenAiConfig
     /// </summary>
     public IReadOnlyDictionary<string, string> DecoderOutputs { get; init; } = new Dictionary<string, string>();
 
+    /// <summary><c>model.encoder.filename</c>: an encoder-decoder model's encoder file (Whisper's), or null.</summary>
+    public string? EncoderFileName { get; init; }
+
+    /// <summary><c>model.encoder.inputs</c>: logical name to graph name (<c>audio_features</c>).</summary>
+    public IReadOnlyDictionary<string, string> EncoderInputs { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// <c>model.encoder.outputs</c>: logical name to graph name or pattern (<c>encoder_hidden_states</c>,
+    /// <c>cross_present_key_names</c>, <c>cross_present_value_names</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> EncoderOutputs { get; init; } = new Dictionary<string, string>();
+
     /// <summary>A name pattern with its <c>%d</c> replaced by <paramref name="layer"/>.</summary>
     public static string LayerName(string pattern, int layer) => pattern.Replace("%d", layer.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
@@ -89,6 +101,7 @@ public sealed class GenAiConfig
             }
 
             var decoder = model.TryGetProperty("decoder", out var d) && d.ValueKind == JsonValueKind.Object ? d : default;
+            var encoder = model.TryGetProperty("encoder", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
             return new GenAiConfig
             {
                 ModelType = String(model, "type"),
@@ -105,6 +118,9 @@ public sealed class GenAiConfig
                 HiddenSize = Int(decoder, "hidden_size"),
                 DecoderInputs = Names(decoder, "inputs"),
                 DecoderOutputs = Names(decoder, "outputs"),
+                EncoderFileName = String(encoder, "filename"),
+                EncoderInputs = Names(encoder, "inputs"),
+                EncoderOutputs = Names(encoder, "outputs"),
             };
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
