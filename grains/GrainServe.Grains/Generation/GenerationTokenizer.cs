@@ -199,6 +199,9 @@ public sealed class GenerationTokenizer : ITokenDecoder
         return _model.TokenId(tokenText);
     }
 
+    /// <summary>The model half, for tokenizers that encode text without matching added tokens (Whisper's prompts).</summary>
+    internal ITokenizerModel Model => _model;
+
     /// <summary>The bytes a token stands for (empty for an id without a token): OpenAI's logprobs report them.</summary>
     internal ReadOnlySpan<byte> TokenBytes(int token)
     {

@@ -40,7 +40,7 @@ public static class GenerationTokenizerLoader
     /// <summary>
     /// GPT-2's pre-tokenizer regex (openai/gpt-2 encoder.py; Hugging Face ByteLevel with <c>use_regex</c>).
     /// </summary>
-    private const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+    internal const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
 
     /// <summary>Loads the tokenizer of the model version in <paramref name="versionFolder"/>.</summary>
     /// <param name="versionFolder">The model version's folder.</param>

