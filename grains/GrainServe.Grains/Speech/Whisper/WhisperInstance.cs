@@ -1,0 +1,130 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using GrainServe.Batching;
+using GrainServe.Contracts;
+using GrainServe.Errors;
+using GrainServe.Models;
+using GrainServe.Runtime;
+using GrainServe.Speech.Audio;
+using GrainServe.Speech.Transcription;
+
+namespace GrainServe.Speech.Whisper;
+
+/// <summary>
+/// One loaded Whisper model behind the V2 infer route: audio file in, text out. Each request is decoded and turned into
+/// a log-mel spectrogram here, then transcribed window by window as whisper's <c>transcribe()</c> does, every window's
+/// decode a sequence on the instance's shared generation engine, so concurrent transcriptions share decode steps.
+/// </summary>
+internal sealed class WhisperInstance : IInstanceScheduler
+{
+    /// <summary>The output holding the transcript in the asked response format (plain text by default).</summary>
+    public const string TextOutput = "text";
+
+    /// <summary>The output holding OpenAI's verbose_json document: language, duration, text and timed segments.</summary>
+    public const string VerboseJsonOutput = "verbose_json";
+
+    private readonly string _version;
+    private readonly WhisperModel _model;
+    private readonly AudioDecoder _audio;
+    private readonly AudioLimits _limits;
+    private readonly TimeProvider _time;
+    private int _pending;
+    private volatile bool _unloading;
+
+    public WhisperInstance(ModelConfig config, string version, WhisperModel model, AudioDecoder audio, AudioLimits limits, TimeProvider time)
+    {
+        Config = config;
+        _version = version;
+        _model = model;
+        _audio = audio;
+        _limits = limits;
+        _time = time;
+        Statistics = new InstanceStatistics(config.Name ?? "", version);
+    }
+
+    public ModelConfig Config { get; }
+
+    public int Pending => Volatile.Read(ref _pending);
+
+    public InstanceStatistics Statistics { get; }
+
+    public async Task<InferenceResult> Infer(InferenceRequest request, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        var (parsed, invalid) = WhisperRequest.Parse(request, _model.Tokenizer.IsMultilingual);
+        if (parsed is null)
+        {
+            return Fail(InferenceErrorCode.InvalidInput, invalid!, started);
+        }
+
+        Interlocked.Increment(ref _pending);
+        try
+        {
+            var audio = await _audio.DecodeAsync(parsed.Audio, _limits, cancellationToken).ConfigureAwait(false);
+            var mel = await Task.Run(() => LogMelSpectrogram.Compute(audio.Samples, _model.Filterbank), cancellationToken).ConfigureAwait(false);
+            var frames = LogMelSpectrogram.FrameCount(audio.Samples.Length);
+            var transcriber = new WhisperTranscriber(new EngineWindowDecoder(_model, mel, frames), _model.Text, _model.Tokenizer.SpecialTokens);
+            var transcript = await transcriber.TranscribeAsync(LogMelSpectrogram.ContentFrameCount(audio.Samples.Length), parsed.Options, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+            var body = parsed.ResponseFormat == TranscriptResponseFormats.Text ? transcript.Text.Trim() : TranscriptFormats.Format(transcript, parsed.ResponseFormat);
+            var outputs = new List<InferTensor>(2);
+            if (request.RequestedOutputs is null || request.RequestedOutputs.Contains(TextOutput))
+            {
+                outputs.Add(Text(TextOutput, body));
+            }
+
+            if (request.RequestedOutputs is null || request.RequestedOutputs.Contains(VerboseJsonOutput))
+            {
+                outputs.Add(Text(VerboseJsonOutput, TranscriptFormats.VerboseJson(transcript)));
+            }
+
+            var elapsed = _time.GetElapsedTime(started);
+            Statistics.RecordBatch(1, 1, TimeSpan.Zero, elapsed, TimeSpan.Zero, TimeSpan.Zero, elapsed, _time.GetUtcNow());
+            return InferenceResult.Success(new InferenceResponse(Config.Name ?? "", _version, request.Id, [.. outputs]));
+        }
+        catch (AudioFormatException ex)
+        {
+            return Fail(InferenceErrorCode.InvalidInput, ex.Message, started);
+        }
+        catch (WhisperDecodeException ex)
+        {
+            return Fail(
+                !ex.ServerFault ? InferenceErrorCode.InvalidInput : _unloading ? InferenceErrorCode.ModelNotReady : InferenceErrorCode.Internal,
+                _unloading && ex.ServerFault ? $"model '{Config.Name}' version {_version} was unloaded while transcribing; retry" : ex.Message,
+                started);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Fail(InferenceErrorCode.Cancelled, "the transcription was cancelled", started);
+        }
+        catch (ObjectDisposedException) when (_unloading)
+        {
+            return Fail(InferenceErrorCode.ModelNotReady, $"model '{Config.Name}' version {_version} was unloaded while transcribing; retry", started);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pending);
+        }
+    }
+
+    public async IAsyncEnumerable<GenerateChunk> Generate(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        yield return GenerateChunk.Failure(InferenceErrorCode.InvalidInput, $"model '{Config.Name}' is a Whisper speech-to-text model: use POST /v1/audio/transcriptions or its /infer route with the audio file as a BYTES input");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _unloading = true;
+        await _model.DisposeAsync();
+    }
+
+    private InferenceResult Fail(InferenceErrorCode code, string message, long started)
+    {
+        Statistics.RecordFailures(1, _time.GetElapsedTime(started));
+        return InferenceResult.Failure(code, message);
+    }
+
+    private static InferTensor Text(string name, string text) =>
+        new(name, InferDatatype.Bytes, [1], BytesElements.Pack([Encoding.UTF8.GetBytes(text)]));
+}

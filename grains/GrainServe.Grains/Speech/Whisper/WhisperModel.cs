@@ -1,0 +1,59 @@
+using GrainServe.Generation;
+using GrainServe.Speech.Audio;
+using GrainServe.Speech.Transcription;
+
+namespace GrainServe.Speech.Whisper;
+
+/// <summary>
+/// One loaded Whisper model: its encoder, its decoder on a generation engine shared by every transcription of the
+/// instance, its tokenizer and its mel filterbank. Owns them all.
+/// </summary>
+internal sealed class WhisperModel : IAsyncDisposable
+{
+    public WhisperModel(string name, WhisperEncoder encoder, OnnxDecoderStepModel decoder, WhisperTokenizer tokenizer, EngineOptions options, TimeProvider time, IGenerationObserver? observer)
+    {
+        Name = name;
+        Encoder = encoder;
+        Decoder = decoder;
+        Tokenizer = tokenizer;
+        Filterbank = MelFilterbank.For(encoder.MelBins);
+        SuppressTokens = tokenizer.SuppressTokens("-1");
+        KvBytesPerToken = decoder.KvBytesPerToken;
+        Text = new TranscriptText(tokenizer);
+        Engine = new GenerationEngine(decoder, tokenizer, options, time, observer);
+    }
+
+    public string Name { get; }
+
+    public WhisperEncoder Encoder { get; }
+
+    public OnnxDecoderStepModel Decoder { get; }
+
+    public WhisperTokenizer Tokenizer { get; }
+
+    public GenerationEngine Engine { get; }
+
+    public MelFilterbank Filterbank { get; }
+
+    /// <summary>Whisper's default <c>suppress_tokens="-1"</c>: the non-speech symbols and the special tokens.</summary>
+    public IReadOnlyList<int> SuppressTokens { get; }
+
+    public long KvBytesPerToken { get; }
+
+    /// <summary>The tokenizer as the transcription loop reads it.</summary>
+    public ITranscriptText Text { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Engine.DisposeAsync();
+        Decoder.Dispose();
+        Encoder.Dispose();
+    }
+
+    private sealed class TranscriptText(WhisperTokenizer tokenizer) : ITranscriptText
+    {
+        public string Decode(ReadOnlySpan<int> ids) => tokenizer.Decode(ids, skipSpecialTokens: true);
+
+        public int[] Encode(string text) => tokenizer.Encode(text);
+    }
+}
