@@ -43,4 +43,7 @@ internal static class EventIds
     // 1300-1399: generation.
     public const int GenerationInstanceLoaded = 1300;
     public const int GenerationLost = 1301;
+
+    // 1400-1499: speech.
+    public const int WhisperInstanceLoaded = 1400;
 }

@@ -4,6 +4,7 @@ using GrainServe.Gpu;
 using GrainServe.Hosting;
 using GrainServe.Models;
 using GrainServe.Runtime;
+using GrainServe.Speech.Whisper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -56,6 +57,7 @@ public static class GrainServeSiloBuilderExtensions
         services.TryAddSingleton<IModelRunnerFactory>(sp => new OnnxModelRunnerFactory(sp.GetRequiredService<OnnxSessionFactory>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRunnerProvider, BatchedModelProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRunnerProvider, TextGenerationProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRunnerProvider, WhisperProvider>());
         services.TryAddSingleton<LocalDeviceCatalog>();
         services.TryAddSingleton<DeviceActivator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DeviceActivator>());

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using GrainServe.Speech.Whisper;
 
 namespace GrainServe.Speech.Transcription;
 
@@ -26,7 +27,7 @@ internal static class TranscriptJson
     {
         writer.WriteStartObject();
         writer.WriteString("task", transcript.Task == TranscriptionTask.Translate ? "translate" : "transcribe");
-        writer.WriteString("language", WhisperLanguageNames.NameOf(transcript.Language));
+        writer.WriteString("language", WhisperLanguages.Names.GetValueOrDefault(transcript.Language, transcript.Language));
         WriteFloat(writer, "duration", transcript.Duration);
         writer.WriteString("text", transcript.Text.Trim());
         writer.WriteStartArray("segments");

@@ -1,0 +1,121 @@
+using GrainServe.Generation;
+using GrainServe.Gpu;
+using GrainServe.Models;
+using GrainServe.Runtime;
+using GrainServe.Speech.Audio;
+using Microsoft.Extensions.Logging;
+
+namespace GrainServe.Speech.Whisper;
+
+/// <summary>
+/// Serves <c>model_kind: whisper</c>: a Whisper encoder-decoder export in onnxruntime-genai's layout (the version folder
+/// holds <c>genai_config.json</c>, the encoder and the decoder, and the tokenizer files or none for an English-only model),
+/// audio in, text out. An instance is charged both ONNX files plus its KV pool, which holds every running window's
+/// cross-attention state as well as its tokens.
+/// </summary>
+internal sealed partial class WhisperProvider(OnnxSessionFactory sessions, TimeProvider time, ILogger<WhisperProvider> logger) : IModelRunnerProvider
+{
+    private readonly AudioDecoder _audio = new();
+
+    public IReadOnlyList<string> Kinds { get; } = [ModelKinds.Whisper];
+
+    public long EstimateBytes(ModelDefinition model, long version)
+    {
+        var settings = WhisperSettings.FromConfig(model.Name, model.Config);
+        var encoder = EncoderPath(model, version, settings);
+        return model.ModelBytes(version) + (File.Exists(encoder) ? ModelFiles.ChargedBytes(encoder) : 0) + settings.Engine.KvCacheBytes;
+    }
+
+    public IInstanceScheduler Create(ModelDefinition model, long version, LocalDevice device)
+    {
+        var settings = WhisperSettings.FromConfig(model.Name, model.Config);
+        var decoderPath = model.ModelPath(version);
+        var folder = Path.GetDirectoryName(decoderPath)!;
+        var encoderPath = EncoderPath(model, version, settings);
+        if (!File.Exists(encoderPath))
+        {
+            throw new ModelLoadException($"model '{model.Name}': no encoder at '{encoderPath}' (set genai_config.json's model.encoder.filename or parameter encoder_filename)");
+        }
+
+        var config = GenAiConfig.TryLoad(folder);
+        var decoderSession = sessions.Create(decoderPath, model.Name, version, device);
+        OnnxDecoderStepModel? decoder = null;
+        WhisperEncoder? encoder = null;
+        try
+        {
+            var layout = DecoderLayout.Read(decoderSession, folder);
+            if (!layout.IsEncoderDecoder)
+            {
+                throw new ModelLoadException($"model '{model.Name}': '{decoderPath}' takes no cross-attention inputs: it is not a Whisper decoder");
+            }
+
+            decoder = new OnnxDecoderStepModel(decoderSession, layout);
+            encoder = new WhisperEncoder(sessions.Create(encoderPath, model.Name, version, device), config, layout, encoderPath);
+            var tokenizer = WhisperTokenizer.Load(folder, layout.VocabularySize);
+            var versionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var whisper = new WhisperModel(model.Name, encoder, decoder, tokenizer, settings.Engine, time, null);
+            var limits = new AudioLimits { MaxDurationSeconds = settings.MaxAudioSeconds };
+            LogLoaded(logger, model.Name, versionText, layout.Layers.Count, encoder.MelBins, tokenizer.IsMultilingual, settings.Engine.KvCacheBytes);
+            return new WhisperInstance(EffectiveConfig(model), versionText, whisper, _audio, limits, time);
+        }
+        catch (ArgumentException ex)
+        {
+            Dispose(decoder, encoder, decoderSession);
+            throw new ModelLoadException($"model '{model.Name}': {ex.Message}", ex);
+        }
+        catch
+        {
+            Dispose(decoder, encoder, decoderSession);
+            throw;
+        }
+    }
+
+    private static void Dispose(OnnxDecoderStepModel? decoder, WhisperEncoder? encoder, IDisposable session)
+    {
+        encoder?.Dispose();
+        if (decoder is not null)
+        {
+            decoder.Dispose();
+        }
+        else
+        {
+            session.Dispose();
+        }
+    }
+
+    private static string EncoderPath(ModelDefinition model, long version, WhisperSettings settings)
+    {
+        var folder = Path.GetDirectoryName(model.ModelPath(version))!;
+        var file = settings.EncoderFile ?? GenAiConfig.TryLoad(folder)?.EncoderFileName ?? WhisperSettings.DefaultEncoderFile;
+        return Path.Combine(folder, file);
+    }
+
+    // What the V2 metadata routes show: the audio file in, the transcript out, no batch dimension.
+    private static ModelConfig EffectiveConfig(ModelDefinition model)
+    {
+        var config = ModelConfigJson.Clone(model.Config);
+        config.Name = model.Name;
+        config.Platform ??= ModelConfigValidator.OnnxPlatform;
+        config.MaxBatchSize = 0;
+        if (config.Input.Count == 0)
+        {
+            config.Input.Add(new ModelTensorConfig { Name = "audio", DataType = "TYPE_STRING", Dims = [1] });
+        }
+
+        if (config.Output.Count == 0)
+        {
+            config.Output.Add(new ModelTensorConfig { Name = WhisperInstance.TextOutput, DataType = "TYPE_STRING", Dims = [1] });
+            config.Output.Add(new ModelTensorConfig { Name = WhisperInstance.VerboseJsonOutput, DataType = "TYPE_STRING", Dims = [1] });
+        }
+
+        if (config.InstanceGroup.Count == 0)
+        {
+            config.InstanceGroup.Add(new InstanceGroupConfig { Count = 1, Kind = "KIND_AUTO" });
+        }
+
+        return config;
+    }
+
+    [LoggerMessage(EventId = EventIds.WhisperInstanceLoaded, EventName = nameof(EventIds.WhisperInstanceLoaded), Level = LogLevel.Information, Message = "Loaded Whisper model {Model} version {Version}: {Layers} decoder layers, {MelBins} mel bins, multilingual {Multilingual}, KV pool {KvCacheBytes} bytes")]
+    private static partial void LogLoaded(ILogger logger, string model, string version, int layers, int melBins, bool multilingual, long kvCacheBytes);
+}
