@@ -12,7 +12,8 @@ namespace GrainServe.Gateway.Rest;
 /// <summary>
 /// OpenAI's routes: embeddings (<c>POST /v1/embeddings</c>) over any model with one BYTES input and an FP32
 /// <c>[-1, dim]</c> output, such as a sentence embedding pipeline, and the text generation routes of
-/// <see cref="OpenAiGenerationEndpoints"/>. Errors use OpenAI's error shape.
+/// <see cref="OpenAiGenerationEndpoints"/> and the speech-to-text routes of <see cref="OpenAiAudioEndpoints"/>. Errors use
+/// OpenAI's error shape.
 /// </summary>
 public static class OpenAiEndpoints
 {
@@ -35,6 +36,7 @@ public static class OpenAiEndpoints
         });
         v1.MapPost("/embeddings", (HttpContext context) => EmbeddingsAsync(context));
         v1.MapOpenAiGenerationEndpoints();
+        v1.MapOpenAiAudioEndpoints();
         return v1;
     }
 

@@ -3,6 +3,7 @@ using System.Text;
 using GrainServe.Batching;
 using GrainServe.Contracts;
 using GrainServe.Errors;
+using GrainServe.Generation;
 using GrainServe.Models;
 using GrainServe.Runtime;
 using GrainServe.Speech.Audio;
