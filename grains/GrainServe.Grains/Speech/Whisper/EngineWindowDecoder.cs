@@ -13,15 +13,21 @@ internal sealed class EngineWindowDecoder : IWindowDecoder
     private readonly WhisperModel _model;
     private readonly float[] _mel;
     private readonly int _frames;
+    private readonly long? _seed;
+    private readonly bool _ignoreEndOfText;
 
     /// <param name="model">The loaded model: encoder, engine, tokenizer.</param>
     /// <param name="mel">The whole recording's log-mel spectrogram, <c>[n_mels, frames]</c> row-major.</param>
     /// <param name="frames">Its frames.</param>
-    public EngineWindowDecoder(WhisperModel model, float[] mel, int frames)
+    /// <param name="seed">The transcription's seed, or null; each window and temperature samples from its own stream of it.</param>
+    /// <param name="ignoreEndOfText">Sample every window to its token cap (benchmarks).</param>
+    public EngineWindowDecoder(WhisperModel model, float[] mel, int frames, long? seed = null, bool ignoreEndOfText = false)
     {
         _model = model;
         _mel = mel;
         _frames = frames;
+        _seed = seed;
+        _ignoreEndOfText = ignoreEndOfText;
     }
 
     /// <inheritdoc />
@@ -45,7 +51,7 @@ internal sealed class EngineWindowDecoder : IWindowDecoder
             suppressTokens: _model.SuppressTokens,
             withoutTimestamps: !request.WithTimestamps,
             maxInitialTimestampSeconds: 1.0);
-        var processor = new WhisperDecodingProcessor(special, language, task, request.WithTimestamps, filters, _model.Tokenizer.IsMultilingual);
+        var processor = new WhisperDecodingProcessor(special, language, task, request.WithTimestamps, filters, _model.Tokenizer.IsMultilingual, _ignoreEndOfText);
 
         // decoding.py's context: [<|startofprev|>, previous text…] only when there is previous text, then the start token;
         // the processor forces the rest of the start sequence.
@@ -57,6 +63,7 @@ internal sealed class EngineWindowDecoder : IWindowDecoder
             MaxTokens = Math.Min(processor.ForcedCount + request.SampleLength, room),
             Logprobs = true,
             SkipSpecialTokens = true,
+            Seed = _seed is { } seed ? unchecked((seed * 1_000_003) + (request.Seek * 1009L) + (long)Math.Round(request.Temperature * 1000)) : null,
         };
         var sequence = new GenerationRequest(prompt, sampling, [special.EndOfText])
         {

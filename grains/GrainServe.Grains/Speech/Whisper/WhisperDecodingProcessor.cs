@@ -15,6 +15,7 @@ internal sealed class WhisperDecodingProcessor : ILogitsProcessor
     private readonly WhisperSpecialTokens _special;
     private readonly int?[] _forced;
     private readonly IWhisperLogitFilter _filters;
+    private readonly bool _suppressEndOfText;
 
     /// <param name="special">The model's special tokens.</param>
     /// <param name="language">The language token, or null to detect it from the first logits.</param>
@@ -22,8 +23,10 @@ internal sealed class WhisperDecodingProcessor : ILogitsProcessor
     /// <param name="timestamps">Whether timestamp tokens are sampled; without them <c>&lt;|notimestamps|&gt;</c> is forced.</param>
     /// <param name="filters">The filters for sampled tokens (see <see cref="WhisperLogitFilterChain.ForDecoding"/>).</param>
     /// <param name="multilingual">Whether the model takes language and task tokens (English-only models take neither).</param>
-    public WhisperDecodingProcessor(WhisperSpecialTokens special, int? language, int task, bool timestamps, IWhisperLogitFilter filters, bool multilingual = true)
+    /// <param name="suppressEndOfText">Never let <c>&lt;|endoftext|&gt;</c> be sampled (benchmarks that fix the decode length).</param>
+    public WhisperDecodingProcessor(WhisperSpecialTokens special, int? language, int task, bool timestamps, IWhisperLogitFilter filters, bool multilingual = true, bool suppressEndOfText = false)
     {
+        _suppressEndOfText = suppressEndOfText;
         _special = special;
         _filters = filters;
         var forced = new List<int?>();
@@ -71,6 +74,10 @@ internal sealed class WhisperDecodingProcessor : ILogitsProcessor
         }
 
         _filters.Apply(logits, output[_forced.Length..]);
+        if (_suppressEndOfText && (uint)_special.EndOfText < (uint)logits.Length)
+        {
+            logits[_special.EndOfText] = float.NegativeInfinity;
+        }
     }
 
     // As whisper's detect_language: the most likely language token after the start token.

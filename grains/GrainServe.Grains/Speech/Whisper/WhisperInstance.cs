@@ -64,7 +64,7 @@ internal sealed class WhisperInstance : IInstanceScheduler
             var audio = await _audio.DecodeAsync(parsed.Audio, _limits, cancellationToken).ConfigureAwait(false);
             var mel = await Task.Run(() => LogMelSpectrogram.Compute(audio.Samples, _model.Filterbank), cancellationToken).ConfigureAwait(false);
             var frames = LogMelSpectrogram.FrameCount(audio.Samples.Length);
-            var transcriber = new WhisperTranscriber(new EngineWindowDecoder(_model, mel, frames), _model.Text, _model.Tokenizer.SpecialTokens);
+            var transcriber = new WhisperTranscriber(new EngineWindowDecoder(_model, mel, frames, parsed.Seed, parsed.IgnoreEndOfText), _model.Text, _model.Tokenizer.SpecialTokens);
             var transcript = await transcriber.TranscribeAsync(LogMelSpectrogram.ContentFrameCount(audio.Samples.Length), parsed.Options, cancellationToken: cancellationToken).ConfigureAwait(false);
 
             var body = parsed.ResponseFormat == TranscriptResponseFormats.Text ? transcript.Text.Trim() : TranscriptFormats.Format(transcript, parsed.ResponseFormat);

@@ -12,7 +12,9 @@ namespace GrainServe.Speech.Whisper;
 /// <param name="Audio">The audio file's bytes.</param>
 /// <param name="Options">Whisper's options for the whole recording.</param>
 /// <param name="ResponseFormat">What the <c>text</c> output holds: <c>text</c> (the default), <c>json</c>, <c>verbose_json</c>, <c>srt</c> or <c>vtt</c>.</param>
-internal sealed record WhisperRequest(ReadOnlyMemory<byte> Audio, TranscribeOptions Options, string ResponseFormat)
+/// <param name="Seed">Seeds each window's sampling (parameter <c>seed</c>), so a transcription that falls back to sampling is reproducible; null draws one.</param>
+/// <param name="IgnoreEndOfText">Parameter <c>ignore_eos</c>: never end a window early, always sample <c>max_tokens</c> (for benchmarks, as vLLM's).</param>
+internal sealed record WhisperRequest(ReadOnlyMemory<byte> Audio, TranscribeOptions Options, string ResponseFormat, long? Seed = null, bool IgnoreEndOfText = false)
 {
     private static readonly string[] Formats =
     [
@@ -23,6 +25,7 @@ internal sealed record WhisperRequest(ReadOnlyMemory<byte> Audio, TranscribeOpti
     private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
     {
         "language", "prompt", "temperature", "response_format", "timestamp_granularities", "task", "max_tokens",
+        "temperature_increment_on_fallback", "seed", "ignore_eos",
     };
 
     /// <summary>Reads <paramref name="request"/>; the error is a message for a 400, or null.</summary>
@@ -105,6 +108,42 @@ internal sealed record WhisperRequest(ReadOnlyMemory<byte> Audio, TranscribeOpti
             };
         }
 
+        if (parameters.TryGetValue("temperature_increment_on_fallback", out var incrementText))
+        {
+            if (!double.TryParse(incrementText, NumberStyles.Float, CultureInfo.InvariantCulture, out var increment) || !(increment >= 0 && increment <= 1))
+            {
+                return (null, $"temperature_increment_on_fallback must be a number from 0 (no fallback) to 1, got '{incrementText}'");
+            }
+
+            // whisper's CLI: temperatures from the first one to 1.0 in these steps; 0 keeps only the first.
+            var first = options.Temperatures[0];
+            var steps = new List<double> { first };
+            for (var t = first + increment; increment > 0 && t <= 1.0 + 1e-6; t += increment)
+            {
+                steps.Add(Math.Round(t, 6));
+            }
+
+            options = options with { Temperatures = steps };
+        }
+
+        long? seed = null;
+        if (parameters.TryGetValue("seed", out var seedText))
+        {
+            seed = long.TryParse(seedText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+                ? value
+                : null;
+            if (seed is null)
+            {
+                return (null, $"seed must be a whole number, got '{seedText}'");
+            }
+        }
+
+        var ignoreEos = false;
+        if (parameters.TryGetValue("ignore_eos", out var ignoreText) && !bool.TryParse(ignoreText, out ignoreEos))
+        {
+            return (null, $"ignore_eos must be true or false, got '{ignoreText}'");
+        }
+
         if (parameters.TryGetValue("max_tokens", out var maxText))
         {
             if (!int.TryParse(maxText, NumberStyles.None, CultureInfo.InvariantCulture, out var max) || max < 1 || max > 224)
@@ -137,6 +176,6 @@ internal sealed record WhisperRequest(ReadOnlyMemory<byte> Audio, TranscribeOpti
             }
         }
 
-        return (new WhisperRequest(elements[0], options, format), null);
+        return (new WhisperRequest(elements[0], options, format, seed, ignoreEos), null);
     }
 }
