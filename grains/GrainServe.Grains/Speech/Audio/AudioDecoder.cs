@@ -27,12 +27,14 @@ public sealed class AudioDecoder
     }
 
     /// <summary>
-    /// Decodes <paramref name="file"/> (a whole audio file) within <paramref name="limits"/>. WAV completes
-    /// synchronously; other formats wait for ffmpeg, which is killed if <paramref name="cancellationToken"/> fires.
+    /// Decodes <paramref name="file"/> (a whole audio file) within <paramref name="limits"/>. WAV is decoded and
+    /// resampled on the calling thread (CPU work in proportion to its length), so the task returned is already
+    /// complete; other formats wait for ffmpeg, which is killed if <paramref name="cancellationToken"/> fires. Failures
+    /// come through the task, never thrown from the call.
     /// </summary>
     /// <exception cref="AudioFormatException">The file is not audio this server can decode, or breaks a limit.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
-    public Task<DecodedAudio> DecodeAsync(ReadOnlyMemory<byte> file, AudioLimits limits, CancellationToken cancellationToken = default)
+    public async Task<DecodedAudio> DecodeAsync(ReadOnlyMemory<byte> file, AudioLimits limits, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(limits);
         cancellationToken.ThrowIfCancellationRequested();
@@ -49,8 +51,8 @@ public sealed class AudioDecoder
         var format = AudioContainers.Detect(file.Span)
             ?? throw new AudioFormatException($"the file is not audio this server can read (it starts with bytes {AudioContainers.Leading(file.Span)}); send {AudioContainers.Supported}");
         return format == AudioContainers.Wav
-            ? Task.FromResult(DecodeWav(file.Span, limits))
-            : _ffmpeg.DecodeAsync(file, format, limits, cancellationToken);
+            ? DecodeWav(file.Span, limits)
+            : await _ffmpeg.DecodeAsync(file, format, limits, cancellationToken);
     }
 
     private static DecodedAudio DecodeWav(ReadOnlySpan<byte> file, AudioLimits limits)

@@ -24,7 +24,7 @@ public static class LogMelSpectrogram
     /// <summary>Frames in one 30 s window, Whisper's <c>N_FRAMES</c>: what <see cref="Window"/> returns and the encoder reads.</summary>
     public const int WindowFrames = WindowSamples / HopLength;
 
-    // log10 of the clamp 1e-10: the value of a band with no energy before the floor.
+    // torch.clamp(mel_spec, min=1e-10): a band with no energy is log10 = -10 before the floor.
     private const double Clamp = 1e-10;
 
     /// <summary>

@@ -18,9 +18,9 @@ internal sealed class RealFft
     /// <summary>Plans transforms of <paramref name="length"/> real samples (even).</summary>
     public RealFft(int length)
     {
-        if (length < 2 || length % 2 != 0)
+        if (length < 4 || length % 2 != 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(length), length, "the real FFT needs an even length");
+            throw new ArgumentOutOfRangeException(nameof(length), length, "the real FFT needs an even length of at least 4");
         }
 
         _half = length / 2;
@@ -97,15 +97,21 @@ internal sealed class RealFft
     // The DFT of the n inputs at offset + j·stride into _out[outOffset ..+n), decimating in time by _factors[level].
     private void Transform(int offset, int stride, int n, int level, int outOffset)
     {
-        if (n == 1)
+        var p = _factors[level];
+        var m = n / p;
+        if (m == 1)
         {
-            _outRe[outOffset] = _inRe[offset];
-            _outIm[outOffset] = _inIm[offset];
+            // The last factor: its sub-transforms are single inputs, and every twiddle is 1.
+            for (var r = 0; r < p; r++)
+            {
+                _sumRe[r] = _inRe[offset + r * stride];
+                _sumIm[r] = _inIm[offset + r * stride];
+            }
+
+            Butterfly(p, level, outOffset, 1);
             return;
         }
 
-        var p = _factors[level];
-        var m = n / p;
         for (var r = 0; r < p; r++)
         {
             Transform(offset + r * stride, stride * p, m, level + 1, outOffset + r * m);
@@ -115,7 +121,9 @@ internal sealed class RealFft
         for (var k = 0; k < m; k++)
         {
             // t_r = W_n^{rk} · Y_r[k]; then X[k + q·m] = Σ_r t_r · W_p^{rq}, written back over the same p slots.
-            for (var r = 0; r < p; r++)
+            _sumRe[0] = _outRe[outOffset + k];
+            _sumIm[0] = _outIm[outOffset + k];
+            for (var r = 1; r < p; r++)
             {
                 var at = outOffset + r * m + k;
                 var w = r * k * step;
@@ -124,31 +132,63 @@ internal sealed class RealFft
                 _sumIm[r] = yr * wi + yi * wr;
             }
 
-            var a = outOffset + k;
-            if (p == 2)
+            Butterfly(p, level, outOffset + k, m);
+        }
+    }
+
+    // The p-point DFT of _sum into _out[at + q·m], q < p.
+    private void Butterfly(int p, int level, int at, int m)
+    {
+        switch (p)
+        {
+            case 2:
+                _outRe[at] = _sumRe[0] + _sumRe[1];
+                _outIm[at] = _sumIm[0] + _sumIm[1];
+                _outRe[at + m] = _sumRe[0] - _sumRe[1];
+                _outIm[at + m] = _sumIm[0] - _sumIm[1];
+                return;
+            case 4:
             {
-                _outRe[a] = _sumRe[0] + _sumRe[1];
-                _outIm[a] = _sumIm[0] + _sumIm[1];
-                _outRe[a + m] = _sumRe[0] - _sumRe[1];
-                _outIm[a + m] = _sumIm[0] - _sumIm[1];
-            }
-            else if (p == 4)
-            {
-                // W_4 = -i: the butterfly needs only additions.
+                // W_4 = -i: additions only.
                 double s0r = _sumRe[0] + _sumRe[2], s0i = _sumIm[0] + _sumIm[2];
                 double d0r = _sumRe[0] - _sumRe[2], d0i = _sumIm[0] - _sumIm[2];
                 double s1r = _sumRe[1] + _sumRe[3], s1i = _sumIm[1] + _sumIm[3];
                 double d1r = _sumRe[1] - _sumRe[3], d1i = _sumIm[1] - _sumIm[3];
-                _outRe[a] = s0r + s1r;
-                _outIm[a] = s0i + s1i;
-                _outRe[a + m] = d0r + d1i;
-                _outIm[a + m] = d0i - d1r;
-                _outRe[a + 2 * m] = s0r - s1r;
-                _outIm[a + 2 * m] = s0i - s1i;
-                _outRe[a + 3 * m] = d0r - d1i;
-                _outIm[a + 3 * m] = d0i + d1r;
+                _outRe[at] = s0r + s1r;
+                _outIm[at] = s0i + s1i;
+                _outRe[at + m] = d0r + d1i;
+                _outIm[at + m] = d0i - d1r;
+                _outRe[at + 2 * m] = s0r - s1r;
+                _outIm[at + 2 * m] = s0i - s1i;
+                _outRe[at + 3 * m] = d0r - d1i;
+                _outIm[at + 3 * m] = d0i + d1r;
+                return;
             }
-            else
+
+            case 5:
+            {
+                // Pairs (1, 4) and (2, 3) share cosines and differ in the sign of the sines.
+                double a1r = _sumRe[1] + _sumRe[4], a1i = _sumIm[1] + _sumIm[4], b1r = _sumRe[1] - _sumRe[4], b1i = _sumIm[1] - _sumIm[4];
+                double a2r = _sumRe[2] + _sumRe[3], a2i = _sumIm[2] + _sumIm[3], b2r = _sumRe[2] - _sumRe[3], b2i = _sumIm[2] - _sumIm[3];
+                double t0r = _sumRe[0], t0i = _sumIm[0];
+                double p1r = t0r + Cos1 * a1r + Cos2 * a2r, p1i = t0i + Cos1 * a1i + Cos2 * a2i;
+                double q1r = Sin1 * b1r + Sin2 * b2r, q1i = Sin1 * b1i + Sin2 * b2i;
+                double p2r = t0r + Cos2 * a1r + Cos1 * a2r, p2i = t0i + Cos2 * a1i + Cos1 * a2i;
+                double q2r = Sin2 * b1r - Sin1 * b2r, q2i = Sin2 * b1i - Sin1 * b2i;
+                _outRe[at] = t0r + a1r + a2r;
+                _outIm[at] = t0i + a1i + a2i;
+                _outRe[at + m] = p1r + q1i;
+                _outIm[at + m] = p1i - q1r;
+                _outRe[at + 4 * m] = p1r - q1i;
+                _outIm[at + 4 * m] = p1i + q1r;
+                _outRe[at + 2 * m] = p2r + q2i;
+                _outIm[at + 2 * m] = p2i - q2r;
+                _outRe[at + 3 * m] = p2r - q2i;
+                _outIm[at + 3 * m] = p2i + q2r;
+                return;
+            }
+
+            default:
             {
                 var dftRe = _smallDftRe[level];
                 var dftIm = _smallDftIm[level];
@@ -162,10 +202,15 @@ internal sealed class RealFft
                         si += _sumRe[r] * wi + _sumIm[r] * wr;
                     }
 
-                    _outRe[a + q * m] = sr;
-                    _outIm[a + q * m] = si;
+                    _outRe[at + q * m] = sr;
+                    _outIm[at + q * m] = si;
                 }
+
+                return;
             }
         }
     }
+
+    private static readonly double Cos1 = Math.Cos(2 * Math.PI / 5), Cos2 = Math.Cos(4 * Math.PI / 5);
+    private static readonly double Sin1 = Math.Sin(2 * Math.PI / 5), Sin2 = Math.Sin(4 * Math.PI / 5);
 }

@@ -1,9 +1,10 @@
 using GrainServe.TestSupport;
+using Xunit.Abstractions;
 
 namespace GrainServe.Speech.Audio;
 
 /// <summary>The containers decoded by ffmpeg, with files made by ffmpeg and espeak-ng in a temporary folder.</summary>
-public sealed class AudioDecoderFfmpegTests : IDisposable
+public sealed class AudioDecoderFfmpegTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly AudioDecoder Decoder = new();
     private readonly string _folder = Directory.CreateTempSubdirectory("grainserve-audio-").FullName;
@@ -93,6 +94,34 @@ public sealed class AudioDecoderFfmpegTests : IDisposable
         Assert.InRange(audio.DurationSeconds, 0.5, 3);
         Assert.Equal(audio.DurationSeconds * 16000, audio.Samples.Length, 1.0);
         Assert.True(audio.Samples.Max(Math.Abs) > 0.05, "espeak's speech decoded to near silence");
+    }
+
+    [Fact]
+    public async Task DecodeAsync_EspeakWav_InProcessResamplingMatchesFfmpegs()
+    {
+        if (!AudioTools.Available("espeak-ng", nameof(DecodeAsync_EspeakWav_InProcessResamplingMatchesFfmpegs))
+            || !AudioTools.Available("ffmpeg", nameof(DecodeAsync_EspeakWav_InProcessResamplingMatchesFfmpegs)))
+        {
+            return;
+        }
+
+        var path = Path.Combine(_folder, "speech.wav");
+        AudioTools.Run("espeak-ng", "-w", path, "the quick brown fox jumps over the lazy dog");
+        var wav = await File.ReadAllBytesAsync(path);
+
+        // Whisper decodes every file with ffmpeg; FLAC at the source rate sends the same samples down that path.
+        var inProcess = await Decoder.DecodeAsync(wav, AudioLimits.Default);
+        var ffmpeg = await Decoder.DecodeAsync(Convert(wav, "flac"), AudioLimits.Default);
+
+        Assert.Equal(ffmpeg.Samples.Length, inProcess.Samples.Length, 1.0);
+        var count = Math.Min(ffmpeg.Samples.Length, inProcess.Samples.Length) - 200;
+        var a = inProcess.Samples.AsSpan(100, count).ToArray();
+        var b = ffmpeg.Samples.AsSpan(100, count).ToArray();
+        var signal = Math.Sqrt(b.Average(v => (double)v * v));
+        var difference = Math.Sqrt(a.Zip(b, (x, y) => (double)(x - y) * (x - y)).Average());
+        output.WriteLine($"WDL vs ffmpeg resampling of espeak speech: rms difference {difference:E2}, {difference / signal:P2} of the signal's rms");
+        // The two sinc filters differ only near 8 kHz, where speech has little energy.
+        Assert.True(difference < 0.01 * signal, $"rms difference {difference} against a signal of rms {signal}");
     }
 
     [Fact]

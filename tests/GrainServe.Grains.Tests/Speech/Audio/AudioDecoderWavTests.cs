@@ -1,8 +1,9 @@
 using GrainServe.TestSupport;
+using Xunit.Abstractions;
 
 namespace GrainServe.Speech.Audio;
 
-public sealed class AudioDecoderWavTests
+public sealed class AudioDecoderWavTests(ITestOutputHelper output)
 {
     private static readonly AudioDecoder Decoder = new();
 
@@ -118,7 +119,8 @@ public sealed class AudioDecoderWavTests
             worst = Math.Max(worst, Math.Abs(audio.Samples[i] - Amplitude * Math.Sin(2 * Math.PI * hz * i / 16000)));
         }
 
-        Assert.True(worst < 1e-2, $"the resampled sine is off by up to {worst}");
+        output.WriteLine($"{hz} Hz from {rate} Hz: worst difference from the analytic 16 kHz sine {worst:E2}");
+        Assert.True(worst < 1e-3, $"the resampled sine is off by up to {worst}");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GrainServe.TestSupport;
 using Xunit.Abstractions;
 
 namespace GrainServe.Speech.Audio;
@@ -27,6 +28,7 @@ public sealed class LogMelSpectrogramTests(ITestOutputHelper output)
             }
         }
 
+        output.WriteLine($"{melBins} bins, {samples} samples: worst difference from the reference {worst:E2}");
         Assert.True(worst <= 1e-4, $"the log-mel differs from the reference by up to {worst}");
     }
 
@@ -113,17 +115,20 @@ public sealed class LogMelSpectrogramTests(ITestOutputHelper output)
         var filters = MelFilterbank.For(80);
         LogMelSpectrogram.Compute(audio, filters);
 
-        var best = double.MaxValue;
-        for (var run = 0; run < 5; run++)
+        double bestWall = double.MaxValue, bestCpu = double.MaxValue;
+        for (var run = 0; run < 10; run++)
         {
+            var cpu = ThreadCpuTime.Now();
             var watch = Stopwatch.StartNew();
             LogMelSpectrogram.Compute(audio, filters);
-            best = Math.Min(best, watch.Elapsed.TotalMilliseconds);
+            bestWall = Math.Min(bestWall, watch.Elapsed.TotalMilliseconds);
+            bestCpu = Math.Min(bestCpu, ((ThreadCpuTime.Now() - cpu) ?? watch.Elapsed).TotalMilliseconds);
         }
 
-        output.WriteLine($"log-mel of 30 s (80 bins, 6000 frames): {best:0.0} ms, best of 5");
-        Console.WriteLine($"log-mel of 30 s (80 bins, 6000 frames): {best:0.0} ms, best of 5");
-        // Generous for a shared CI machine; the measured figure is on the test output.
+        var report = $"log-mel of 30 s (80 bins, 6000 frames), best of 10: {bestCpu:0.0} ms of thread CPU time, {bestWall:0.0} ms wall";
+        output.WriteLine(report);
+        Console.WriteLine(report);
+        var best = bestCpu;
         Assert.True(best < 500, $"30 s took {best:0.0} ms");
     }
 
