@@ -1,4 +1,8 @@
+using System.Text.Json;
+using GrainServe.Generation;
+using GrainServe.ModelBuilder;
 using GrainServe.ModelBuilder.Whisper;
+using GrainServe.Models;
 using GrainServe.TestSupport;
 using Xunit.Abstractions;
 
@@ -70,6 +74,44 @@ public sealed class WhisperModelBuilderTests(WhisperModelBuilderTests.Model mode
         Assert.InRange(row.Average(), -0.05, 0.05);
         Assert.All(model.RandomFloat.Cross.Keys.Concat(model.RandomFloat.Cross.Values), kv => Assert.Equal(6 * 1500 * 64, kv.Length));
         Assert.NotEqual(model.RandomFloat.Cross.Keys[0], model.RandomFloat.Cross.Keys[1]);
+    }
+
+    [Fact]
+    public void GenAiConfig_NamesEveryInputAndOutputOfBothGraphs()
+    {
+        var json = WhisperModel.GenAiConfig(Dims);
+        var config = GenAiConfig.Parse(json);
+
+        Assert.Equal("whisper", config.ModelType);
+        Assert.Equal((51864, 448, 50257, 50256), (config.VocabularySize, config.ContextLength, config.BosTokenId, config.PadTokenId));
+        Assert.Equal([50256], config.EosTokenIds);
+        Assert.Equal(("decoder_model.onnx", 4, 6, 6, 64, 384), (config.DecoderFileName, config.NumHiddenLayers, config.NumAttentionHeads, config.NumKeyValueHeads, config.HeadSize, config.HiddenSize));
+        var decoderInputs = model.RandomFloat.Decoder.InputMetadata.Keys.ToHashSet();
+        var decoderOutputs = model.RandomFloat.Decoder.OutputMetadata.Keys.ToHashSet();
+        Assert.Equal(decoderInputs, config.DecoderInputs.Values.SelectMany(Names).ToHashSet());
+        Assert.Equal(decoderOutputs, config.DecoderOutputs.Values.SelectMany(Names).ToHashSet());
+
+        using var document = JsonDocument.Parse(json);
+        var encoder = document.RootElement.GetProperty("model").GetProperty("encoder");
+        Assert.Equal("encoder_model.onnx", encoder.GetProperty("filename").GetString());
+        Assert.Equal(4, encoder.GetProperty("num_hidden_layers").GetInt32());
+        Assert.Equal(["audio_features"], encoder.GetProperty("inputs").EnumerateObject().Select(p => p.Value.GetString()!));
+        Assert.Equal(
+            model.RandomFloat.Encoder.OutputMetadata.Keys.ToHashSet(),
+            encoder.GetProperty("outputs").EnumerateObject().SelectMany(p => Names(p.Value.GetString()!)).ToHashSet());
+    }
+
+    [Fact]
+    public void WhisperTinyFiles_AreAModelFolderOfTheSpeechKind_AndNotInTheCommittedSamples()
+    {
+        var files = SampleRepository.WhisperTinyFiles().ToDictionary(f => f.Path, f => f.Content);
+
+        Assert.Equal(
+            ["whisper_tiny/config.json", "whisper_tiny/1/encoder_model.onnx", "whisper_tiny/1/decoder_model.onnx", "whisper_tiny/1/genai_config.json"],
+            files.Keys);
+        var config = ModelConfigJson.Parse(System.Text.Encoding.UTF8.GetString(files["whisper_tiny/config.json"]));
+        Assert.Equal(("whisper_tiny", "onnxruntime_onnx", "speech_recognition"), (config.Name, config.Platform, ModelKinds.Of(config)));
+        Assert.DoesNotContain(SampleRepository.Files(), f => f.Path.StartsWith("whisper_tiny/", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -178,6 +220,10 @@ public sealed class WhisperModelBuilderTests(WhisperModelBuilderTests.Model mode
 
         return worst;
     }
+
+    // A name, or a %d pattern's names for every decoder layer.
+    private static IEnumerable<string> Names(string pattern) =>
+        pattern.Contains("%d", StringComparison.Ordinal) ? Enumerable.Range(0, Dims.DecoderLayers).Select(l => GenAiConfig.LayerName(pattern, l)) : [pattern];
 
     private static string[] Layers(Func<int, string[]> names) => Enumerable.Range(0, Dims.DecoderLayers).SelectMany(names).ToArray();
 
