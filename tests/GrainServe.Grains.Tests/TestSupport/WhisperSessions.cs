@@ -10,6 +10,8 @@ namespace GrainServe.TestSupport;
 /// </summary>
 internal sealed class WhisperSessions : IDisposable
 {
+    private readonly WhisperDims _dims;
+
     public WhisperSessions(WhisperDims dims, WhisperWeights weights)
     {
         var stopwatch = Stopwatch.StartNew();
@@ -22,20 +24,9 @@ internal sealed class WhisperSessions : IDisposable
         Decoder = new InferenceSession(decoder, options);
         Stepper = new WhisperStepper(Decoder, dims);
 
-        var random = new Random(11);
-        var features = new float[dims.MelBins * dims.Frames];
-        for (var i = 0; i < features.Length; i++)
-        {
-            features[i] = (float)(random.NextDouble() * 2 - 1);
-        }
-
-        using var input = OrtValue.CreateTensorValueFromMemory(features, [1, dims.MelBins, dims.Frames]);
-        using var run = new RunOptions();
-        using var results = Encoder.Run(run, ["audio_features"], [input], Encoder.OutputNames);
-        HiddenStates = results[0].GetTensorDataAsSpan<float>().ToArray();
-        Cross = new WhisperStepper.Kv(
-            Enumerable.Range(0, dims.DecoderLayers).Select(l => results[1 + 2 * l].GetTensorDataAsSpan<float>().ToArray()).ToArray(),
-            Enumerable.Range(0, dims.DecoderLayers).Select(l => results[2 + 2 * l].GetTensorDataAsSpan<float>().ToArray()).ToArray());
+        _dims = dims;
+        Features = SeededFeatures(dims, seed: 11);
+        (HiddenStates, Cross) = Encode(Features, 1);
     }
 
     public TimeSpan BuildTime { get; }
@@ -55,6 +46,35 @@ internal sealed class WhisperSessions : IDisposable
 
     /// <summary>The seeded segment's cross keys and values, one batch row.</summary>
     public WhisperStepper.Kv Cross { get; }
+
+    /// <summary>The seeded segment's <c>audio_features</c>, <c>[mel_bins, frames]</c>.</summary>
+    public float[] Features { get; }
+
+    /// <summary>Seeded audio features of one segment, uniform in [-1, 1].</summary>
+    public static float[] SeededFeatures(WhisperDims dims, int seed)
+    {
+        var random = new Random(seed);
+        var features = new float[dims.MelBins * dims.Frames];
+        for (var i = 0; i < features.Length; i++)
+        {
+            features[i] = (float)(random.NextDouble() * 2 - 1);
+        }
+
+        return features;
+    }
+
+    /// <summary>Runs the encoder on <paramref name="batch"/> segments laid end to end.</summary>
+    public (float[] HiddenStates, WhisperStepper.Kv Cross) Encode(float[] features, int batch)
+    {
+        using var input = OrtValue.CreateTensorValueFromMemory(features, [batch, _dims.MelBins, _dims.Frames]);
+        using var run = new RunOptions();
+        using var results = Encoder.Run(run, ["audio_features"], [input], Encoder.OutputNames);
+        return (
+            results[0].GetTensorDataAsSpan<float>().ToArray(),
+            new WhisperStepper.Kv(
+                Enumerable.Range(0, _dims.DecoderLayers).Select(l => results[1 + 2 * l].GetTensorDataAsSpan<float>().ToArray()).ToArray(),
+                Enumerable.Range(0, _dims.DecoderLayers).Select(l => results[2 + 2 * l].GetTensorDataAsSpan<float>().ToArray()).ToArray()));
+    }
 
     public void Dispose()
     {

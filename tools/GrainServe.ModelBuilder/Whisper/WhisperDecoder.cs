@@ -18,6 +18,8 @@ namespace GrainServe.ModelBuilder.Whisper;
 /// as Whisper's). <c>output_cross_qk_{i}</c> is the cross-attention's pre-softmax <c>q·kᵀ/√head_size</c> that word
 /// timestamps align on. The self-attention mask is <see cref="LlamaDecoder"/>'s: query <c>j</c> sees key <c>k</c>
 /// iff <c>k &lt;= past_seq + j</c> and <c>attention_mask[k] == 1</c>, so padded rows of different lengths batch.
+/// Symbolic dimensions carry the export's names: <c>batch_size</c>, <c>sequence_length</c>, <c>past_sequence_length</c>,
+/// <c>total_sequence_length</c>.
 /// </remarks>
 public static class WhisperDecoder
 {
@@ -32,27 +34,27 @@ public static class WhisperDecoder
     {
         var dims = w.Dims;
         var g = w.G;
-        g.Input("input_ids", "INT32", "batch", "seq")
-            .Input("attention_mask", "INT32", "batch", "total_seq")
-            .Input("position_ids", "INT32", "batch", "seq");
+        g.Input("input_ids", "INT32", "batch_size", "sequence_length")
+            .Input("attention_mask", "INT32", "batch_size", "total_sequence_length")
+            .Input("position_ids", "INT32", "batch_size", "sequence_length");
         for (var i = 0; i < dims.DecoderLayers; i++)
         {
-            g.Input($"past_key_self_{i}", "FP32", "batch", dims.Heads, "past_seq", dims.HeadSize)
-                .Input($"past_value_self_{i}", "FP32", "batch", dims.Heads, "past_seq", dims.HeadSize)
-                .Input($"past_key_cross_{i}", "FP32", "batch", dims.Heads, dims.AudioPositions, dims.HeadSize)
-                .Input($"past_value_cross_{i}", "FP32", "batch", dims.Heads, dims.AudioPositions, dims.HeadSize);
+            g.Input($"past_key_self_{i}", "FP32", "batch_size", dims.Heads, "past_sequence_length", dims.HeadSize)
+                .Input($"past_value_self_{i}", "FP32", "batch_size", dims.Heads, "past_sequence_length", dims.HeadSize)
+                .Input($"past_key_cross_{i}", "FP32", "batch_size", dims.Heads, dims.AudioPositions, dims.HeadSize)
+                .Input($"past_value_cross_{i}", "FP32", "batch_size", dims.Heads, dims.AudioPositions, dims.HeadSize);
         }
 
-        g.Output("logits", "FP32", "batch", "seq", dims.Vocab);
+        g.Output("logits", "FP32", "batch_size", "sequence_length", dims.Vocab);
         for (var i = 0; i < dims.DecoderLayers; i++)
         {
-            g.Output($"present_key_self_{i}", "FP32", "batch", dims.Heads, "total_seq", dims.HeadSize)
-                .Output($"present_value_self_{i}", "FP32", "batch", dims.Heads, "total_seq", dims.HeadSize);
+            g.Output($"present_key_self_{i}", "FP32", "batch_size", dims.Heads, "total_sequence_length", dims.HeadSize)
+                .Output($"present_value_self_{i}", "FP32", "batch_size", dims.Heads, "total_sequence_length", dims.HeadSize);
         }
 
         for (var i = 0; i < dims.DecoderLayers; i++)
         {
-            g.Output($"output_cross_qk_{i}", "FP32", "batch", dims.Heads, "seq", dims.AudioPositions);
+            g.Output($"output_cross_qk_{i}", "FP32", "batch_size", dims.Heads, "sequence_length", dims.AudioPositions);
         }
 
         w.Constants();

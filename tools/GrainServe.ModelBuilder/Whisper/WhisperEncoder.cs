@@ -47,12 +47,12 @@ public static class WhisperEncoder
     {
         var dims = w.Dims;
         var g = w.G;
-        g.Input("audio_features", "FP32", "batch", dims.MelBins, dims.Frames)
-            .Output("encoder_hidden_states", "FP32", "batch", dims.AudioPositions, dims.Hidden);
+        g.Input("audio_features", "FP32", "batch_size", dims.MelBins, dims.Frames)
+            .Output("encoder_hidden_states", "FP32", "batch_size", dims.AudioPositions, dims.Hidden);
         for (var i = 0; i < dims.DecoderLayers; i++)
         {
-            g.Output($"present_key_cross_{i}", "FP32", "batch", dims.Heads, dims.AudioPositions, dims.HeadSize)
-                .Output($"present_value_cross_{i}", "FP32", "batch", dims.Heads, dims.AudioPositions, dims.HeadSize);
+            g.Output($"present_key_cross_{i}", "FP32", "batch_size", dims.Heads, dims.AudioPositions, dims.HeadSize)
+                .Output($"present_value_cross_{i}", "FP32", "batch_size", dims.Heads, dims.AudioPositions, dims.HeadSize);
         }
 
         w.Constants();
