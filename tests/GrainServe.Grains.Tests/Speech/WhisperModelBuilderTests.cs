@@ -121,11 +121,11 @@ public sealed class WhisperModelBuilderTests(WhisperModelBuilderTests.Model mode
         var (hidden, cross) = sessions.Encode([.. sessions.Features, .. WhisperSessions.SeededFeatures(Dims, seed: 12)], 2);
 
         // Every row is the same length and nothing is masked, so only the kernels' handling of the batch could differ.
-        var differences = new[] { MaxDifference(sessions.HiddenStates, hidden.AsSpan(0, sessions.HiddenStates.Length)) }
+        var differences = new[] { WhisperDecoding.MaxDifference(sessions.HiddenStates, hidden.AsSpan(0, sessions.HiddenStates.Length)) }
             .Concat(Enumerable.Range(0, Dims.DecoderLayers).SelectMany(l => new[]
             {
-                MaxDifference(sessions.Cross.Keys[l], cross.Keys[l].AsSpan(0, sessions.Cross.Keys[l].Length)),
-                MaxDifference(sessions.Cross.Values[l], cross.Values[l].AsSpan(0, sessions.Cross.Values[l].Length)),
+                WhisperDecoding.MaxDifference(sessions.Cross.Keys[l], cross.Keys[l].AsSpan(0, sessions.Cross.Keys[l].Length)),
+                WhisperDecoding.MaxDifference(sessions.Cross.Values[l], cross.Values[l].AsSpan(0, sessions.Cross.Values[l].Length)),
             }))
             .ToArray();
         output.WriteLine($"max |difference| of encoder_hidden_states, then each cross key and value: {string.Join(", ", differences)}");
@@ -164,80 +164,37 @@ public sealed class WhisperModelBuilderTests(WhisperModelBuilderTests.Model mode
     [InlineData(WhisperWeights.RandomFloat, true, 13)]
     [InlineData(WhisperWeights.Int8, false, 13)]
     [InlineData(WhisperWeights.Int8, true, 13)]
-    public void Decoder_RowInAPaddedBatchOfThree_GivesTheLogitsItGivesAloneToOnePartInAMillion(WhisperWeights weights, bool leftPadding, int longest)
+    public void Decoder_RowInAPaddedBatchOfThree_GivesTheLogitsItGivesAloneToAFewUlps(WhisperWeights weights, bool leftPadding, int longest)
     {
         var sessions = model.For(weights);
-        var (differences, largest) = BatchedAgainstAlone(sessions.Stepper, sessions.Cross, leftPadding, longest, steps: 3);
+        var (differences, largest) = WhisperDecoding.BatchedAgainstAlone(sessions.Stepper, Tokens, sessions.Cross, leftPadding, longest, steps: 3);
 
         // Not bitwise: ONNX Runtime's CPU kernels group the self-attention's sums over keys by the key axis' length
         // and where a row's keys sit on it, so a step whose keys are more (padded) or sit elsewhere than alone rounds
         // differently, by a few ulps (measured: prompt steps with right padding bitwise equal, the other steps within
-        // 2e-5 of logits up to ~50, first diverging in a self-attention; the cross-attention's 1500 keys never do).
+        // 2e-6 of logits up to 3, about 6 ulps, first diverging in a self-attention; the cross-attention's 1500 keys
+        // never do). The bound is 4e-6 of the largest logit: 16 ulps at the top of the range.
         output.WriteLine($"{weights}, {(leftPadding ? "left" : "right")} padding to {longest}: max |logit| {largest}, max |difference| per step {string.Join(", ", differences)}");
-        Assert.All(differences, d => Assert.True(d <= 1e-6 * largest, $"max |logit difference| {d} against max |logit| {largest}"));
+        Assert.All(differences, d => Assert.True(d <= 4e-6 * largest, $"max |logit difference| {d} against max |logit| {largest}"));
     }
 
-    // Row 1 of a batch of rows of 2, 4 and `longest` tokens, padded to `longest`, against the 4-token row alone: the
-    // prompt step, then `steps` one-token steps whose past carries the padding (the other rows' audio is random).
-    // The max |logit difference| of each step, and the prompt step's max |logit|.
-    private static (double[] Differences, double Largest) BatchedAgainstAlone(WhisperStepper stepper, WhisperStepper.Kv cross, bool leftPadding, int longest, int steps)
+    [Fact]
+    public void GreedyDecoding_RowsOfDifferentLengths_PickTheSameTokensAloneAndBatched()
     {
-        int[] lengths = [2, 4, longest];
-        var width = longest;
-        var empty = WhisperStepper.Kv.Empty(Dims.DecoderLayers);
-        var ids = new int[3 * width];
-        var mask = new int[3 * width];
-        var positions = new int[3 * width];
-        for (var r = 0; r < 3; r++)
+        var sessions = model.RandomFloat;
+        int[][] prompts = [Tokens[..2], Tokens[..4], Tokens[..9]];
+        WhisperStepper.Kv[] audio = [WhisperDecoding.RandomKv(Dims, 1), sessions.Cross, WhisperDecoding.RandomKv(Dims, 2)];
+
+        var (batched, margin) = WhisperDecoding.Greedy(sessions.Stepper, prompts, audio, steps: 12);
+        for (var r = 0; r < prompts.Length; r++)
         {
-            var offset = leftPadding ? width - lengths[r] : 0;
-            Array.Fill(ids, WhisperModel.EndOfText, r * width, width);
-            for (var j = 0; j < lengths[r]; j++)
-            {
-                ids[r * width + offset + j] = Tokens[j];
-                mask[r * width + offset + j] = 1;
-                positions[r * width + offset + j] = j;
-            }
+            var (alone, _) = WhisperDecoding.Greedy(sessions.Stepper, [prompts[r]], [audio[r]], steps: 12);
+            Assert.Equal(alone[0], batched[r]);
         }
 
-        var alone = stepper.Run(1, Tokens[..4], [1, 1, 1, 1], [0, 1, 2, 3], 0, empty, cross);
-        var batchCross = WhisperStepper.Kv.Stack(RandomKv(1), cross, RandomKv(2));
-        var batched = stepper.Run(3, ids, mask, positions, 0, empty, batchCross);
-        var rowStart = (width + (leftPadding ? width - 4 : 0)) * Dims.Vocab;
-        var differences = new List<double> { MaxDifference(alone.Logits, batched.Logits.AsSpan(rowStart, 4 * Dims.Vocab)) };
-        var largest = (double)alone.Logits.Max(Math.Abs);
-        for (var step = 0; step < steps; step++)
-        {
-            var total = width + step;
-            alone = stepper.Run(1, [Tokens[4 + step]], Enumerable.Repeat(1, 5 + step).ToArray(), [4 + step], 4 + step, alone.Present, cross);
-            mask = Enumerable.Range(0, 3).SelectMany(r => mask.Skip(r * total).Take(total).Append(1)).ToArray();
-            batched = stepper.Run(
-                3, lengths.Select(n => Tokens[n + step]).ToArray(), mask, lengths.Select(n => n + step).ToArray(), total, batched.Present, batchCross);
-            differences.Add(MaxDifference(alone.Logits, batched.Logits.AsSpan(Dims.Vocab, Dims.Vocab)));
-        }
-
-        return ([.. differences], largest);
-    }
-
-    private static WhisperStepper.Kv RandomKv(int seed)
-    {
-        var random = new Random(seed);
-        float[] Tensor() => Enumerable.Range(0, Dims.Heads * Dims.AudioPositions * Dims.HeadSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-        return new WhisperStepper.Kv(
-            Enumerable.Range(0, Dims.DecoderLayers).Select(_ => Tensor()).ToArray(),
-            Enumerable.Range(0, Dims.DecoderLayers).Select(_ => Tensor()).ToArray());
-    }
-
-    private static double MaxDifference(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        var worst = 0.0;
-        for (var i = 0; i < expected.Length; i++)
-        {
-            worst = Math.Max(worst, Math.Abs(expected[i] - actual[i]));
-        }
-
-        return worst;
+        // Random weights leave no designed margin, only a seeded one far above the few ulps batching moves a logit.
+        output.WriteLine($"smallest top-1 margin {margin}; row 1 decodes {string.Join(" ", batched[1])}");
+        Assert.True(margin > 1e-3, $"top-1 margin {margin}");
     }
 
     // A name, or a %d pattern's names for every decoder layer.
@@ -248,7 +205,7 @@ public sealed class WhisperModelBuilderTests(WhisperModelBuilderTests.Model mode
 
     private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double tolerance)
     {
-        var worst = MaxDifference(expected, actual);
+        var worst = WhisperDecoding.MaxDifference(expected, actual);
         Assert.True(worst <= tolerance, $"max |difference| {worst} > {tolerance}");
     }
 

@@ -9,6 +9,8 @@ namespace GrainServe.TestSupport;
 /// </summary>
 internal sealed class WhisperStepper(InferenceSession decoder, WhisperDims dims)
 {
+    public WhisperDims Dims => dims;
+
     public Result Run(int batch, int[] ids, int[] mask, int[] positions, int past, Kv self, Kv cross)
     {
         var seq = ids.Length / batch;

@@ -20,7 +20,7 @@ internal sealed class Int8WhisperWeights(int seed) : IWhisperWeightSource
 
     public LlamaTensor NormBias(int size) => Integers(size, 1f / 256);
 
-    public LlamaTensor Embedding(int rows, int hidden) => Integers(rows * hidden, 1f / 16);
+    public LlamaTensor Embedding(int rows, int hidden) => Integers(rows * hidden, 1f / 128);
 
     // The integers reach 7 where RandomWhisperWeights' uniform values reach 1, hence the seventh.
     private static float PowerOfTwoNear(double scale) => (float)Math.Pow(2, Math.Round(Math.Log2(scale / 7)));

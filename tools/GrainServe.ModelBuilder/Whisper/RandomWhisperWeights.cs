@@ -2,7 +2,7 @@ namespace GrainServe.ModelBuilder.Whisper;
 
 /// <summary>
 /// Seeded uniform FP32 weights: each matrix and kernel in ±1/√fan-in so activations stay bounded, biases and norm
-/// offsets in ±0.02, norm scales in 1 ± 0.1, embeddings in ±0.5.
+/// offsets in ±0.02, norm scales in 1 ± 0.1, embeddings in ±0.05.
 /// </summary>
 internal sealed class RandomWhisperWeights(int seed) : IWhisperWeightSource
 {
@@ -19,7 +19,7 @@ internal sealed class RandomWhisperWeights(int seed) : IWhisperWeightSource
 
     public LlamaTensor NormBias(int size) => Uniform(size, 0, 0.02);
 
-    public LlamaTensor Embedding(int rows, int hidden) => Uniform(rows * hidden, 0, 0.5);
+    public LlamaTensor Embedding(int rows, int hidden) => Uniform(rows * hidden, 0, 0.05);
 
     private LlamaTensor Uniform(int count, double center, double scale)
     {
