@@ -1,3 +1,5 @@
+using GrainServe.ModelBuilder.Whisper;
+
 namespace GrainServe.ModelBuilder;
 
 /// <summary>
@@ -78,5 +80,15 @@ public static class SampleModels
         return graph
             .Node("ReduceMean", [x], ["OUTPUT0"], OnnxGraphBuilder.IntsAttribute("axes", 1), OnnxGraphBuilder.IntAttribute("keepdims", 0))
             .ToBytes();
+    }
+
+    /// <summary>
+    /// Writes the <c>whisper_tiny</c> sample (<see cref="SampleRepository.WhisperTinyFiles"/>) into the repository at
+    /// <paramref name="repositoryRoot"/> and returns its model folder.
+    /// </summary>
+    public static string WhisperTiny(string repositoryRoot, WhisperWeights weights = WhisperWeights.RandomFloat)
+    {
+        SampleRepository.Write(repositoryRoot, SampleRepository.WhisperTinyFiles(weights));
+        return Path.Combine(repositoryRoot, SampleRepository.WhisperTinyName);
     }
 }
