@@ -77,6 +77,31 @@ public sealed class WhisperModelBuilderTests(WhisperModelBuilderTests.Model mode
     }
 
     [Fact]
+    public void Sinusoids_AreWhispersSinThenCos()
+    {
+        var table = WhisperEncoder.Sinusoids(1500, 384);
+
+        Assert.All(table[..192], v => Assert.Equal(0f, v));
+        Assert.All(table[192..384], v => Assert.Equal(1f, v));
+        // sin(p·τᵢ) at p = 1, i = 1 and p = 1499, i = 0; cos(p·τᵢ) at p = 1499, i = 191, with τᵢ = 10000^(-i/191).
+        Assert.Equal(0.8151120, table[384 + 1], 6);
+        Assert.Equal(-0.4442207, table[1499 * 384], 5);
+        Assert.Equal(0.9887860, table[1499 * 384 + 192 + 191], 5);
+    }
+
+    [Theory]
+    [InlineData(WhisperWeights.RandomFloat, 4)]
+    [InlineData(WhisperWeights.Int8, 1)]
+    public void Build_FileSizes_AreTheParametersAtTheirWidth(WhisperWeights weights, int bytesPerWeight)
+    {
+        var built = model.For(weights);
+
+        // The INT8 scheme keeps norm scales in FP32 and the sinusoids are FP32 in both; names and shapes add a little.
+        var expected = Dims.Parameters * bytesPerWeight + Dims.AudioPositions * Dims.Hidden * 4L;
+        Assert.InRange(built.EncoderBytes + built.DecoderBytes - expected, 0, 200_000);
+    }
+
+    [Fact]
     public void GenAiConfig_NamesEveryInputAndOutputOfBothGraphs()
     {
         var json = WhisperModel.GenAiConfig(Dims);
