@@ -19,7 +19,7 @@ public static class SampleRepository
     public const string WhisperTinyName = "whisper_tiny";
 
     /// <summary>The <c>model_kind</c> the Whisper sample's config.json declares.</summary>
-    public const string SpeechRecognitionKind = "speech_recognition";
+    public const string WhisperKind = "whisper";
 
     /// <summary>Every file of the repository: its path relative to the root, and its bytes.</summary>
     public static IEnumerable<(string Path, byte[] Content)> Files()
@@ -223,28 +223,38 @@ public static class SampleRepository
     /// <remarks>
     /// Not in <see cref="Files"/> yet: its 150 MB of FP32 weights would be committed to models/ (whose test checks every
     /// file), every test repository built from the samples would write them, the test cluster's 96 MiB CPU devices
-    /// could not hold it, and no provider serves its kind until the speech runtime lands.
+    /// could not hold it. The gateway and silo builds write it beside their binaries instead (build/WhisperSample.targets).
     /// </remarks>
     public static IEnumerable<(string Path, byte[] Content)> WhisperTinyFiles(WhisperWeights weights = WhisperWeights.RandomFloat)
     {
-        yield return ($"{WhisperTinyName}/config.json", Text($$"""
-            {
-              "name": "{{WhisperTinyName}}",
-              "platform": "onnxruntime_onnx",
-              "max_batch_size": 0,
-              "input": [{ "name": "audio", "data_type": "TYPE_FP32", "dims": [-1] }],
-              "output": [{ "name": "text_output", "data_type": "TYPE_STRING", "dims": [1] }],
-              "parameters": {
-                "model_kind": { "string_value": "{{SpeechRecognitionKind}}" },
-                "tokenizer": { "string_value": "gpt2" }
-              }
-            }
-            """));
+        yield return ($"{WhisperTinyName}/config.json", Text(WhisperConfig(WhisperTinyName, kvCacheBytes: 128L << 20)));
         foreach (var (name, content) in WhisperModel.Files(WhisperDims.Tiny, weights))
         {
             yield return ($"{WhisperTinyName}/1/{name}", content);
         }
     }
+
+    /// <summary>
+    /// The config.json of a Whisper model in onnxruntime-genai's layout: the decoder is the version's main file, the
+    /// audio file comes in as one BYTES element, the transcript goes out as text and as OpenAI's verbose_json.
+    /// </summary>
+    public static string WhisperConfig(string name, long kvCacheBytes) => $$"""
+        {
+          "name": "{{name}}",
+          "platform": "onnxruntime_onnx",
+          "default_model_filename": "{{WhisperModel.DecoderFile}}",
+          "max_batch_size": 0,
+          "input": [{ "name": "audio", "data_type": "TYPE_STRING", "dims": [1] }],
+          "output": [
+            { "name": "text", "data_type": "TYPE_STRING", "dims": [1] },
+            { "name": "verbose_json", "data_type": "TYPE_STRING", "dims": [1] }
+          ],
+          "parameters": {
+            "model_kind": { "string_value": "{{WhisperKind}}" },
+            "kv_cache_bytes": { "string_value": "{{kvCacheBytes}}" }
+          }
+        }
+        """;
 
     /// <summary>Writes every file under <paramref name="root"/>, creating folders as needed.</summary>
     public static void Write(string root) => Write(root, Files());

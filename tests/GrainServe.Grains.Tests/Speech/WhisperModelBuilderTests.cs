@@ -135,7 +135,7 @@ public sealed class WhisperModelBuilderTests(WhisperModelBuilderTests.Model mode
             ["whisper_tiny/config.json", "whisper_tiny/1/encoder_model.onnx", "whisper_tiny/1/decoder_model.onnx", "whisper_tiny/1/genai_config.json"],
             files.Keys);
         var config = ModelConfigJson.Parse(System.Text.Encoding.UTF8.GetString(files["whisper_tiny/config.json"]));
-        Assert.Equal(("whisper_tiny", "onnxruntime_onnx", "speech_recognition"), (config.Name, config.Platform, ModelKinds.Of(config)));
+        Assert.Equal(("whisper_tiny", "onnxruntime_onnx", "whisper", "decoder_model.onnx"), (config.Name, config.Platform, ModelKinds.Of(config), config.DefaultModelFilename));
         Assert.DoesNotContain(SampleRepository.Files(), f => f.Path.StartsWith("whisper_tiny/", StringComparison.Ordinal));
     }
 

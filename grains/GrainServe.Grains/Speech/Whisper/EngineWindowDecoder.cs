@@ -16,6 +16,10 @@ internal sealed class EngineWindowDecoder : IWindowDecoder
     private readonly long? _seed;
     private readonly bool _ignoreEndOfText;
 
+    // The last window's encoder output: a temperature fallback decodes the same window again, and its encoding is the
+    // same (whisper's decode runs the encoder again each time; once is enough).
+    private (int Seek, int Frames, CrossAttentionState State)? _encoded;
+
     /// <param name="model">The loaded model: encoder, engine, tokenizer.</param>
     /// <param name="mel">The whole recording's log-mel spectrogram, <c>[n_mels, frames]</c> row-major.</param>
     /// <param name="frames">Its frames.</param>
@@ -35,8 +39,17 @@ internal sealed class EngineWindowDecoder : IWindowDecoder
     public async Task<WindowDecodeResult> DecodeAsync(WindowDecodeRequest request, CancellationToken cancellationToken)
     {
         var special = _model.Tokenizer.SpecialTokens;
-        var window = Window(request.Seek, request.FrameCount);
-        var state = await Task.Run(() => _model.Encoder.Encode(window), cancellationToken).ConfigureAwait(false);
+        CrossAttentionState state;
+        if (_encoded is { } encoded && encoded.Seek == request.Seek && encoded.Frames == request.FrameCount)
+        {
+            state = encoded.State;
+        }
+        else
+        {
+            var window = Window(request.Seek, request.FrameCount);
+            state = await Task.Run(() => _model.Encoder.Encode(window), cancellationToken).ConfigureAwait(false);
+            _encoded = (request.Seek, request.FrameCount, state);
+        }
 
         int? language = null;
         if (request.Language is { } code)

@@ -1,0 +1,45 @@
+using GrainServe.Generation;
+using GrainServe.ModelBuilder.Whisper;
+using Built = GrainServe.ModelBuilder.Whisper.WhisperModel;
+using GrainServe.Speech.Audio;
+using GrainServe.Speech.Whisper;
+using Microsoft.ML.OnnxRuntime;
+
+namespace GrainServe.TestSupport;
+
+/// <summary>
+/// A small Whisper-shaped model (whisper-tiny.en's vocabulary and audio shapes, two narrow layers) built into a temporary
+/// folder in onnxruntime-genai's layout and loaded as the Whisper provider loads it, so tests drive the real pipeline:
+/// audio decoding, log-mel, encoder, the generation engine, Whisper's decoding rules and the transcription loop.
+/// </summary>
+internal static class WhisperTestModel
+{
+    /// <summary>Two encoder and two decoder layers of width 64; real tiny.en vocabulary, mel bins, positions and context.</summary>
+    public static WhisperDims Dims { get; } = new(2, 2, 64, 2, 32, 128, 80, 1500, 448, 51864);
+
+    private static readonly Lazy<string> Folder = new(() =>
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"grainserve-whisper-test-{Environment.ProcessId}");
+        Built.Write(folder, Dims, WhisperWeights.RandomFloat);
+        return folder;
+    });
+
+    /// <summary>The model's version folder.</summary>
+    public static string Path0 => Folder.Value;
+
+    /// <summary>Loads a fresh instance of the model with an engine of <paramref name="maxNumSeqs"/> sequences.</summary>
+    public static WhisperInstance Instance(int maxNumSeqs = 8, long kvCacheBytes = 256L << 20)
+    {
+        var folder = Folder.Value;
+        using var options = new SessionOptions { IntraOpNumThreads = 1 };
+        var decoderSession = new InferenceSession(Path.Combine(folder, Built.DecoderFile), options);
+        var layout = DecoderLayout.Read(decoderSession, folder);
+        var decoder = new OnnxDecoderStepModel(decoderSession, layout);
+        var encoder = new Speech.Whisper.WhisperEncoder(new InferenceSession(Path.Combine(folder, Built.EncoderFile), options), GenAiConfig.TryLoad(folder), layout, "test");
+        var tokenizer = WhisperTokenizer.Load(folder, layout.VocabularySize);
+        var engine = new EngineOptions { KvCacheBytes = kvCacheBytes, MaxNumSeqs = maxNumSeqs, MaxNumBatchedTokens = 2048 };
+        var model = new Speech.Whisper.WhisperModel("whisper_test", encoder, decoder, tokenizer, engine, TimeProvider.System, null);
+        var config = new Models.ModelConfig { Name = "whisper_test" };
+        return new WhisperInstance(config, "1", model, new AudioDecoder(), AudioLimits.Default, TimeProvider.System);
+    }
+}
