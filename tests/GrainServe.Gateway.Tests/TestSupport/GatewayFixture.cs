@@ -16,6 +16,9 @@ public sealed class GatewayFixture : IAsyncLifetime
 {
     public const long MaxRequestBytes = 1 << 20;
 
+    /// <summary>A small Whisper-shaped model (tiny.en's vocabulary and audio shapes, two narrow layers, random weights).</summary>
+    public const string Whisper = "whisper_small";
+
     /// <summary>The model served from ../shared/data/tiny-random-gpt2 when that folder is there.</summary>
     public const string RandomGpt2 = "gpt2_random";
 
@@ -66,6 +69,12 @@ public sealed class GatewayFixture : IAsyncLifetime
         // Models that tests unload and reload; no other test uses them.
         WriteModel("reload_rest", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""");
         WriteModel("reload_grpc", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""");
+
+        // Whisper in onnxruntime-genai's layout, as the ModelBuilder writes whisper_tiny, only narrower.
+        GrainServe.ModelBuilder.Whisper.WhisperModel.Write(
+            Path.Combine(_repository, Whisper, "1"),
+            new GrainServe.ModelBuilder.Whisper.WhisperDims(2, 2, 64, 2, 32, 128, 80, 1500, 448, 51864));
+        File.WriteAllText(Path.Combine(_repository, Whisper, "config.json"), SampleRepository.WhisperConfig(Whisper, kvCacheBytes: 64L << 20));
 
         // A real Hugging Face GPT-2 export with random weights, laid out as a text generation model around the shared files.
         if (SharedData.Folder("tiny-random-gpt2") is { } gpt2)

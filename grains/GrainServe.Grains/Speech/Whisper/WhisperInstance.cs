@@ -64,7 +64,7 @@ internal sealed class WhisperInstance : IInstanceScheduler
             var audio = await _audio.DecodeAsync(parsed.Audio, _limits, cancellationToken).ConfigureAwait(false);
             var mel = await Task.Run(() => LogMelSpectrogram.Compute(audio.Samples, _model.Filterbank), cancellationToken).ConfigureAwait(false);
             var frames = LogMelSpectrogram.FrameCount(audio.Samples.Length);
-            var transcriber = new WhisperTranscriber(new EngineWindowDecoder(_model, mel, frames, parsed.Seed, parsed.IgnoreEndOfText), _model.Text, _model.Tokenizer.SpecialTokens);
+            var transcriber = new WhisperTranscriber(new EngineWindowDecoder(_model, mel, frames, parsed.Seed ?? DefaultSeed(parsed.Audio.Span), parsed.IgnoreEndOfText), _model.Text, _model.Tokenizer.SpecialTokens);
             var transcript = await transcriber.TranscribeAsync(LogMelSpectrogram.ContentFrameCount(audio.Samples.Length), parsed.Options, cancellationToken: cancellationToken).ConfigureAwait(false);
 
             var body = parsed.ResponseFormat == TranscriptResponseFormats.Text ? transcript.Text.Trim() : TranscriptFormats.Format(transcript, parsed.ResponseFormat);
@@ -119,6 +119,10 @@ internal sealed class WhisperInstance : IInstanceScheduler
         _unloading = true;
         await _model.DisposeAsync();
     }
+
+    // Without a seed, the file's own hash: a fallback to sampling then still gives the same transcript for the same
+    // audio, on any instance, which is what a client retrying a request expects.
+    private static long DefaultSeed(ReadOnlySpan<byte> audio) => unchecked((long)System.IO.Hashing.XxHash64.HashToUInt64(audio));
 
     private InferenceResult Fail(InferenceErrorCode code, string message, long started)
     {

@@ -12,7 +12,7 @@ namespace GrainServe.Speech.Whisper;
 /// <param name="Audio">The audio file's bytes.</param>
 /// <param name="Options">Whisper's options for the whole recording.</param>
 /// <param name="ResponseFormat">What the <c>text</c> output holds: <c>text</c> (the default), <c>json</c>, <c>verbose_json</c>, <c>srt</c> or <c>vtt</c>.</param>
-/// <param name="Seed">Seeds each window's sampling (parameter <c>seed</c>), so a transcription that falls back to sampling is reproducible; null draws one.</param>
+/// <param name="Seed">Seeds each window's sampling (parameter <c>seed</c>), so a transcription that falls back to sampling is reproducible; null seeds it from the audio file's hash.</param>
 /// <param name="IgnoreEndOfText">Parameter <c>ignore_eos</c>: never end a window early, always sample <c>max_tokens</c> (for benchmarks, as vLLM's).</param>
 internal sealed record WhisperRequest(ReadOnlyMemory<byte> Audio, TranscribeOptions Options, string ResponseFormat, long? Seed = null, bool IgnoreEndOfText = false)
 {

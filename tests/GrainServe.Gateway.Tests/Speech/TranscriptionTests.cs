@@ -1,0 +1,246 @@
+using System.ClientModel;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using GrainServe.TestSupport;
+using OpenAI;
+using OpenAI.Audio;
+
+namespace GrainServe.Gateway.Speech;
+
+/// <summary>
+/// OpenAI's speech-to-text routes driven by the official OpenAI client, and the same model over V2, on a small
+/// random-weight Whisper model: the text means nothing, but every field, format and error is the real one.
+/// </summary>
+[Collection(GatewayCollection.Name)]
+public sealed class TranscriptionTests(GatewayFixture fixture)
+{
+    private static readonly byte[] Speech = Wav(2.0, 440);
+
+    private AudioClient Client() =>
+        new(GatewayFixture.Whisper, new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(fixture.Http.BaseAddress!, "/v1") });
+
+    [Fact]
+    public async Task OfficialClient_VerboseJson_GivesLanguageDurationAndTimedSegments()
+    {
+        var options = new AudioTranscriptionOptions
+        {
+            ResponseFormat = AudioTranscriptionFormat.Verbose,
+            TimestampGranularities = AudioTimestampGranularities.Segment,
+            Language = "en",
+            Temperature = 0f,
+        };
+
+        AudioTranscription transcription = await Client().TranscribeAudioAsync(new MemoryStream(Speech), "speech.wav", options);
+
+        Assert.Equal("english", transcription.Language);
+        Assert.Equal(2.0, transcription.Duration!.Value.TotalSeconds, 2);
+        Assert.NotEmpty(transcription.Segments);
+        Assert.Equal(transcription.Text, string.Concat(transcription.Segments.Select(s => s.Text)).Trim());
+        Assert.All(transcription.Segments, s => Assert.True(s.EndTime >= s.StartTime));
+        Assert.All(transcription.Segments, s => Assert.False(s.TokenIds.IsEmpty));
+    }
+
+    [Fact]
+    public async Task OfficialClient_Json_GivesTheSameTextAsVerboseJson()
+    {
+        var client = Client();
+        var plain = await client.TranscribeAudioAsync(new MemoryStream(Speech), "speech.wav", new AudioTranscriptionOptions { Temperature = 0f });
+        var verbose = await client.TranscribeAudioAsync(new MemoryStream(Speech), "speech.wav", new AudioTranscriptionOptions { ResponseFormat = AudioTranscriptionFormat.Verbose, Temperature = 0f });
+
+        Assert.False(string.IsNullOrEmpty(plain.Value.Text));
+        Assert.Equal(verbose.Value.Text, plain.Value.Text);
+    }
+
+    [Fact]
+    public async Task OfficialClient_TranslationOnAnEnglishOnlyModel_Is400WithTheReason()
+    {
+        var error = await Assert.ThrowsAsync<ClientResultException>(() => Client().TranslateAudioAsync(new MemoryStream(Speech), "speech.wav"));
+
+        Assert.Equal(400, error.Status);
+        Assert.Contains("English-only", error.Message);
+    }
+
+    [Theory]
+    [InlineData("srt", "text/plain", "1\n00:00:")]
+    [InlineData("vtt", "text/plain", "WEBVTT\n\n")]
+    [InlineData("json", "application/json", "{\"text\":")]
+    public async Task ResponseFormat_IsWrittenAsOpenAiWritesIt(string format, string mediaType, string start)
+    {
+        using var response = await fixture.Http.PostAsync("/v1/audio/transcriptions", Form(("response_format", format)));
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        Assert.Equal(mediaType, response.Content.Headers.ContentType!.MediaType);
+        Assert.StartsWith(start, body);
+        Assert.Equal("1", response.Headers.GetValues("x-model-version").Single());
+    }
+
+    [Fact]
+    public async Task ResponseFormatText_IsThePlainText()
+    {
+        using var json = await fixture.Http.PostAsync("/v1/audio/transcriptions", Form(("response_format", "json")));
+        using var text = await fixture.Http.PostAsync("/v1/audio/transcriptions", Form(("response_format", "text")));
+
+        var expected = JsonDocument.Parse(await json.Content.ReadAsStringAsync()).RootElement.GetProperty("text").GetString();
+        Assert.Equal(expected, await text.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("language", "klingon", "unknown language 'klingon'")]
+    [InlineData("response_format", "docx", "response_format is 'docx'")]
+    [InlineData("stream", "true", "not served yet")]
+    [InlineData("temperature", "7", "temperature must be a number from 0 to 1")]
+    [InlineData("beam_size", "5", "unknown field 'beam_size'")]
+    public async Task BadField_Is400WithOpenAisErrorShape(string field, string value, string message)
+    {
+        using var response = await fixture.Http.PostAsync("/v1/audio/transcriptions", Form((field, value)));
+
+        await AssertOpenAiError(response, HttpStatusCode.BadRequest, message);
+    }
+
+    [Fact]
+    public async Task WordTimestamps_Are400SayingTheyAreNotServed()
+    {
+        using var response = await fixture.Http.PostAsync("/v1/audio/transcriptions", Form(("response_format", "verbose_json"), ("timestamp_granularities[]", "word")));
+
+        await AssertOpenAiError(response, HttpStatusCode.BadRequest, "word timestamps are not served yet");
+    }
+
+    [Theory]
+    [InlineData(new byte[0], "empty")]
+    [InlineData(new byte[] { (byte)'h', (byte)'e', (byte)'l', (byte)'l', (byte)'o', 0, 0, 0, 0, 0, 0, 0, 0 }, "not")]
+    public async Task NotAudio_Is400NamingIt(byte[] file, string words)
+    {
+        using var response = await fixture.Http.PostAsync("/v1/audio/transcriptions", Form(file));
+
+        await AssertOpenAiError(response, HttpStatusCode.BadRequest, words);
+    }
+
+    [Fact]
+    public async Task MissingFileOrModel_Or_NotMultipart_Is400()
+    {
+        var noFile = new MultipartFormDataContent { { new StringContent(GatewayFixture.Whisper), "model" } };
+        using (var response = await fixture.Http.PostAsync("/v1/audio/transcriptions", noFile))
+        {
+            await AssertOpenAiError(response, HttpStatusCode.BadRequest, "\"file\" is required");
+        }
+
+        var noModel = new MultipartFormDataContent { { new ByteArrayContent(Speech), "file", "speech.wav" } };
+        using (var response = await fixture.Http.PostAsync("/v1/audio/transcriptions", noModel))
+        {
+            await AssertOpenAiError(response, HttpStatusCode.BadRequest, "\"model\" is required");
+        }
+
+        using (var response = await fixture.Http.PostAsync("/v1/audio/transcriptions", new StringContent("{}", Encoding.UTF8, "application/json")))
+        {
+            await AssertOpenAiError(response, HttpStatusCode.BadRequest, "multipart/form-data");
+        }
+    }
+
+    [Fact]
+    public async Task UnknownModel_Is404()
+    {
+        var form = new MultipartFormDataContent { { new ByteArrayContent(Speech), "file", "speech.wav" }, { new StringContent("no_such_whisper"), "model" } };
+
+        using var response = await fixture.Http.PostAsync("/v1/audio/transcriptions", form);
+
+        await AssertOpenAiError(response, HttpStatusCode.NotFound, "no_such_whisper");
+    }
+
+    [Fact]
+    public async Task V2Rest_BinaryAudioWithParameters_AnswersTextAndVerboseJson()
+    {
+        var blob = new byte[4 + Speech.Length];
+        BitConverter.TryWriteBytes(blob, Speech.Length);
+        Speech.CopyTo(blob, 4);
+        var header = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+        {
+            inputs = new[] { new { name = "audio", shape = new[] { 1 }, datatype = "BYTES", parameters = new { binary_data_size = blob.Length } } },
+            parameters = new { language = "en", response_format = "vtt", seed = 5 },
+        }));
+        var content = new ByteArrayContent([.. header, .. blob]);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        content.Headers.Add("Inference-Header-Content-Length", header.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        using var response = await fixture.Http.PostAsync($"/v2/models/{GatewayFixture.Whisper}/infer", content);
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        var outputs = JsonDocument.Parse(body).RootElement.GetProperty("outputs").EnumerateArray().ToDictionary(o => o.GetProperty("name").GetString()!);
+        Assert.StartsWith("WEBVTT", outputs["text"].GetProperty("data")[0].GetString());
+        var verbose = JsonDocument.Parse(outputs["verbose_json"].GetProperty("data")[0].GetString()!).RootElement;
+        Assert.Equal(2.0, verbose.GetProperty("duration").GetDouble(), 2);
+    }
+
+    [Fact]
+    public async Task V2Grpc_ParametersReachTheModel()
+    {
+        var request = new Grpc.Protocol.ModelInferRequest { ModelName = GatewayFixture.Whisper };
+        request.Inputs.Add(new Grpc.Protocol.ModelInferRequest.Types.InferInputTensor { Name = "audio", Datatype = "BYTES", Shape = { 1 } });
+        request.RawInputContents.Add(Google.Protobuf.ByteString.CopyFrom([.. BitConverter.GetBytes(Speech.Length), .. Speech]));
+        request.Parameters["language"] = new Grpc.Protocol.InferParameter { StringParam = "de" };
+
+        var error = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(async () => await fixture.Grpc.ModelInferAsync(request));
+        Assert.Equal(global::Grpc.Core.StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("English-only", error.Status.Detail);
+
+        request.Parameters["language"] = new Grpc.Protocol.InferParameter { StringParam = "en" };
+        var response = await fixture.Grpc.ModelInferAsync(request);
+        Assert.Equal(["text", "verbose_json"], response.Outputs.Select(o => o.Name));
+        Assert.True(response.RawOutputContents[0].Length > 4);
+    }
+
+    private static MultipartFormDataContent Form(params (string Name, string Value)[] fields) => Form(Speech, fields);
+
+    private static MultipartFormDataContent Form(byte[] file, params (string Name, string Value)[] fields)
+    {
+        var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(file), "file", "speech.wav" },
+            { new StringContent(GatewayFixture.Whisper), "model" },
+        };
+        foreach (var (name, value) in fields)
+        {
+            form.Add(new StringContent(value), name);
+        }
+
+        return form;
+    }
+
+    private static async Task AssertOpenAiError(HttpResponseMessage response, HttpStatusCode status, string message)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {body}");
+        var error = JsonDocument.Parse(body).RootElement.GetProperty("error");
+        Assert.Contains(message, error.GetProperty("message").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+    }
+
+    private static byte[] Wav(double seconds, double hz)
+    {
+        const int Rate = 16000;
+        var samples = (int)(seconds * Rate);
+        using var stream = new MemoryStream();
+        using var writer = new BinaryWriter(stream);
+        writer.Write("RIFF"u8);
+        writer.Write(36 + (samples * 2));
+        writer.Write("WAVEfmt "u8);
+        writer.Write(16);
+        writer.Write((short)1);
+        writer.Write((short)1);
+        writer.Write(Rate);
+        writer.Write(Rate * 2);
+        writer.Write((short)2);
+        writer.Write((short)16);
+        writer.Write("data"u8);
+        writer.Write(samples * 2);
+        for (var i = 0; i < samples; i++)
+        {
+            writer.Write((short)(8000 * Math.Sin(2 * Math.PI * hz * i / Rate)));
+        }
+
+        return stream.ToArray();
+    }
+}
