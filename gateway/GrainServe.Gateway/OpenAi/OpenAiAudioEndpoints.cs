@@ -1,8 +1,10 @@
 using System.Text;
+using System.Text.Json;
 using GrainServe.Contracts;
 using GrainServe.Errors;
 using GrainServe.Gateway.DataPlane;
 using GrainServe.Gateway.Rest;
+using GrainServe.Generation;
 using GrainServe.Speech.Audio;
 
 namespace GrainServe.Gateway.OpenAi;
@@ -44,12 +46,17 @@ internal static class OpenAiAudioEndpoints
             throw new InferenceException(InferenceErrorCode.PayloadTooLarge, $"the audio file is {file.Length} bytes; the most this route takes is {AudioLimits.DefaultMaxBytes} bytes (25 MiB)");
         }
 
-        if (Single(form, "stream") is { } stream && stream is not ("false" or "False"))
+        var stream = Single(form, "stream") switch
         {
-            throw Invalid("\"stream\" transcriptions are not served yet; leave it out or set it to false");
-        }
-
+            null or "false" or "False" => false,
+            "true" or "True" => true,
+            var other => throw Invalid($"\"stream\" is '{other}'; use true or false"),
+        };
         var format = Single(form, "response_format") ?? "json";
+        if (stream && format is not ("json" or "text"))
+        {
+            throw Invalid($"a streamed transcription sends text events; response_format '{format}' cannot be streamed (use json or text, or leave out stream)");
+        }
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal) { ["response_format"] = format };
         if (translate)
         {
@@ -85,6 +92,12 @@ internal static class OpenAiAudioEndpoints
         var input = new InferTensor("audio", InferDatatype.Bytes, [1], BytesElements.Pack([audio]));
         var request = new InferenceRequest(null, null, [input], ["text"]) { Parameters = parameters };
         var dataPlane = context.RequestServices.GetRequiredService<IInferenceDataPlane>();
+        if (stream)
+        {
+            await StreamAsync(context, dataPlane, model, request);
+            return;
+        }
+
         var result = await dataPlane.InferAsync(model, request, RoutingHeaders.Of(context), context.RequestAborted);
         if (result.Error is { } error)
         {
@@ -97,6 +110,72 @@ internal static class OpenAiAudioEndpoints
             : throw new InferenceException(InferenceErrorCode.Internal, $"model '{model}' answered without a text output; is it a Whisper model?");
         context.Response.ContentType = format is "json" or "verbose_json" ? "application/json" : "text/plain; charset=utf-8";
         await context.Response.WriteAsync(text, context.RequestAborted);
+    }
+
+    // OpenAI's streamed transcription: transcript.text.delta events as Whisper finishes each segment, then
+    // transcript.text.done with the whole text. A request the model refuses is answered with its error status, never
+    // as a stream that fails; a failure after the first event ends the stream with an error event.
+    private static async Task StreamAsync(HttpContext context, IInferenceDataPlane dataPlane, string model, InferenceRequest request)
+    {
+        var cancel = context.RequestAborted;
+        await using var chunks = dataPlane.GenerateAsync(model, new GenerateRequest { Inputs = request }, RoutingHeaders.Of(context), cancel).GetAsyncEnumerator(cancel);
+        if (!await chunks.MoveNextAsync())
+        {
+            throw new InferenceException(InferenceErrorCode.Internal, $"model '{model}' ended the transcription without an answer");
+        }
+
+        if (chunks.Current.Error is { } first)
+        {
+            throw new InferenceException(first);
+        }
+
+        RoutingHeaders.SetModelVersion(context, chunks.Current);
+        var events = new ServerSentEvents(context.Response);
+        await events.StartAsync(cancel);
+        var text = new StringBuilder();
+        do
+        {
+            var chunk = chunks.Current;
+            if (chunk.Error is { } error)
+            {
+                await events.WriteAsync(w => WriteError(w, error.Message), cancel);
+                return;
+            }
+
+            if (chunk.Text.Length > 0)
+            {
+                text.Append(chunk.Text);
+                await events.WriteAsync(w => WriteEvent(w, "transcript.text.delta", "delta", chunk.Text), cancel);
+            }
+
+            if (chunk.FinishReason is not null)
+            {
+                await events.WriteAsync(w => WriteEvent(w, "transcript.text.done", "text", text.ToString()), cancel);
+                return;
+            }
+        }
+        while (await chunks.MoveNextAsync());
+
+        await events.WriteAsync(w => WriteError(w, $"model '{model}' ended the transcription without finishing it"), cancel);
+    }
+
+    private static void WriteEvent(Utf8JsonWriter writer, string type, string field, string value)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", type);
+        writer.WriteString(field, value);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteError(Utf8JsonWriter writer, string message)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", "error");
+        writer.WriteStartObject("error");
+        writer.WriteString("message", message);
+        writer.WriteString("type", "server_error");
+        writer.WriteEndObject();
+        writer.WriteEndObject();
     }
 
     private static async Task<IFormCollection> ReadFormAsync(HttpContext context)

@@ -58,4 +58,11 @@ public sealed record GenerateRequest
 
     /// <summary>Keep going past end-of-sequence tokens (benchmarks).</summary>
     [Id(16)] public bool IgnoreEos { get; init; }
+
+    /// <summary>
+    /// For a pipeline model that streams its answer from tensors rather than a prompt (Whisper: the audio file and the
+    /// transcription's parameters), its V2 request; the chunks then carry the answer's text as it is produced. Null for
+    /// text generation.
+    /// </summary>
+    [Id(17)] public Contracts.InferenceRequest? Inputs { get; init; }
 }

@@ -90,7 +90,7 @@ public sealed class TranscriptionTests(GatewayFixture fixture)
     [Theory]
     [InlineData("language", "klingon", "unknown language 'klingon'")]
     [InlineData("response_format", "docx", "response_format is 'docx'")]
-    [InlineData("stream", "true", "not served yet")]
+    [InlineData("stream", "maybe", "use true or false")]
     [InlineData("temperature", "7", "temperature must be a number from 0 to 1")]
     [InlineData("beam_size", "5", "unknown field 'beam_size'")]
     public async Task BadField_Is400WithOpenAisErrorShape(string field, string value, string message)
@@ -98,6 +98,41 @@ public sealed class TranscriptionTests(GatewayFixture fixture)
         using var response = await fixture.Http.PostAsync("/v1/audio/transcriptions", Form((field, value)));
 
         await AssertOpenAiError(response, HttpStatusCode.BadRequest, message);
+    }
+
+    [Fact]
+    public async Task Stream_SendsASegmentDeltaAtATimeThenTheWholeText()
+    {
+        using var plain = await fixture.Http.PostAsync("/v1/audio/transcriptions", Form(("response_format", "text")));
+        var expected = await plain.Content.ReadAsStringAsync();
+
+        using var response = await fixture.Http.PostAsync("/v1/audio/transcriptions", Form(("stream", "true")));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
+        var events = (await response.Content.ReadAsStringAsync())
+            .Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
+            .Select(e => JsonDocument.Parse(e["data: ".Length..]).RootElement)
+            .ToList();
+        Assert.Equal("transcript.text.done", events[^1].GetProperty("type").GetString());
+        Assert.All(events[..^1], e => Assert.Equal("transcript.text.delta", e.GetProperty("type").GetString()));
+        Assert.NotEmpty(events[..^1]);
+        Assert.Equal(expected, string.Concat(events[..^1].Select(e => e.GetProperty("delta").GetString())).Trim());
+        Assert.Equal(expected, events[^1].GetProperty("text").GetString()!.Trim());
+    }
+
+    [Fact]
+    public async Task Stream_OfAFormatThatCannotStream_Or_OfNotAudio_Is400BeforeAnyEvent()
+    {
+        using (var response = await fixture.Http.PostAsync("/v1/audio/transcriptions", Form(("stream", "true"), ("response_format", "srt"))))
+        {
+            await AssertOpenAiError(response, HttpStatusCode.BadRequest, "cannot be streamed");
+        }
+
+        using (var response = await fixture.Http.PostAsync("/v1/audio/transcriptions", Form(new byte[16], ("stream", "true"))))
+        {
+            await AssertOpenAiError(response, HttpStatusCode.BadRequest, "not");
+        }
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Threading.Channels;
 using GrainServe.Batching;
 using GrainServe.Contracts;
 using GrainServe.Errors;
@@ -51,11 +52,88 @@ internal sealed class WhisperInstance : IInstanceScheduler
 
     public async Task<InferenceResult> Infer(InferenceRequest request, CancellationToken cancellationToken)
     {
+        var (transcript, parsed, failure) = await TranscribeAsync(request, null, cancellationToken).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var body = parsed!.ResponseFormat == TranscriptResponseFormats.Text ? transcript!.Text.Trim() : TranscriptFormats.Format(transcript!, parsed.ResponseFormat);
+        var outputs = new List<InferTensor>(2);
+        if (request.RequestedOutputs is null || request.RequestedOutputs.Contains(TextOutput))
+        {
+            outputs.Add(Text(TextOutput, body));
+        }
+
+        if (request.RequestedOutputs is null || request.RequestedOutputs.Contains(VerboseJsonOutput))
+        {
+            outputs.Add(Text(VerboseJsonOutput, TranscriptFormats.VerboseJson(transcript!)));
+        }
+
+        return InferenceResult.Success(new InferenceResponse(Config.Name ?? "", _version, request.Id, [.. outputs]));
+    }
+
+    /// <summary>
+    /// Streams a transcription (<see cref="GenerateRequest.Inputs"/> holds its V2 request): one chunk per segment as each
+    /// window is decoded, its text in <see cref="GenerateChunk.Text"/>, then a last chunk with the finish reason.
+    /// </summary>
+    public async IAsyncEnumerable<GenerateChunk> Generate(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (request.Inputs is not { } inputs)
+        {
+            yield return GenerateChunk.Failure(InferenceErrorCode.InvalidInput, $"model '{Config.Name}' is a Whisper speech-to-text model: use POST /v1/audio/transcriptions or its /infer route with the audio file as a BYTES input");
+            yield break;
+        }
+
+        var chunks = Channel.CreateUnbounded<GenerateChunk>(new UnboundedChannelOptions { SingleReader = true });
+        var segments = 0;
+        var work = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    var (transcript, _, failure) = await TranscribeAsync(
+                        inputs,
+                        (segment, token) =>
+                        {
+                            if (segment.Text.Length > 0)
+                            {
+                                // Whisper's text starts with a space; the stream's first words do not.
+                                var text = segments++ == 0 ? segment.Text.TrimStart() : segment.Text;
+                                chunks.Writer.TryWrite(new GenerateChunk { ModelVersion = _version, Text = text, TokenIds = [.. segment.Tokens] });
+                            }
+
+                            return ValueTask.CompletedTask;
+                        },
+                        cancellationToken).ConfigureAwait(false);
+                    chunks.Writer.TryWrite(failure?.Error is { } error
+                        ? new GenerateChunk { ModelVersion = _version, Error = error, FinishReason = GenerateFinishReason.Error }
+                        : new GenerateChunk { ModelVersion = _version, FinishReason = GenerateFinishReason.EndOfSequence, CompletionTokens = transcript!.Segments.Sum(s => s.Tokens.Count) });
+                }
+                finally
+                {
+                    chunks.Writer.TryComplete();
+                }
+            },
+            CancellationToken.None);
+
+        await foreach (var chunk in chunks.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            yield return chunk;
+        }
+
+        await work.ConfigureAwait(false);
+    }
+
+    // Parses, decodes the audio and transcribes it; on any failure the result is the answer to send instead.
+    private async Task<(Transcript? Transcript, WhisperRequest? Request, InferenceResult? Failure)> TranscribeAsync(
+        InferenceRequest request, Func<TranscriptSegment, CancellationToken, ValueTask>? onSegment, CancellationToken cancellationToken)
+    {
         var started = _time.GetTimestamp();
         var (parsed, invalid) = WhisperRequest.Parse(request, _model.Tokenizer.IsMultilingual);
         if (parsed is null)
         {
-            return Fail(InferenceErrorCode.InvalidInput, invalid!, started);
+            return (null, null, Fail(InferenceErrorCode.InvalidInput, invalid!, started));
         }
 
         Interlocked.Increment(ref _pending);
@@ -64,43 +142,31 @@ internal sealed class WhisperInstance : IInstanceScheduler
             var audio = await _audio.DecodeAsync(parsed.Audio, _limits, cancellationToken).ConfigureAwait(false);
             var mel = await Task.Run(() => LogMelSpectrogram.Compute(audio.Samples, _model.Filterbank), cancellationToken).ConfigureAwait(false);
             var frames = LogMelSpectrogram.FrameCount(audio.Samples.Length);
-            var transcriber = new WhisperTranscriber(new EngineWindowDecoder(_model, mel, frames, parsed.Seed ?? DefaultSeed(parsed.Audio.Span), parsed.IgnoreEndOfText), _model.Text, _model.Tokenizer.SpecialTokens);
-            var transcript = await transcriber.TranscribeAsync(LogMelSpectrogram.ContentFrameCount(audio.Samples.Length), parsed.Options, cancellationToken: cancellationToken).ConfigureAwait(false);
-
-            var body = parsed.ResponseFormat == TranscriptResponseFormats.Text ? transcript.Text.Trim() : TranscriptFormats.Format(transcript, parsed.ResponseFormat);
-            var outputs = new List<InferTensor>(2);
-            if (request.RequestedOutputs is null || request.RequestedOutputs.Contains(TextOutput))
-            {
-                outputs.Add(Text(TextOutput, body));
-            }
-
-            if (request.RequestedOutputs is null || request.RequestedOutputs.Contains(VerboseJsonOutput))
-            {
-                outputs.Add(Text(VerboseJsonOutput, TranscriptFormats.VerboseJson(transcript)));
-            }
-
+            var decoder = new EngineWindowDecoder(_model, mel, frames, parsed.Seed ?? DefaultSeed(parsed.Audio.Span), parsed.IgnoreEndOfText);
+            var transcriber = new WhisperTranscriber(decoder, _model.Text, _model.Tokenizer.SpecialTokens);
+            var transcript = await transcriber.TranscribeAsync(LogMelSpectrogram.ContentFrameCount(audio.Samples.Length), parsed.Options, onSegment, cancellationToken).ConfigureAwait(false);
             var elapsed = _time.GetElapsedTime(started);
             Statistics.RecordBatch(1, 1, TimeSpan.Zero, elapsed, TimeSpan.Zero, TimeSpan.Zero, elapsed, _time.GetUtcNow());
-            return InferenceResult.Success(new InferenceResponse(Config.Name ?? "", _version, request.Id, [.. outputs]));
+            return (transcript, parsed, null);
         }
         catch (AudioFormatException ex)
         {
-            return Fail(InferenceErrorCode.InvalidInput, ex.Message, started);
+            return (null, parsed, Fail(InferenceErrorCode.InvalidInput, ex.Message, started));
         }
         catch (WhisperDecodeException ex)
         {
-            return Fail(
+            return (null, parsed, Fail(
                 !ex.ServerFault ? InferenceErrorCode.InvalidInput : _unloading ? InferenceErrorCode.ModelNotReady : InferenceErrorCode.Internal,
-                _unloading && ex.ServerFault ? $"model '{Config.Name}' version {_version} was unloaded while transcribing; retry" : ex.Message,
-                started);
+                _unloading && ex.ServerFault ? Unloaded : ex.Message,
+                started));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return Fail(InferenceErrorCode.Cancelled, "the transcription was cancelled", started);
+            return (null, parsed, Fail(InferenceErrorCode.Cancelled, "the transcription was cancelled", started));
         }
         catch (ObjectDisposedException) when (_unloading)
         {
-            return Fail(InferenceErrorCode.ModelNotReady, $"model '{Config.Name}' version {_version} was unloaded while transcribing; retry", started);
+            return (null, parsed, Fail(InferenceErrorCode.ModelNotReady, Unloaded, started));
         }
         finally
         {
@@ -108,11 +174,7 @@ internal sealed class WhisperInstance : IInstanceScheduler
         }
     }
 
-    public async IAsyncEnumerable<GenerateChunk> Generate(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await Task.CompletedTask.ConfigureAwait(false);
-        yield return GenerateChunk.Failure(InferenceErrorCode.InvalidInput, $"model '{Config.Name}' is a Whisper speech-to-text model: use POST /v1/audio/transcriptions or its /infer route with the audio file as a BYTES input");
-    }
+    private string Unloaded => $"model '{Config.Name}' version {_version} was unloaded while transcribing; retry";
 
     public async ValueTask DisposeAsync()
     {
