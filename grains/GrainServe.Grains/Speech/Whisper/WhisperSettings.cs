@@ -17,8 +17,8 @@ public sealed record WhisperSettings
     /// <summary>The encoder file when genai_config.json names none.</summary>
     public const string DefaultEncoderFile = "encoder_model.onnx";
 
-    /// <summary>Default of <see cref="MaxAudioSeconds"/>: two hours.</summary>
-    public const double DefaultMaxAudioSeconds = 2 * 3600;
+    /// <summary>Default of <see cref="MaxAudioSeconds"/>: one hour (its samples and spectrogram alone take about 460 MB).</summary>
+    public const double DefaultMaxAudioSeconds = 3600;
 
     /// <summary>The engine's limits: parameters <c>max_num_seqs</c>, <c>max_num_batched_tokens</c>, <c>kv_cache_bytes</c>, <c>block_size</c>.</summary>
     public EngineOptions Engine { get; init; } = new() { KvCacheBytes = DefaultKvCacheBytes };
