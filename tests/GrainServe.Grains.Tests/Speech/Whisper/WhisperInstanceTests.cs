@@ -123,6 +123,31 @@ public sealed class WhisperInstanceTests
         }
     }
 
+    [Fact]
+    public async Task Infer_SameAudioAsWavAndAsFlac_GivesTheSameTranscript()
+    {
+        if (!AudioTools.Available("ffmpeg", nameof(Infer_SameAudioAsWavAndAsFlac_GivesTheSameTranscript)))
+        {
+            return;
+        }
+
+        var wav = Tone(3.0, 523, seed: 8);
+        var folder = Directory.CreateTempSubdirectory("grainserve-flac-").FullName;
+        File.WriteAllBytes(Path.Combine(folder, "a.wav"), wav);
+        AudioTools.Run("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", Path.Combine(folder, "a.wav"), Path.Combine(folder, "a.flac"));
+        var flac = File.ReadAllBytes(Path.Combine(folder, "a.flac"));
+        Directory.Delete(folder, recursive: true);
+        await using var instance = WhisperTestModel.Instance();
+
+        // The seed is given: by default each file's own hash seeds it, and the two files differ byte for byte.
+        Dictionary<string, string> Options() => new() { ["seed"] = "9", ["max_tokens"] = "16" };
+        var fromWav = Outputs(await instance.Infer(Request(wav, Options()), default)).Verbose.GetRawText();
+        var fromFlac = Outputs(await instance.Infer(Request(flac, Options()), default)).Verbose.GetRawText();
+
+        Assert.Equal(Encoding.ASCII.GetBytes("fLaC"), flac[..4]);
+        AssertSameTranscript(fromWav, fromFlac, "WAV against FLAC");
+    }
+
     [Theory]
     [InlineData(new byte[0], "empty")]
     [InlineData(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 }, "not")]
