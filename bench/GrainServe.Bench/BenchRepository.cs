@@ -14,6 +14,18 @@ internal sealed class BenchRepository : IDisposable
         File.WriteAllText(Path.Combine(Root, name, "config.json"), config);
     }
 
+    /// <summary>Writes model <paramref name="name"/> version 1 with several files (an encoder-decoder folder) and config.json.</summary>
+    public void Write(string name, IEnumerable<(string Name, byte[] Content)> files, string config)
+    {
+        Directory.CreateDirectory(Path.Combine(Root, name, "1"));
+        foreach (var (file, content) in files)
+        {
+            File.WriteAllBytes(Path.Combine(Root, name, "1", file), content);
+        }
+
+        File.WriteAllText(Path.Combine(Root, name, "config.json"), config);
+    }
+
     /// <summary>Adds model <paramref name="name"/> version 1 as links to <paramref name="files"/> of another version folder (no copy of a large model).</summary>
     public void Link(string name, string versionFolder, IEnumerable<string> files, string config)
     {

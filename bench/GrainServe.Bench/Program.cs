@@ -5,13 +5,15 @@ using GrainServe.Bench;
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput [--seconds 5] [--rounds 3]
 // dotnet run -c Release --project bench/GrainServe.Bench -- generate [--seconds 10] [--rounds 3] [--concurrency 1,8,32] [--kv-binding iobinding]
 // dotnet run -c Release --project bench/GrainServe.Bench -- coldstart [--rounds 5]
+// dotnet run -c Release --project bench/GrainServe.Bench -- transcribe [--seconds 20] [--rounds 3] [--concurrency 1,8]
 // dotnet run -c Release --project bench/GrainServe.Bench -- <scenario> --smoke
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput --only "tiny grpc" --concurrency 64 (the arms whose name holds it, at that concurrency; for profiling)
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput --baseline <another build's bin folder> (that build's server side by side)
 var smoke = args.Contains("--smoke");
 string[] valued = ["--only", "--concurrency", "--baseline", "--seconds", "--rounds", "--kv-binding"];
 var scenario = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !valued.Contains(args[i - 1]))).FirstOrDefault() ?? "embeddings";
-var seconds = Option("--seconds", smoke ? 1 : 10);
+// A transcription takes seconds, so its arms need longer than the others' to answer more than a handful of requests.
+var seconds = Option("--seconds", smoke ? 1 : scenario == "transcribe" ? 20 : 10);
 // A cold-start round is one request per model, not a timed arm, so it affords more rounds.
 var rounds = Option("--rounds", smoke ? 1 : scenario == "coldstart" ? 5 : 3);
 var only = Text("--only");
@@ -39,8 +41,14 @@ switch (scenario)
         var coldStarts = await new ColdStartScenario(rounds).RunAsync();
         Console.WriteLine(ColdStartScenario.Report(coldStarts));
         return coldStarts.Count == 0 || coldStarts.Any(r => !r.Answered) ? 1 : 0;
+    case "transcribe":
+        var transcribeLevels = Text("--concurrency")?.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray() ?? (smoke ? [1, 2] : [1, 8]);
+        var transcribe = new TranscribeScenario(TimeSpan.FromSeconds(seconds), rounds, transcribeLevels, smoke);
+        var transcribed = await transcribe.RunAsync();
+        Console.WriteLine(transcribe.Report(transcribed, rounds));
+        return transcribed.Count == 0 || transcribed.Any(r => r.Errors > 0 || r.Requests == 0) ? 1 : 0;
     default:
-        Console.Error.WriteLine($"unknown scenario '{scenario}'; use embeddings, throughput, generate or coldstart");
+        Console.Error.WriteLine($"unknown scenario '{scenario}'; use embeddings, throughput, generate, coldstart or transcribe");
         return 2;
 }
 
