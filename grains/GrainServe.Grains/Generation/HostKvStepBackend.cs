@@ -60,7 +60,13 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
 
     public int Held(long sequenceId) => _caches.Held(sequenceId);
 
-    public void Release(long sequenceId) => _caches.Release(sequenceId);
+    public void Release(long sequenceId)
+    {
+        _caches.Release(sequenceId);
+        _cross?.Release(sequenceId);
+    }
+
+    public int RowOrder(long sequenceId) => _cross?.SlotOf(sequenceId) ?? 0;
 
     public void Run(IReadOnlyList<StepEntry> entries, StepPlan plan, Span<float> logits)
     {

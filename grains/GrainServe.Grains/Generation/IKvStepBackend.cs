@@ -18,6 +18,12 @@ internal interface IKvStepBackend : IDisposable
     void Release(long sequenceId);
 
     /// <summary>
+    /// Where the sequence's row is cheapest in a batch: rows sorted by this run without copying per-sequence state the
+    /// backend keeps stacked (an encoder-decoder's cross-attention). Equal for every sequence when nothing is stacked.
+    /// </summary>
+    int RowOrder(long sequenceId) => 0;
+
+    /// <summary>
     /// Runs the session once over <paramref name="plan"/>'s padded batch, appends each row's real new KV to its
     /// sequence (only when the run succeeds), and writes the logits after each row's last real token into
     /// <paramref name="logits"/> (row after row, <c>vocab</c> floats each) for the entries that need them.

@@ -181,7 +181,17 @@ public sealed class OnnxDecoderStepModel : IStepModel
             runs.Insert(0, decodes);
         }
 
-        if (runs.Count == 1)
+        // Each run's rows in the backend's row order: a stacked encoder state then feeds without a copy. A stable sort,
+        // so rows the backend does not order keep the engine's order.
+        for (var r = 0; r < runs.Count; r++)
+        {
+            if (runs[r].Count > 1)
+            {
+                runs[r] = [.. runs[r].OrderBy(i => _backend.RowOrder(entries[i].SequenceId))];
+            }
+        }
+
+        if (runs.Count == 1 && runs[0].Select((entry, row) => entry == row).All(same => same))
         {
             _backend.Run(entries, new StepPlan(entries), logits);
             return new StepLogits(logits, rows, vocab);
