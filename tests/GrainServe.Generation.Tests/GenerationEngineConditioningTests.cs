@@ -62,10 +62,11 @@ public sealed class GenerationEngineConditioningTests
     [Fact]
     public async Task Submit_ConditioningTokens_AreReservedFromThePool()
     {
-        // 64 tokens of KV in blocks of 16: each request holds 30 + 2 + 4 tokens, 3 blocks, so two never run together.
+        // 64 tokens of KV in blocks of 16 (4 blocks): each request needs 3 blocks from its admission on (40 tokens of
+        // conditioning and a 2-token prompt), so however the two arrive, they never run together.
         var model = new FakeStepModel();
         await using var engine = new GenerationEngine(model, Decoder, Options(kvTokens: 64));
-        GenerationRequest Request(int token) => new([token, token], new SamplingParameters { Temperature = 0, MaxTokens = 4 }, []) { ConditioningTokens = 30 };
+        GenerationRequest Request(int token) => new([token, token], new SamplingParameters { Temperature = 0, MaxTokens = 4 }, []) { ConditioningTokens = 40 };
 
         var a = engine.Submit(Request(2), default);
         var b = engine.Submit(Request(3), default);

@@ -68,7 +68,25 @@ public sealed class DecoderLayout
     /// Whether rows of different lengths can share a run: the graph takes a mask (padding is masked out) and position
     /// ids (left padding does not shift positions). Without both, only rows with the same past and new lengths batch.
     /// </summary>
-    public bool PadsRows => AttentionMask is not null && PositionIds is not null;
+    public bool PadsRows => AttentionMask is not null && PositionIds is not null && !FusedGroupQueryAttention;
+
+    /// <summary>
+    /// Whether the graph uses onnxruntime-genai's fused <c>GroupQueryAttention</c>, which reads each row's past as
+    /// right-padded, with its length from the mask's sum: left-padded rows would attend to padding. Such a model batches
+    /// only rows with the same past and new lengths (exact, with less batching). Read from the file by
+    /// <see cref="Read(InferenceSession, string?, string?)"/> when it is given the model's path.
+    /// </summary>
+    public bool FusedGroupQueryAttention { get; private set; }
+
+    /// <summary>The operator <see cref="FusedGroupQueryAttention"/> looks for.</summary>
+    internal const string GroupQueryAttentionOperator = "GroupQueryAttention";
+
+    /// <summary>Marks the layout as using fused grouped-query attention (the file scan, or a test).</summary>
+    internal DecoderLayout WithFusedGroupQueryAttention()
+    {
+        FusedGroupQueryAttention = true;
+        return this;
+    }
 
     /// <summary>The position ids input, <c>[batch, seq]</c>, or null when the graph derives positions from the mask.</summary>
     public string? PositionIds { get; init; }
@@ -122,11 +140,17 @@ public sealed class DecoderLayout
     /// Reads the layout of <paramref name="session"/>'s model, with <c>genai_config.json</c> from
     /// <paramref name="modelFolder"/> when the folder has one (null: the graph alone).
     /// </summary>
+    /// <param name="session">The decoder's session.</param>
+    /// <param name="modelFolder">The folder of its genai_config.json, or null.</param>
+    /// <param name="modelPath">The decoder's file, scanned for a fused <c>GroupQueryAttention</c> (see <see cref="FusedGroupQueryAttention"/>); null skips the scan.</param>
     /// <exception cref="ModelLoadException">The model fits neither KV style, or lacks something it needs; the message names what.</exception>
-    public static DecoderLayout Read(InferenceSession session, string? modelFolder)
+    public static DecoderLayout Read(InferenceSession session, string? modelFolder, string? modelPath = null)
     {
         var config = modelFolder is null ? null : GenAiConfig.TryLoad(modelFolder);
-        return Read(session.InputMetadata, session.OutputMetadata, config, modelFolder ?? "decoder");
+        var layout = Read(session.InputMetadata, session.OutputMetadata, config, modelFolder ?? "decoder");
+        return modelPath is not null && File.Exists(modelPath) && OnnxGraphScan.Mentions(modelPath, GroupQueryAttentionOperator)
+            ? layout.WithFusedGroupQueryAttention()
+            : layout;
     }
 
     /// <summary>Reads a layout from a graph's input and output metadata and an optional config; <paramref name="source"/> names the model in errors.</summary>

@@ -28,8 +28,10 @@ namespace GrainServe.Generation;
 /// </para>
 /// <para>
 /// Models whose attention is onnxruntime-genai's fused GroupQueryAttention read the past as right-padded with
-/// per-row lengths from the mask, not left-padded: this layout is checked on graphs with ordinary (or ORT's
-/// unidirectional <c>Attention</c>) causal masking only.
+/// per-row lengths from the mask, not left-padded (<see cref="DecoderLayout.FusedGroupQueryAttention"/>, found in the
+/// file): they, like graphs without a mask or position ids, share a run only among rows with the same past and new
+/// lengths, which need no padding at all. Exact, but a batch of sequences at different positions runs as several
+/// smaller ones; a right-padded plan would batch them all.
 /// </para>
 /// </remarks>
 public sealed class OnnxDecoderStepModel : IStepModel
@@ -95,7 +97,7 @@ public sealed class OnnxDecoderStepModel : IStepModel
 
         try
         {
-            return new OnnxDecoderStepModel(session, DecoderLayout.Read(session, Path.GetDirectoryName(Path.GetFullPath(modelPath))), kvBinding);
+            return new OnnxDecoderStepModel(session, DecoderLayout.Read(session, Path.GetDirectoryName(Path.GetFullPath(modelPath)), modelPath), kvBinding);
         }
         catch
         {
@@ -148,8 +150,8 @@ public sealed class OnnxDecoderStepModel : IStepModel
         // position): a 2000-token prefill batched with 30 decodes would pad all 31 rows to 2000 positions. So the
         // decodes (one token each) run together, and each prefill chunk runs alone. A graph without position_ids
         // derives positions itself, which left padding would shift (GPT-2's counts from the padded past length), and
-        // one without a mask (Whisper's decoders) would attend to padding: there only rows with the same past and new
-        // lengths, which need no padding, share a run.
+        // one without a mask (Whisper's decoders) would attend to padding, and fused GroupQueryAttention reads the past
+        // right-padded: there only rows with the same past and new lengths, which need no padding, share a run.
         var runs = new List<List<int>>();
         var decodes = new List<int>();
         var unpadded = new Dictionary<(int Start, int Length), List<int>>();

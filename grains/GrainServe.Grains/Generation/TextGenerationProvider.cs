@@ -29,7 +29,7 @@ internal sealed partial class TextGenerationProvider(OnnxSessionFactory sessions
         OnnxDecoderStepModel? stepModel = null;
         try
         {
-            var layout = DecoderLayout.Read(session, folder);
+            var layout = DecoderLayout.Read(session, folder, path);
             if (layout.IsEncoderDecoder)
             {
                 throw new ModelLoadException($"model '{model.Name}': '{path}' is the decoder of an encoder-decoder model (it takes cross-attention inputs such as '{layout.CrossLayers[0].Key}'); serve it with platform \"whisper\", not as text generation");

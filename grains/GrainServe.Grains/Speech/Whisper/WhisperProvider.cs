@@ -43,7 +43,7 @@ internal sealed partial class WhisperProvider(OnnxSessionFactory sessions, TimeP
         WhisperEncoder? encoder = null;
         try
         {
-            var layout = DecoderLayout.Read(decoderSession, folder);
+            var layout = DecoderLayout.Read(decoderSession, folder, decoderPath);
             if (!layout.IsEncoderDecoder)
             {
                 throw new ModelLoadException($"model '{model.Name}': '{decoderPath}' takes no cross-attention inputs: it is not a Whisper decoder");
