@@ -88,29 +88,10 @@ internal sealed partial class TextGenerationProvider(OnnxSessionFactory sessions
         device.Kind == DeviceKind.Gpu && OrtEnv.Instance().GetAvailableProviders().Contains(OnnxSessionFactory.CudaProvider) ? device.Index : null;
 
     // What the V2 metadata routes show: Triton's vLLM backend's tensors (text in, text out), no batch dimension.
-    private static ModelConfig EffectiveConfig(ModelDefinition model)
-    {
-        var config = ModelConfigJson.Clone(model.Config);
-        config.Name = model.Name;
-        config.Platform ??= ModelConfigValidator.OnnxPlatform;
-        config.MaxBatchSize = 0;
-        if (config.Input.Count == 0)
-        {
-            config.Input.Add(new ModelTensorConfig { Name = "text_input", DataType = "TYPE_STRING", Dims = [1] });
-        }
-
-        if (config.Output.Count == 0)
-        {
-            config.Output.Add(new ModelTensorConfig { Name = "text_output", DataType = "TYPE_STRING", Dims = [-1] });
-        }
-
-        if (config.InstanceGroup.Count == 0)
-        {
-            config.InstanceGroup.Add(new InstanceGroupConfig { Count = 1, Kind = "KIND_AUTO" });
-        }
-
-        return config;
-    }
+    private static ModelConfig EffectiveConfig(ModelDefinition model) => PipelineConfigs.Effective(
+        model,
+        [new ModelTensorConfig { Name = "text_input", DataType = "TYPE_STRING", Dims = [1] }],
+        [new ModelTensorConfig { Name = "text_output", DataType = "TYPE_STRING", Dims = [-1] }]);
 
     [LoggerMessage(EventId = EventIds.GenerationInstanceLoaded, EventName = nameof(EventIds.GenerationInstanceLoaded), Level = LogLevel.Information,
         Message = "Text generation model {ModelName} version {ModelVersion}: {LayerCount} layers, up to {MaxSequenceTokens} tokens a sequence, KV pool {KvCacheBytes} bytes")]

@@ -91,30 +91,13 @@ internal sealed partial class WhisperProvider(OnnxSessionFactory sessions, TimeP
     }
 
     // What the V2 metadata routes show: the audio file in, the transcript out, no batch dimension.
-    private static ModelConfig EffectiveConfig(ModelDefinition model)
-    {
-        var config = ModelConfigJson.Clone(model.Config);
-        config.Name = model.Name;
-        config.Platform ??= ModelConfigValidator.OnnxPlatform;
-        config.MaxBatchSize = 0;
-        if (config.Input.Count == 0)
-        {
-            config.Input.Add(new ModelTensorConfig { Name = "audio", DataType = "TYPE_STRING", Dims = [1] });
-        }
-
-        if (config.Output.Count == 0)
-        {
-            config.Output.Add(new ModelTensorConfig { Name = WhisperInstance.TextOutput, DataType = "TYPE_STRING", Dims = [1] });
-            config.Output.Add(new ModelTensorConfig { Name = WhisperInstance.VerboseJsonOutput, DataType = "TYPE_STRING", Dims = [1] });
-        }
-
-        if (config.InstanceGroup.Count == 0)
-        {
-            config.InstanceGroup.Add(new InstanceGroupConfig { Count = 1, Kind = "KIND_AUTO" });
-        }
-
-        return config;
-    }
+    private static ModelConfig EffectiveConfig(ModelDefinition model) => PipelineConfigs.Effective(
+        model,
+        [new ModelTensorConfig { Name = "audio", DataType = "TYPE_STRING", Dims = [1] }],
+        [
+            new ModelTensorConfig { Name = WhisperInstance.TextOutput, DataType = "TYPE_STRING", Dims = [1] },
+            new ModelTensorConfig { Name = WhisperInstance.VerboseJsonOutput, DataType = "TYPE_STRING", Dims = [1] },
+        ]);
 
     [LoggerMessage(EventId = EventIds.WhisperInstanceLoaded, EventName = nameof(EventIds.WhisperInstanceLoaded), Level = LogLevel.Information, Message = "Loaded Whisper model {Model} version {Version}: {Layers} decoder layers, {MelBins} mel bins, multilingual {Multilingual}, KV pool {KvCacheBytes} bytes")]
     private static partial void LogLoaded(ILogger logger, string model, string version, int layers, int melBins, bool multilingual, long kvCacheBytes);
