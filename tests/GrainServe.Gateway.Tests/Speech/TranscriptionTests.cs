@@ -136,6 +136,21 @@ public sealed class TranscriptionTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Metrics_CountEachWindowDecodeInVllmsNames()
+    {
+        // A 2 s clip is one window: with the fallback off and a token cap, exactly one decode of 6 sampled tokens.
+        var parameters = new Dictionary<string, string> { ["max_tokens"] = "6", ["ignore_eos"] = "true", ["temperature_increment_on_fallback"] = "0", ["seed"] = "3" };
+        var before = await MetricsAsync();
+        var result = await fixture.Grpc.ModelInferAsync(GrpcRequest(parameters));
+        var after = await MetricsAsync();
+
+        Assert.Equal(2, result.Outputs.Count);
+        Assert.Equal(1, Value(after, "vllm:request_success_total", ",finished_reason=\"length\"") - Value(before, "vllm:request_success_total", ",finished_reason=\"length\""));
+        Assert.Equal(6, Value(after, "vllm:generation_tokens_total") - Value(before, "vllm:generation_tokens_total"));
+        Assert.Equal(0, Value(after, "vllm:num_requests_running"));
+    }
+
+    [Fact]
     public async Task WordTimestamps_Are400SayingTheyAreNotServed()
     {
         using var response = await fixture.Http.PostAsync("/v1/audio/transcriptions", Form(("response_format", "verbose_json"), ("timestamp_granularities[]", "word")));
@@ -225,6 +240,28 @@ public sealed class TranscriptionTests(GatewayFixture fixture)
         var response = await fixture.Grpc.ModelInferAsync(request);
         Assert.Equal(["text", "verbose_json"], response.Outputs.Select(o => o.Name));
         Assert.True(response.RawOutputContents[0].Length > 4);
+    }
+
+    private static Grpc.Protocol.ModelInferRequest GrpcRequest(Dictionary<string, string> parameters)
+    {
+        var request = new Grpc.Protocol.ModelInferRequest { ModelName = GatewayFixture.Whisper };
+        request.Inputs.Add(new Grpc.Protocol.ModelInferRequest.Types.InferInputTensor { Name = "audio", Datatype = "BYTES", Shape = { 1 } });
+        request.RawInputContents.Add(Google.Protobuf.ByteString.CopyFrom([.. BitConverter.GetBytes(Speech.Length), .. Speech]));
+        foreach (var (name, value) in parameters)
+        {
+            request.Parameters[name] = new Grpc.Protocol.InferParameter { StringParam = value };
+        }
+
+        return request;
+    }
+
+    private Task<string> MetricsAsync() => new HttpClient().GetStringAsync($"http://127.0.0.1:{fixture.MetricsPort}/metrics");
+
+    private static double Value(string metrics, string family, string labels = "")
+    {
+        var prefix = $"{family}{{model_name=\"{GatewayFixture.Whisper}\"{labels}}} ";
+        var line = metrics.Split('\n').SingleOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static MultipartFormDataContent Form(params (string Name, string Value)[] fields) => Form(Speech, fields);

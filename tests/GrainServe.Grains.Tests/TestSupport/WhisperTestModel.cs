@@ -38,7 +38,7 @@ internal static class WhisperTestModel
         var encoder = new Speech.Whisper.WhisperEncoder(new InferenceSession(Path.Combine(folder, Built.EncoderFile), options), GenAiConfig.TryLoad(folder), layout, "test");
         var tokenizer = WhisperTokenizer.Load(folder, layout.VocabularySize);
         var engine = new EngineOptions { KvCacheBytes = kvCacheBytes, MaxNumSeqs = maxNumSeqs, MaxNumBatchedTokens = 2048 };
-        var model = new Speech.Whisper.WhisperModel("whisper_test", encoder, decoder, tokenizer, engine, TimeProvider.System, null);
+        var model = new Speech.Whisper.WhisperModel("whisper_test", encoder, decoder, tokenizer, engine, TimeProvider.System);
         var config = new Models.ModelConfig { Name = "whisper_test" };
         return new WhisperInstance(config, "1", model, new AudioDecoder(), AudioLimits.Default, TimeProvider.System);
     }

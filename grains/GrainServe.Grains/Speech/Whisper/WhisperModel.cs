@@ -10,7 +10,8 @@ namespace GrainServe.Speech.Whisper;
 /// </summary>
 internal sealed class WhisperModel : IAsyncDisposable
 {
-    public WhisperModel(string name, WhisperEncoder encoder, OnnxDecoderStepModel decoder, WhisperTokenizer tokenizer, EngineOptions options, TimeProvider time, IGenerationObserver? observer)
+    /// <remarks>The engine's figures go to vLLM's metric names under the model's name (each window's decode is one request there).</remarks>
+    public WhisperModel(string name, WhisperEncoder encoder, OnnxDecoderStepModel decoder, WhisperTokenizer tokenizer, EngineOptions options, TimeProvider time)
     {
         Name = name;
         Encoder = encoder;
@@ -20,8 +21,21 @@ internal sealed class WhisperModel : IAsyncDisposable
         SuppressTokens = tokenizer.SuppressTokens("-1");
         KvBytesPerToken = decoder.KvBytesPerToken;
         Text = new TranscriptText(tokenizer);
-        Engine = new GenerationEngine(decoder, tokenizer, options, time, observer);
+        _metrics = GenerationMetrics.Register(name);
+        try
+        {
+            Engine = new GenerationEngine(decoder, tokenizer, options, time, _metrics);
+        }
+        catch
+        {
+            _metrics.Dispose();
+            throw;
+        }
+
+        _metrics.Start(Engine.Snapshot);
     }
+
+    private readonly GenerationMetrics.Registration _metrics;
 
     public string Name { get; }
 
@@ -46,6 +60,7 @@ internal sealed class WhisperModel : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Engine.DisposeAsync();
+        _metrics.Dispose();
         Decoder.Dispose();
         Encoder.Dispose();
     }
