@@ -117,6 +117,35 @@ internal sealed class RoutedModel
         }
     }
 
+    /// <summary>
+    /// Puts back counts that <see cref="TakeTraffic"/> handed out but no report delivered (the model grain's silo was
+    /// unreachable), so the next report carries them and canary analysis sees every request.
+    /// </summary>
+    public void ReturnTraffic(Dictionary<string, VersionTrafficCounts>? taken)
+    {
+        if (taken is null)
+        {
+            return;
+        }
+
+        lock (_grains)
+        {
+            foreach (var (version, returned) in taken)
+            {
+                // Added into counts of this gateway's own: the grain call may still hold the objects it was given.
+                if (!_traffic.TryGetValue(version, out var counts))
+                {
+                    _traffic[version] = counts = new VersionTrafficCounts();
+                }
+
+                counts.Requests += returned.Requests;
+                counts.Errors += returned.Errors;
+                counts.Mirrored += returned.Mirrored;
+                counts.Latency.Merge(returned.Latency);
+            }
+        }
+    }
+
     /// <summary>This gateway's requests in flight per version, for its report to the model grain.</summary>
     public Dictionary<string, int> Ongoing()
     {

@@ -149,9 +149,9 @@ internal sealed class RoutingTables : IAsyncDisposable
             return;
         }
 
+        var report = new RoutingReport { Gateway = _gateway, Ongoing = routed.Ongoing(), Traffic = routed.TakeTraffic() };
         try
         {
-            var report = new RoutingReport { Gateway = _gateway, Ongoing = routed.Ongoing(), Traffic = routed.TakeTraffic() };
             if (await _grains.GetGrain<IModelGrain>(model).GetRoutingTable(routed.Table.Revision, report).WaitAsync(_stopping.Token) is { } table)
             {
                 routed.Apply(table);
@@ -164,7 +164,10 @@ internal sealed class RoutingTables : IAsyncDisposable
         }
         catch (Exception ex) when (ex is InferenceException || ClusterFailure.IsUnreachable(ex))
         {
-            // The next tick tries again; requests keep the table they have, which is safe if stale.
+            // The next tick tries again; requests keep the table they have, which is safe if stale, and the counts go
+            // back for the next report. (A report that reached the grain and timed out on its way back may then be
+            // counted twice; losing a failing canary's errors would be worse.)
+            routed.ReturnTraffic(report.Traffic);
         }
     }
 }
