@@ -8,9 +8,10 @@ public static class ClusterFailure
 {
     /// <summary>
     /// The call did not complete because a silo or activation was unreachable or the call timed out (any Orleans
-    /// runtime failure): the device or grain behind it is treated as gone.
+    /// runtime failure, and a streamed call's enumeration aborted on the grain's side, which Orleans raises as a plain
+    /// exception when the activation serving it went away): the device or grain behind it is treated as gone.
     /// </summary>
-    public static bool IsUnreachable(Exception exception) => exception is OrleansException or TimeoutException;
+    public static bool IsUnreachable(Exception exception) => exception is OrleansException or TimeoutException or EnumerationAbortedException;
 
     /// <summary>
     /// The message was rejected before a live activation ran it (its silo is unavailable or leaving) or timed out:
