@@ -8,6 +8,7 @@ namespace GrainServe.Gateway.OpenAi;
 /// <summary>
 /// Runs OpenAI's <c>n</c> choices as n sequences at once (they share the engine's steps) and yields their chunks as they
 /// arrive, each with its choice index. A seeded request seeds choice i with seed + i: reproducible, yet not n copies.
+/// The choices of one answer all run on the version the first one was routed to.
 /// </summary>
 internal static class ChoiceStreams
 {
@@ -25,13 +26,32 @@ internal static class ChoiceStreams
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var merged = Channel.CreateUnbounded<(int, GenerateChunk)>(new UnboundedChannelOptions { SingleReader = true });
+
+        // All choices of one answer come from one version: where the request names none and the model splits its
+        // traffic, the first choice's version (from its first chunk) pins the others, which start only then.
+        var pinned = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (call.Request.ModelVersion is not null)
+        {
+            pinned.SetResult(call.Request.ModelVersion);
+        }
+
         var pumps = Enumerable.Range(0, call.N).Select(async index =>
         {
-            var request = call.Request.Seed is { } seed ? call.Request with { Seed = unchecked(seed + index) } : call.Request;
             try
             {
+                var request = call.Request.Seed is { } seed ? call.Request with { Seed = unchecked(seed + index) } : call.Request;
+                if (index > 0 && await pinned.Task.WaitAsync(stop.Token) is { Length: > 0 } version)
+                {
+                    request = request with { ModelVersion = version };
+                }
+
                 await foreach (var chunk in dataPlane.GenerateAsync(call.Model, request, header, stop.Token))
                 {
+                    if (index == 0)
+                    {
+                        pinned.TrySetResult(chunk.Error is null ? chunk.ModelVersion : null);
+                    }
+
                     await merged.Writer.WriteAsync((index, chunk), stop.Token);
                 }
             }
@@ -40,6 +60,14 @@ internal static class ChoiceStreams
                 // One failed choice fails the answer now, not once the other choices have finished.
                 merged.Writer.TryComplete(ex);
                 await stop.CancelAsync();
+            }
+            finally
+            {
+                // A first choice that ended without a chunk (or failed) lets the others route as they would.
+                if (index == 0)
+                {
+                    pinned.TrySetResult(null);
+                }
             }
         }).ToArray();
         var all = Task.WhenAll(pumps).ContinueWith(t => merged.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);

@@ -139,6 +139,33 @@ public sealed class CompletionsApiTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Completions_NChoicesOnASplitModel_AllRunOnOneVersion()
+    {
+        // 50/50 between two versions: were choices routed one by one, some answer would mix versions and a version's
+        // request count would not be a multiple of n.
+        for (var i = 0; i < 12; i++)
+        {
+            var (status, body) = await PostAsync("/v1/completions", $$"""{"model":"{{GatewayFixture.SplitLlama}}","prompt":"Hello {{i}}","max_tokens":1,"n":3,"temperature":0}""");
+            Assert.True(status == HttpStatusCode.OK, body.ToString());
+            Assert.Equal(3, body.GetProperty("choices").GetArrayLength());
+        }
+
+        // The gateway reports its counts to the model grain every half second.
+        Dictionary<string, long> requests;
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        do
+        {
+            await Task.Delay(200);
+            var traffic = JsonDocument.Parse(await fixture.Http.GetStringAsync($"/v2/models/{GatewayFixture.SplitLlama}/traffic")).RootElement;
+            requests = traffic.GetProperty("versions").EnumerateArray().ToDictionary(v => v.GetProperty("version").GetString()!, v => v.GetProperty("requests").GetInt64());
+        }
+        while (requests.Values.Sum() < 36 && DateTime.UtcNow < deadline);
+
+        Assert.Equal(36, requests.Values.Sum());
+        Assert.All(requests, r => Assert.True(r.Value % 3 == 0, $"version {r.Key} ran {r.Value} choices, not whole answers of 3"));
+    }
+
+    [Fact]
     public async Task Metrics_CountGenerationInVllmsNames()
     {
         await PostAsync("/v1/completions", """{"model":"tiny_llama","prompt":"Hello","max_tokens":1,"temperature":0}""");

@@ -16,6 +16,9 @@ public sealed class GatewayFixture : IAsyncLifetime
 {
     public const long MaxRequestBytes = 1 << 20;
 
+    /// <summary>tiny_llama as two versions with a 50/50 traffic split.</summary>
+    public const string SplitLlama = "split_llama";
+
     /// <summary>A small Whisper-shaped model (tiny.en's vocabulary and audio shapes, two narrow layers, random weights).</summary>
     public const string Whisper = "whisper_small";
 
@@ -69,6 +72,22 @@ public sealed class GatewayFixture : IAsyncLifetime
         // Models that tests unload and reload; no other test uses them.
         WriteModel("reload_rest", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""");
         WriteModel("reload_grpc", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""");
+
+        // The sample decoder as two versions splitting traffic 50/50: every choice of one n > 1 answer must land on one.
+        foreach (var version in new[] { "1", "2" })
+        {
+            var dir = Path.Combine(_repository, SplitLlama, version);
+            Directory.CreateDirectory(dir);
+            foreach (var file in new[] { "model.onnx", "genai_config.json" })
+            {
+                File.CreateSymbolicLink(Path.Combine(dir, file), Path.Combine(_repository, "tiny_llama", "1", file));
+            }
+        }
+
+        File.WriteAllText(Path.Combine(_repository, SplitLlama, "config.json"), File.ReadAllText(Path.Combine(_repository, "tiny_llama", "config.json"))
+            .Replace("\"tiny_llama\"", $"\"{SplitLlama}\"", StringComparison.Ordinal)
+            .Replace("\"parameters\":", "\"traffic\": { \"weights\": { \"1\": 50, \"2\": 50 } },\n  \"parameters\":", StringComparison.Ordinal)
+            .Replace("67108864", "8388608", StringComparison.Ordinal));
 
         // Whisper in onnxruntime-genai's layout, as the ModelBuilder writes whisper_tiny, only narrower.
         GrainServe.ModelBuilder.Whisper.WhisperModel.Write(
