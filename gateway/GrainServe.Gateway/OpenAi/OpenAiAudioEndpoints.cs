@@ -82,14 +82,15 @@ internal static class OpenAiAudioEndpoints
             parameters["timestamp_granularities"] = string.Join(",", granularities);
         }
 
-        byte[] audio;
+        // The file is read straight into its one-element BYTES layout (length, then bytes): one copy, not two.
+        var packed = new byte[4 + file.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(packed, (uint)file.Length);
         await using (var body = file.OpenReadStream())
         {
-            audio = new byte[file.Length];
-            await body.ReadExactlyAsync(audio, context.RequestAborted);
+            await body.ReadExactlyAsync(packed.AsMemory(4), context.RequestAborted);
         }
 
-        var input = new InferTensor("audio", InferDatatype.Bytes, [1], BytesElements.Pack([audio]));
+        var input = new InferTensor("audio", InferDatatype.Bytes, [1], packed);
         var request = new InferenceRequest(null, null, [input], ["text"]) { Parameters = parameters };
         var dataPlane = context.RequestServices.GetRequiredService<IInferenceDataPlane>();
         if (stream)

@@ -19,4 +19,13 @@ public sealed class VersionTrafficCounts
 
     /// <summary>The latencies of <see cref="Requests"/>, from the gateway's choice of instance to the answer (or the last token).</summary>
     [Id(3)] public LatencyHistogram Latency { get; set; } = new();
+
+    /// <summary>Adds <paramref name="other"/>'s counts and latencies to these.</summary>
+    public void Add(VersionTrafficCounts other)
+    {
+        Requests += other.Requests;
+        Errors += other.Errors;
+        Mirrored += other.Mirrored;
+        Latency.Merge(other.Latency);
+    }
 }

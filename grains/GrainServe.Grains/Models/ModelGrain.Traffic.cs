@@ -100,10 +100,7 @@ internal sealed partial class ModelGrain
                 _trafficTotals[version] = total = new VersionTrafficCounts();
             }
 
-            total.Requests += counts.Requests;
-            total.Errors += counts.Errors;
-            total.Mirrored += counts.Mirrored;
-            total.Latency.Merge(counts.Latency);
+            total.Add(counts);
             WindowOf(version).Add(now, counts.Requests, counts.Errors, counts.Latency);
         }
 

@@ -133,15 +133,7 @@ internal sealed class RoutedModel
             foreach (var (version, returned) in taken)
             {
                 // Added into counts of this gateway's own: the grain call may still hold the objects it was given.
-                if (!_traffic.TryGetValue(version, out var counts))
-                {
-                    _traffic[version] = counts = new VersionTrafficCounts();
-                }
-
-                counts.Requests += returned.Requests;
-                counts.Errors += returned.Errors;
-                counts.Mirrored += returned.Mirrored;
-                counts.Latency.Merge(returned.Latency);
+                CountsOf(version).Add(returned);
             }
         }
     }

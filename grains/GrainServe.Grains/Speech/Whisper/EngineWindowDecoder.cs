@@ -84,9 +84,10 @@ internal sealed class EngineWindowDecoder : IWindowDecoder
             Conditioning = state,
             ConditioningTokens = state.TokensOf(_model.KvBytesPerToken),
         };
-        if (room <= processor.ForcedCount || _model.Engine.Validate(sequence) is { } invalid)
+        var invalid = room <= processor.ForcedCount ? "the prompt leaves no room to transcribe" : _model.Engine.Validate(sequence);
+        if (invalid is not null)
         {
-            throw new WhisperDecodeException(false, $"model '{_model.Name}': {(room <= processor.ForcedCount ? "the prompt leaves no room to transcribe" : _model.Engine.Validate(sequence))}");
+            throw new WhisperDecodeException(false, $"model '{_model.Name}': {invalid}");
         }
 
         var tokens = new List<int>();
