@@ -129,7 +129,8 @@ internal sealed class GenerateScenario(TimeSpan duration, int rounds, int[] conc
     private static async Task<double> SampleRunningAsync(int metricsPort, CancellationToken stop)
     {
         using var metrics = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}") };
-        const string Prefix = "vllm:num_requests_running{model_name=\"" + Model + "\"} ";
+        // Every series also carries its silo's label, whatever the server process is named.
+        const string Prefix = "vllm:num_requests_running{model_name=\"" + Model + "\",";
         var samples = new List<double>();
         try
         {
@@ -139,7 +140,7 @@ internal sealed class GenerateScenario(TimeSpan duration, int rounds, int[] conc
                 var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(Prefix, StringComparison.Ordinal));
                 if (line is not null)
                 {
-                    samples.Add(double.Parse(line[Prefix.Length..], CultureInfo.InvariantCulture));
+                    samples.Add(double.Parse(line[(line.IndexOf("} ", StringComparison.Ordinal) + 2)..], CultureInfo.InvariantCulture));
                 }
 
                 await Task.Delay(100, stop);

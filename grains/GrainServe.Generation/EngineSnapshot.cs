@@ -27,6 +27,9 @@ public sealed record EngineSnapshot
     /// <summary>Steps run since start.</summary>
     public long Steps { get; init; }
 
+    /// <summary>Time spent in the step model since start: the device's busy time for this engine's model.</summary>
+    public TimeSpan ComputeTime { get; init; }
+
     /// <summary>The fraction of KV blocks in use, 0 to 1 (<c>vllm:kv_cache_usage_perc</c>).</summary>
     public double KvCacheUsage => TotalBlocks == 0 ? 0 : (double)UsedBlocks / TotalBlocks;
 }

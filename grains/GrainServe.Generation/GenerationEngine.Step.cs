@@ -35,6 +35,7 @@ public sealed partial class GenerationEngine
         }
 
         StepLogits logits;
+        var stepStarted = _time.GetTimestamp();
         try
         {
             logits = _model.Run(_entries);
@@ -53,6 +54,10 @@ public sealed partial class GenerationEngine
 
             _steps++;
             return;
+        }
+        finally
+        {
+            _computeTime += _time.GetElapsedTime(stepStarted);
         }
 
         _steps++;

@@ -39,6 +39,7 @@ public sealed partial class GenerationEngine : IAsyncDisposable
     private long _promptTokens;
     private long _generationTokens;
     private long _steps;
+    private TimeSpan _computeTime;
     private long _drained;
 
     // The loop's figures with how many submissions it had taken in by then: a sequence submitted since is waiting,
@@ -235,6 +236,7 @@ public sealed partial class GenerationEngine : IAsyncDisposable
         PromptTokens = _promptTokens,
         GenerationTokens = _generationTokens,
         Steps = _steps,
+        ComputeTime = _computeTime,
     }, _drained);
 
     private sealed record Published(EngineSnapshot Snapshot, long Drained);

@@ -1,4 +1,6 @@
 using System.Net;
+using GrainServe.Hosting;
+using GrainServe.Monitoring;
 using Orleans.Dashboard;
 using GrainServe.Silo.Health;
 
@@ -6,9 +8,11 @@ using GrainServe.Silo.Health;
 // cluster named in the "Cluster" section; see README.md ("Several processes, one cluster").
 var configuration = new ConfigurationBuilder().AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().AddCommandLine(args).Build();
 var health = configuration.GetSection(SiloHealthOptions.SectionName).Get<SiloHealthOptions>() ?? new SiloHealthOptions();
-if (health.Port is not { } port)
+var metrics = configuration.GetSection(MetricsOptions.SectionName).Get<MetricsOptions>() ?? new MetricsOptions();
+MetricsExposition.ConfigureProcess(ClusterHostingOptions.SiloNameFrom(configuration));
+if (health.Port is null && metrics.Port is null)
 {
-    // No health port: no HTTP server at all, so several silos can share a machine.
+    // No HTTP port: no HTTP server at all, so several silos can share a machine.
     var host = Host.CreateApplicationBuilder(args);
     host.UseOrleans(silo => silo.UseGrainServeCluster(host.Configuration).AddDashboard());
     await host.Build().RunAsync();
@@ -17,7 +21,18 @@ if (health.Port is not { } port)
 
 var builder = WebApplication.CreateBuilder(args);
 builder.UseOrleans(silo => silo.UseGrainServeCluster(builder.Configuration).AddDashboard());
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Any, port));
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    if (health.Port is { } healthPort)
+    {
+        kestrel.Listen(IPAddress.Any, healthPort);
+    }
+
+    if (metrics.Port is { } metricsPort && metricsPort != health.Port)
+    {
+        kestrel.Listen(IPAddress.Any, metricsPort);
+    }
+});
 var app = builder.Build();
-app.MapSiloHealth();
+app.MapSiloHealth(health.Port, metrics.Port);
 await app.RunAsync();

@@ -88,12 +88,20 @@ internal sealed class ClusterProcesses : IAsyncDisposable
     public Process StartGateway() => Start("GrainServe.Gateway.dll", "gateway",
         $"--Gateway:HttpPort={_httpPort}", $"--Gateway:GrpcPort={FreePort()}", $"--Gateway:MetricsPort={FreePort()}", "--Cluster:HostDevices=false");
 
+    /// <summary>Each node's metrics port (<c>Metrics:Port</c>), by node name.</summary>
+    public Dictionary<string, int> MetricsPorts { get; } = [];
+
     public Process StartNode(string name)
     {
-        var process = Start("GrainServe.Silo.dll", name);
+        var metricsPort = FreePort();
+        var process = Start("GrainServe.Silo.dll", name, $"--Metrics:Port={metricsPort}");
         Nodes[name] = process;
+        MetricsPorts[name] = metricsPort;
         return process;
     }
+
+    /// <summary>A node's <c>/metrics</c> text.</summary>
+    public Task<string> ScrapeAsync(string node) => Http.GetStringAsync($"http://127.0.0.1:{MetricsPorts[node]}/metrics");
 
     /// <summary>Waits until the gateway lists <paramref name="count"/> devices.</summary>
     public async Task WaitForDevicesAsync(int count)

@@ -19,6 +19,19 @@ public sealed class FailoverTests(ITestOutputHelper output)
         var devices = await cluster.DevicesAsync();
         Assert.Equal(2, devices.Count);
         Assert.All(devices, d => Assert.True(d!["executed_batches"]!.GetValue<long>() > 0, $"{d["key"]} ran no batch"));
+
+        // Each device silo serves its own metrics, labelled with its name; together they count every request once.
+        var served = 0.0;
+        foreach (var node in cluster.Nodes.Keys)
+        {
+            var prefix = $"nv_inference_request_success{{model=\"spread\",version=\"1\",silo=\"{node}\"}} ";
+            var line = (await cluster.ScrapeAsync(node)).Split('\n').Single(l => l.StartsWith(prefix, StringComparison.Ordinal));
+            var count = double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(count > 0, $"{node} counted no request");
+            served += count;
+        }
+
+        Assert.Equal(200, served);
     }
 
     [Fact]

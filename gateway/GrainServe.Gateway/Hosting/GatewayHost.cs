@@ -3,6 +3,8 @@ using GrainServe.Gateway.DataPlane;
 using GrainServe.Gateway.Errors;
 using GrainServe.Gateway.Grpc;
 using GrainServe.Gateway.Rest;
+using GrainServe.Hosting;
+using GrainServe.Monitoring;
 using GrainServe.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Orleans.Dashboard;
@@ -19,9 +21,9 @@ public static class GatewayHost
     /// <summary>Builds the application; <paramref name="configure"/> lets tests add configuration (ports, repository).</summary>
     public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
     {
-        PrometheusMeterExport.ExcludeFromDefaultAdapter();
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder.Configuration);
+        MetricsExposition.ConfigureProcess(ClusterHostingOptions.SiloNameFrom(builder.Configuration));
         var options = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
         var failures = new GatewayOptionsValidator().Validate(null, options);
         if (failures.Failed)
@@ -45,7 +47,6 @@ public static class GatewayHost
         builder.Services.AddSingleton<IStartupGate, SiloStartupGate>();
         builder.Services.AddSingleton(sp => new ModelRouter(sp.GetRequiredService<IGrainFactory>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         builder.Services.AddSingleton<IInferenceDataPlane, ClusterDataPlane>();
-        builder.Services.AddHostedService<PrometheusMeterExport>();
         builder.Services.AddSingleton<GrpcErrorInterceptor>();
         builder.Services.AddGrpc(grpc =>
         {

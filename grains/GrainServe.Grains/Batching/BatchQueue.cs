@@ -61,8 +61,8 @@ public sealed partial class BatchQueue : IAsyncDisposable
         }
     }
 
-    // Requests waiting, not counting the running batch; for tests.
-    internal int Queued
+    /// <summary>Requests waiting, not counting the running batch.</summary>
+    public int Queued
     {
         get
         {
@@ -99,7 +99,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
             else if (_settings.MaxQueueSize > 0 && _queue.Count >= _settings.MaxQueueSize)
             {
                 GrainServeMetrics.RecordRejected(_modelName, _modelVersion, InferenceErrorCode.QueueFull);
-                Statistics.RecordFailures(1, TimeSpan.Zero);
+                Statistics.RecordFailures(1, TimeSpan.Zero, FailureReason.Rejected);
                 refused = InferenceResult.Failure(InferenceErrorCode.QueueFull, $"model '{_modelName}' version {_modelVersion}: the queue is full ({_settings.MaxQueueSize} requests waiting); retry later");
             }
             else if (cancellationToken.IsCancellationRequested)
@@ -133,7 +133,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
         }
 
         GrainServeMetrics.RecordRejected(_modelName, _modelVersion, InferenceErrorCode.Cancelled);
-        Statistics.RecordFailures(1, _time.GetUtcNow() - entry.EnqueuedAt);
+        Statistics.RecordFailures(1, _time.GetUtcNow() - entry.EnqueuedAt, FailureReason.Canceled);
         Complete(entry, Cancelled());
     }
 
@@ -280,17 +280,15 @@ public sealed partial class BatchQueue : IAsyncDisposable
             }
 
             var finished = _time.GetUtcNow();
-            var queued = TimeSpan.Zero;
-            var total = TimeSpan.Zero;
-            foreach (var entry in batch)
+            var timings = new RequestTiming[batch.Length];
+            for (var r = 0; r < batch.Length; r++)
             {
-                queued += started - entry.EnqueuedAt;
-                total += finished - entry.EnqueuedAt;
-                GrainServeMetrics.RecordQueueDelay(_modelName, _modelVersion, started - entry.EnqueuedAt);
+                timings[r] = new RequestTiming(started - batch[r].EnqueuedAt, finished - batch[r].EnqueuedAt);
+                GrainServeMetrics.RecordQueueDelay(_modelName, _modelVersion, timings[r].Queue);
             }
 
             // Statistics first: a client that reads them right after its answer sees its own request counted.
-            Statistics.RecordBatch(batch.Length, rows.Sum(), joined - started, ran - joined, finished - ran, queued, total, finished);
+            Statistics.RecordBatch(rows.Sum(), joined - started, ran - joined, finished - ran, timings, finished);
             GrainServeMetrics.RecordBatch(_modelName, _modelVersion, rows.Sum(), finished - started);
             for (var r = 0; r < batch.Length; r++)
             {
@@ -302,7 +300,8 @@ public sealed partial class BatchQueue : IAsyncDisposable
             // A failed batch fails every request in it, each with the reason.
             LogBatchFailed(_logger, ex, _modelName, _modelVersion, batch.Length);
             var now = _time.GetUtcNow();
-            Statistics.RecordFailures(batch.Length, batch.Aggregate(TimeSpan.Zero, (sum, e) => sum + (now - e.EnqueuedAt)));
+            Statistics.RecordFailures(batch.Length, batch.Aggregate(TimeSpan.Zero, (sum, e) => sum + (now - e.EnqueuedAt)), FailureReason.Backend);
+            Statistics.RecordBusy(now - started);
             var error = InferenceResult.Failure(InferenceErrorCode.Internal, $"model '{_modelName}' version {_modelVersion}: the batch of {batch.Length} request(s) failed: {ex.Message}");
             foreach (var entry in batch)
             {
@@ -337,7 +336,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
             if (_queue[i].EnqueuedAt < deadline)
             {
                 GrainServeMetrics.RecordRejected(_modelName, _modelVersion, InferenceErrorCode.Timeout);
-                Statistics.RecordFailures(1, _time.GetUtcNow() - _queue[i].EnqueuedAt);
+                Statistics.RecordFailures(1, _time.GetUtcNow() - _queue[i].EnqueuedAt, FailureReason.Rejected);
                 (expired ??= []).Add((_queue[i], InferenceResult.Failure(InferenceErrorCode.Timeout, $"model '{_modelName}' version {_modelVersion}: the request waited in the queue longer than its {_settings.QueueTimeout.TotalMilliseconds} ms timeout; retry")));
                 _queue.RemoveAt(i);
             }

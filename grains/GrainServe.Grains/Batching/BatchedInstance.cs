@@ -17,6 +17,8 @@ internal sealed class BatchedInstance(IModelRunner runner, BatchQueue queue) : I
 
     public int Pending => queue.Pending;
 
+    public int Waiting => queue.Queued;
+
     public InstanceStatistics Statistics => queue.Statistics;
 
     public Task<InferenceResult> Infer(InferenceRequest request, CancellationToken cancellationToken)
@@ -31,7 +33,7 @@ internal sealed class BatchedInstance(IModelRunner runner, BatchQueue queue) : I
 
         if (invalid is not null)
         {
-            queue.Statistics.RecordFailures(1, TimeSpan.Zero);
+            queue.Statistics.RecordFailures(1, TimeSpan.Zero, FailureReason.Other);
             return Task.FromResult(InferenceResult.Failure(invalid));
         }
 

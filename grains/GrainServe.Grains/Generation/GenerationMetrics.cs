@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using GrainServe.Monitoring;
 
 namespace GrainServe.Generation;
 
@@ -25,16 +26,17 @@ public static class GenerationMetrics
     /// </summary>
     public static Registration Register(string model) => new(Models.GetOrAdd(model, _ => new ModelSeries()));
 
-    /// <summary>Writes every vLLM family in the Prometheus text format (version 0.0.4).</summary>
-    public static void Write(StringBuilder text)
+    /// <summary>Writes every vLLM family in the Prometheus text format (version 0.0.4), each series labelled with its <paramref name="silo"/>.</summary>
+    public static void Write(StringBuilder text, string silo)
     {
+        var siloLabel = PrometheusText.Label("silo", silo);
         var models = Models.OrderBy(m => m.Key, StringComparer.Ordinal).ToList();
         if (models.Count == 0)
         {
             return;
         }
 
-        var snapshots = models.Select(m => (Name: m.Key, m.Value, Totals: m.Value.Totals())).ToList();
+        var snapshots = models.Select(m => (Labels: $"{PrometheusText.Label("model_name", m.Key)},{siloLabel}", m.Value, Totals: m.Value.Totals())).ToList();
         Family(text, "vllm:num_requests_running", "gauge", "Number of requests in model execution batches.", snapshots, s => s.Totals.Running);
         Family(text, "vllm:num_requests_waiting", "gauge", "Number of requests waiting to be processed.", snapshots, s => s.Totals.Waiting);
         Family(text, "vllm:kv_cache_usage_perc", "gauge", "KV-cache usage. 1 means 100 percent usage.", snapshots,
@@ -44,11 +46,11 @@ public static class GenerationMetrics
         Family(text, "vllm:generation_tokens_total", "counter", "Number of generation tokens processed.", snapshots, s => s.Totals.GenerationTokens);
 
         text.Append("# HELP vllm:request_success_total Count of successfully processed requests.\n# TYPE vllm:request_success_total counter\n");
-        foreach (var (name, series, _) in snapshots)
+        foreach (var (labels, series, _) in snapshots)
         {
             foreach (var (reason, count) in series.Successes.OrderBy(s => s.Key, StringComparer.Ordinal))
             {
-                text.Append(CultureInfo.InvariantCulture, $"vllm:request_success_total{{model_name=\"{Escape(name)}\",finished_reason=\"{reason}\"}} {count}\n");
+                text.Append(CultureInfo.InvariantCulture, $"vllm:request_success_total{{{labels},finished_reason=\"{reason}\"}} {count}\n");
             }
         }
 
@@ -57,25 +59,23 @@ public static class GenerationMetrics
         Histogram(text, "vllm:e2e_request_latency_seconds", "Histogram of e2e request latency in seconds.", snapshots, s => s.EndToEnd);
     }
 
-    private static void Family(StringBuilder text, string name, string type, string help, List<(string Name, ModelSeries Series, EngineSnapshot Totals)> models, Func<(string Name, ModelSeries Series, EngineSnapshot Totals), double> value)
+    private static void Family(StringBuilder text, string name, string type, string help, List<(string Labels, ModelSeries Series, EngineSnapshot Totals)> models, Func<(string Labels, ModelSeries Series, EngineSnapshot Totals), double> value)
     {
         text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} {type}\n");
         foreach (var model in models)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{name}{{model_name=\"{Escape(model.Name)}\"}} {value(model)}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{name}{{{model.Labels}}} {value(model)}\n");
         }
     }
 
-    private static void Histogram(StringBuilder text, string name, string help, List<(string Name, ModelSeries Series, EngineSnapshot Totals)> models, Func<ModelSeries, LatencyHistogram> pick)
+    private static void Histogram(StringBuilder text, string name, string help, List<(string Labels, ModelSeries Series, EngineSnapshot Totals)> models, Func<ModelSeries, BucketHistogram> pick)
     {
         text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} histogram\n");
-        foreach (var (model, series, _) in models)
+        foreach (var (labels, series, _) in models)
         {
-            pick(series).Write(text, name, $"model_name=\"{Escape(model)}\"");
+            pick(series).Write(text, name, labels);
         }
     }
-
-    private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
 
     /// <summary>One instance's reporting: its engine's figures, and the observer its engine calls.</summary>
     public sealed class Registration : IGenerationObserver, IDisposable
@@ -142,11 +142,11 @@ public static class GenerationMetrics
 
         public ConcurrentDictionary<string, long> Successes { get; } = new(StringComparer.Ordinal);
 
-        public LatencyHistogram FirstToken { get; } = new(FirstTokenBuckets);
+        public BucketHistogram FirstToken { get; } = new(FirstTokenBuckets);
 
-        public LatencyHistogram InterToken { get; } = new(InterTokenBuckets);
+        public BucketHistogram InterToken { get; } = new(InterTokenBuckets);
 
-        public LatencyHistogram EndToEnd { get; } = new(RequestBuckets);
+        public BucketHistogram EndToEnd { get; } = new(RequestBuckets);
 
         public EngineSnapshot Totals()
         {
@@ -173,41 +173,4 @@ public static class GenerationMetrics
         GenerationTokens = a.GenerationTokens + b.GenerationTokens,
         Steps = a.Steps + b.Steps,
     };
-
-    internal sealed class LatencyHistogram(double[] bounds)
-    {
-        private readonly long[] _counts = new long[bounds.Length + 1];
-        private readonly Lock _lock = new();
-        private double _sum;
-        private long _count;
-
-        public void Record(double seconds)
-        {
-            var bucket = Array.BinarySearch(bounds, seconds);
-            bucket = bucket >= 0 ? bucket : ~bucket;
-            lock (_lock)
-            {
-                _counts[bucket]++;
-                _sum += seconds;
-                _count++;
-            }
-        }
-
-        public void Write(StringBuilder text, string name, string labels)
-        {
-            lock (_lock)
-            {
-                long cumulative = 0;
-                for (var i = 0; i < bounds.Length; i++)
-                {
-                    cumulative += _counts[i];
-                    text.Append(CultureInfo.InvariantCulture, $"{name}_bucket{{{labels},le=\"{bounds[i]}\"}} {cumulative}\n");
-                }
-
-                text.Append(CultureInfo.InvariantCulture, $"{name}_bucket{{{labels},le=\"+Inf\"}} {_count}\n");
-                text.Append(CultureInfo.InvariantCulture, $"{name}_sum{{{labels}}} {_sum}\n");
-                text.Append(CultureInfo.InvariantCulture, $"{name}_count{{{labels}}} {_count}\n");
-            }
-        }
-    }
 }

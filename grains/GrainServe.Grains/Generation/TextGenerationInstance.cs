@@ -65,11 +65,14 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
         }
 
         _metrics.Start(_engine.Snapshot);
+        Statistics.BusyTimeSource = () => _engine.Snapshot().ComputeTime;
     }
 
     public ModelConfig Config { get; }
 
     public int Pending => Volatile.Read(ref _pending);
+
+    public int Waiting => _engine.Snapshot().Waiting;
 
     public InstanceStatistics Statistics { get; }
 
@@ -87,7 +90,7 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
         var (sequence, invalid) = ToSequence(request);
         if (invalid is not null)
         {
-            Statistics.RecordFailures(1, TimeSpan.Zero);
+            Statistics.RecordFailures(1, TimeSpan.Zero, FailureReason.Other);
             yield return GenerateChunk.Failure(InferenceErrorCode.InvalidInput, invalid);
             yield break;
         }
@@ -99,9 +102,16 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
             // The engine owns cancellation: it ends the sequence at its next step and still sends a final update, so the
             // reader is drained without the token and never misses that last word.
             var updates = _engine.Submit(sequence!, cancellationToken);
+            var first = true;
             await foreach (var update in updates.ReadAllAsync(CancellationToken.None))
             {
                 var chunk = ToChunk(update);
+                if (first)
+                {
+                    first = false;
+                    Statistics.RecordFirstResponse(_time.GetElapsedTime(started));
+                }
+
                 if (update.Finish is { } finish)
                 {
                     Record(finish, _time.GetElapsedTime(started));
@@ -128,12 +138,14 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
     {
         if (finish is FinishReason.Error or FinishReason.Cancelled)
         {
-            Statistics.RecordFailures(1, elapsed);
+            // An error while unloading is the lost instance the router retries elsewhere, not the model's fault.
+            var reason = finish == FinishReason.Cancelled ? FailureReason.Canceled : _unloading ? FailureReason.Other : FailureReason.Backend;
+            Statistics.RecordFailures(1, elapsed, reason);
         }
         else
         {
             // One request of one row; the engine's steps are not Triton batches, so compute time is the whole request.
-            Statistics.RecordBatch(1, 1, TimeSpan.Zero, elapsed, TimeSpan.Zero, TimeSpan.Zero, elapsed, _time.GetUtcNow());
+            Statistics.RecordBatch(1, TimeSpan.Zero, elapsed, TimeSpan.Zero, [new RequestTiming(TimeSpan.Zero, elapsed)], _time.GetUtcNow());
         }
     }
 

@@ -96,6 +96,7 @@ internal sealed partial class GpuGrain
 
         _usedBytes -= instance.Info.MemoryBytes;
         await instance.Scheduler.DisposeAsync();
+        instance.Metrics.Dispose();
         GrainServeMetrics.RecordEviction(candidate.ModelName, candidate.ModelVersion);
         LogInstanceEvicted(_logger, candidate.ModelName, candidate.ModelVersion, key, instance.Info.MemoryBytes, $"least recently used (idle {idle.TotalSeconds:0.#} s) {reason}");
         await RegisterAsync();

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using GrainServe.Contracts;
 using GrainServe.Errors;
 using GrainServe.Generation;
+using GrainServe.Monitoring;
 using GrainServe.Models;
 using GrainServe.Runtime;
 using Microsoft.Extensions.Logging;
@@ -33,6 +34,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
     private readonly IGpuInfoProvider _gpus;
     private readonly TimeProvider _time;
     private readonly ILogger<GpuGrain> _logger;
+    private readonly InferenceMetrics _metrics;
     private readonly TimeSpan _evictionMinAge;
     private readonly Dictionary<string, Instance> _instances = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gpuLoads = new(1, 1);
@@ -41,8 +43,9 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
     private bool _draining;
     private int _nextInstance;
 
-    public GpuGrain(LocalDeviceCatalog catalog, ModelRepository repository, IEnumerable<IModelRunnerProvider> providers, IGpuInfoProvider gpus, TimeProvider time, IOptions<DeviceOptions> options, ILogger<GpuGrain> logger)
+    public GpuGrain(LocalDeviceCatalog catalog, ModelRepository repository, IEnumerable<IModelRunnerProvider> providers, IGpuInfoProvider gpus, TimeProvider time, IOptions<DeviceOptions> options, InferenceMetrics metrics, ILogger<GpuGrain> logger)
     {
+        _metrics = metrics;
         _catalog = catalog;
         _repository = repository;
         _providers = providers.SelectMany(p => p.Kinds.Select(k => (Kind: k, Provider: p))).ToDictionary(e => e.Kind, e => e.Provider, StringComparer.Ordinal);
@@ -187,7 +190,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
             DeviceKey = this.GetPrimaryKeyString(),
             MemoryBytes = measured,
         };
-        _instances[id] = new Instance(info, scheduler, _time.GetUtcNow());
+        _instances[id] = new Instance(info, scheduler, _time.GetUtcNow(), _metrics.Register(modelName, modelVersion, info.DeviceKey, scheduler));
         LogInstanceLoaded(_logger, modelName, modelVersion, info.DeviceKey, measured);
         await RegisterAsync();
         return LoadResult.Loaded(info, scheduler.Config);
@@ -202,6 +205,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
 
         _usedBytes -= instance.Info.MemoryBytes;
         await instance.Scheduler.DisposeAsync();
+        instance.Metrics.Dispose();
         LogInstanceUnloaded(_logger, instance.Info.ModelName, instance.Info.ModelVersion, instance.Info.DeviceKey);
         await RegisterAsync();
     }
@@ -298,6 +302,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
 
     private async Task RegisterAsync()
     {
+        _metrics.ReportDevice(this.GetPrimaryKeyString(), _usedBytes, _device.BudgetBytes);
         try
         {
             await GrainFactory.GetGrain<IDeviceDirectoryGrain>(0).Register(Describe());
@@ -310,11 +315,14 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
     }
 
     // A loaded instance and what eviction judges it by. Every member is read and written on the grain's turn only.
-    private sealed class Instance(ModelInstanceInfo info, IInstanceScheduler scheduler, DateTimeOffset loadedAt)
+    private sealed class Instance(ModelInstanceInfo info, IInstanceScheduler scheduler, DateTimeOffset loadedAt, InstanceRegistration metrics)
     {
         public ModelInstanceInfo Info { get; } = info;
 
         public IInstanceScheduler Scheduler { get; } = scheduler;
+
+        // Counted on the metrics port while loaded; disposed after the scheduler, so its last requests are counted too.
+        public InstanceRegistration Metrics { get; } = metrics;
 
         public DateTimeOffset LoadedAt { get; } = loadedAt;
 

@@ -9,4 +9,17 @@ namespace GrainServe.Gpu;
 /// <param name="TotalMemoryBytes">Total device memory.</param>
 /// <param name="FreeMemoryBytes">Memory not allocated by any process.</param>
 /// <param name="UtilizationPercent">Percent of time over the last sample period a kernel was running.</param>
-public sealed record GpuStatus(int Index, string Name, string Uuid, long TotalMemoryBytes, long FreeMemoryBytes, int UtilizationPercent);
+public sealed record GpuStatus(int Index, string Name, string Uuid, long TotalMemoryBytes, long FreeMemoryBytes, int UtilizationPercent)
+{
+    /// <summary>Memory allocated on the device, by every process; null when NVML did not say.</summary>
+    public long? UsedMemoryBytes { get; init; }
+
+    /// <summary>The board's power draw in watts; null on GPUs that do not report it.</summary>
+    public double? PowerWatts { get; init; }
+
+    /// <summary>The power management limit in watts; null on GPUs that do not report it.</summary>
+    public double? PowerLimitWatts { get; init; }
+
+    /// <summary>Energy used since the driver loaded, in joules; null on GPUs before Volta.</summary>
+    public double? EnergyJoules { get; init; }
+}

@@ -24,6 +24,11 @@ public sealed unsafe partial class NvmlGpuInfoProvider : IGpuInfoProvider, IDisp
     private readonly delegate* unmanaged<IntPtr, NvmlMemory*, int> _getMemory;
     private readonly delegate* unmanaged<IntPtr, NvmlUtilization*, int> _getUtilization;
 
+    // Power and energy are optional in NVML (older GPUs, some MIG setups, older drivers): missing ones read as null.
+    private readonly delegate* unmanaged<IntPtr, uint*, int> _getPowerUsage;
+    private readonly delegate* unmanaged<IntPtr, uint*, int> _getPowerLimit;
+    private readonly delegate* unmanaged<IntPtr, ulong*, int> _getEnergy;
+
     /// <summary>Loads NVML if the machine has it; logs why not otherwise.</summary>
     public NvmlGpuInfoProvider(ILogger<NvmlGpuInfoProvider> logger)
     {
@@ -44,6 +49,9 @@ public sealed unsafe partial class NvmlGpuInfoProvider : IGpuInfoProvider, IDisp
             _getUuid = (delegate* unmanaged<IntPtr, byte*, uint, int>)NativeLibrary.GetExport(_library, "nvmlDeviceGetUUID");
             _getMemory = (delegate* unmanaged<IntPtr, NvmlMemory*, int>)NativeLibrary.GetExport(_library, "nvmlDeviceGetMemoryInfo");
             _getUtilization = (delegate* unmanaged<IntPtr, NvmlUtilization*, int>)NativeLibrary.GetExport(_library, "nvmlDeviceGetUtilizationRates");
+            _getPowerUsage = (delegate* unmanaged<IntPtr, uint*, int>)Optional("nvmlDeviceGetPowerUsage");
+            _getPowerLimit = (delegate* unmanaged<IntPtr, uint*, int>)Optional("nvmlDeviceGetPowerManagementLimit");
+            _getEnergy = (delegate* unmanaged<IntPtr, ulong*, int>)Optional("nvmlDeviceGetTotalEnergyConsumption");
             var status = init();
             if (status != Success)
             {
@@ -113,7 +121,16 @@ public sealed unsafe partial class NvmlGpuInfoProvider : IGpuInfoProvider, IDisp
 
         // Utilization is not supported on every GPU (some MIG setups); report 0 rather than hide the device.
         var busy = _getUtilization(device, &utilization) == Success ? (int)utilization.Gpu : 0;
-        return new GpuStatus(index, CString(name, NameLength), CString(uuid, UuidLength), (long)memory.Total, (long)memory.Free, busy);
+        uint milliwatts;
+        uint limitMilliwatts;
+        ulong millijoules;
+        return new GpuStatus(index, CString(name, NameLength), CString(uuid, UuidLength), (long)memory.Total, (long)memory.Free, busy)
+        {
+            UsedMemoryBytes = (long)memory.Used,
+            PowerWatts = _getPowerUsage != null && _getPowerUsage(device, &milliwatts) == Success ? milliwatts / 1000.0 : null,
+            PowerLimitWatts = _getPowerLimit != null && _getPowerLimit(device, &limitMilliwatts) == Success ? limitMilliwatts / 1000.0 : null,
+            EnergyJoules = _getEnergy != null && _getEnergy(device, &millijoules) == Success ? millijoules / 1000.0 : null,
+        };
     }
 
     /// <inheritdoc />
@@ -124,6 +141,8 @@ public sealed unsafe partial class NvmlGpuInfoProvider : IGpuInfoProvider, IDisp
             _shutdown();
         }
     }
+
+    private IntPtr Optional(string export) => NativeLibrary.TryGetExport(_library, export, out var address) ? address : IntPtr.Zero;
 
     private static string CString(byte* text, int capacity)
     {

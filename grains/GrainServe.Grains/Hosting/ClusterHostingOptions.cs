@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace GrainServe.Hosting;
 
 /// <summary>
@@ -14,6 +16,10 @@ public sealed class ClusterHostingOptions
     /// (in Kubernetes, the node or pod name) so its devices keep their keys. Default: the machine name.
     /// </summary>
     public string SiloName { get; set; } = Environment.MachineName;
+
+    /// <summary>The silo name <paramref name="configuration"/> gives, before the host is built (the metrics port labels its series with it).</summary>
+    public static string SiloNameFrom(IConfiguration configuration) =>
+        (configuration.GetSection(SectionName).Get<ClusterHostingOptions>() ?? new ClusterHostingOptions()).SiloName;
 
     /// <summary>The Orleans cluster id; silos with the same id form one cluster. Default <c>grainserve</c>.</summary>
     public string ClusterId { get; set; } = "grainserve";

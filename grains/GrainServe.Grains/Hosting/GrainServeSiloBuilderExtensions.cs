@@ -2,6 +2,7 @@ using GrainServe.Batching;
 using GrainServe.Generation;
 using GrainServe.Gpu;
 using GrainServe.Hosting;
+using GrainServe.Monitoring;
 using GrainServe.Models;
 using GrainServe.Runtime;
 using GrainServe.Speech.Whisper;
@@ -30,6 +31,13 @@ public static class GrainServeSiloBuilderExtensions
         services.AddOptions<ModelRepositoryOptions>().BindConfiguration(ModelRepositoryOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ModelRepository>();
+
+        // Every silo serves its own metrics: the gateway on Gateway:MetricsPort, a device silo on Metrics:Port.
+        services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MetricsOptions>, MetricsOptionsValidator>());
+        services.TryAddSingleton<InferenceMetrics>();
+        services.TryAddSingleton(sp => new HostMetrics(sp.GetService<LocalDeviceCatalog>(), sp.GetService<IGpuInfoProvider>()));
+        services.AddHostedService<PrometheusMeterExport>();
 
         // Grain state (a model's traffic policy) lives in memory unless the cluster configured a durable store first
         // (UseGrainServeCluster registers Redis's when membership is in Redis).

@@ -18,6 +18,9 @@ public interface IInstanceScheduler : IAsyncDisposable
     /// <summary>Requests queued or running: the load figure routing compares.</summary>
     int Pending { get; }
 
+    /// <summary>Requests accepted and not started yet: Triton's pending request count (the running batch excluded).</summary>
+    int Waiting { get; }
+
     /// <summary>Triton-style statistics since the instance loaded.</summary>
     InstanceStatistics Statistics { get; }
 

@@ -179,14 +179,14 @@ public sealed class CompletionsApiTests(GatewayFixture fixture)
         Assert.Equal(1, Value(after, "vllm:e2e_request_latency_seconds_count") - Value(before, "vllm:e2e_request_latency_seconds_count"));
         Assert.Equal(0, Value(after, "vllm:num_requests_running"));
         Assert.Equal(0, Value(after, "vllm:kv_cache_usage_perc"));
-        Assert.Contains("vllm:time_to_first_token_seconds_bucket{model_name=\"tiny_llama\",le=\"+Inf\"}", after, StringComparison.Ordinal);
+        Assert.Contains("vllm:time_to_first_token_seconds_bucket{model_name=\"tiny_llama\",silo=\"rest-test\",le=\"+Inf\"}", after, StringComparison.Ordinal);
     }
 
     private Task<string> MetricsAsync() => new HttpClient().GetStringAsync($"http://127.0.0.1:{fixture.MetricsPort}/metrics");
 
     private static double Value(string metrics, string family, string labels = "")
     {
-        var prefix = $"{family}{{model_name=\"tiny_llama\"{labels}}} ";
+        var prefix = $"{family}{{model_name=\"tiny_llama\",silo=\"rest-test\"{labels}}} ";
         var line = metrics.Split('\n').Single(l => l.StartsWith(prefix, StringComparison.Ordinal));
         return double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
     }

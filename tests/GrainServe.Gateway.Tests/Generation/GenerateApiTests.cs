@@ -191,7 +191,7 @@ public sealed class GenerateApiTests(GatewayFixture fixture)
     private async Task<double> RunningAsync()
     {
         var metrics = await new HttpClient().GetStringAsync($"http://127.0.0.1:{fixture.MetricsPort}/metrics");
-        const string Prefix = "vllm:num_requests_running{model_name=\"tiny_llama\"} ";
+        const string Prefix = "vllm:num_requests_running{model_name=\"tiny_llama\",silo=\"rest-test\"} ";
         return double.Parse(metrics.Split('\n').Single(l => l.StartsWith(Prefix, StringComparison.Ordinal))[Prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 

@@ -259,7 +259,7 @@ public sealed class TranscriptionTests(GatewayFixture fixture)
 
     private static double Value(string metrics, string family, string labels = "")
     {
-        var prefix = $"{family}{{model_name=\"{GatewayFixture.Whisper}\"{labels}}} ";
+        var prefix = $"{family}{{model_name=\"{GatewayFixture.Whisper}\",silo=\"rest-test\"{labels}}} ";
         var line = metrics.Split('\n').SingleOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
     }

@@ -68,6 +68,7 @@ public sealed class GatewayFixture : IAsyncLifetime
 
         // Counted exactly by a metrics test; no other test uses it.
         WriteModel("metrics_count", 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 8 }""");
+        WriteModel("triton_metrics", 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 8 }""");
 
         // Models that tests unload and reload; no other test uses them.
         WriteModel("reload_rest", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""");

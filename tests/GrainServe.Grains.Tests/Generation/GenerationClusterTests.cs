@@ -267,8 +267,8 @@ public sealed class GenerationClusterTests(ClusterFixture fixture)
     private static double Metric(string name, string extraLabels = "")
     {
         var text = new StringBuilder();
-        GenerationMetrics.Write(text);
-        var prefix = $"{name}{{model_name=\"{TinyLlama}\"{extraLabels}}} ";
+        GenerationMetrics.Write(text, "s");
+        var prefix = $"{name}{{model_name=\"{TinyLlama}\",silo=\"s\"{extraLabels}}} ";
         var line = text.ToString().Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line[prefix.Length..], CultureInfo.InvariantCulture);
     }

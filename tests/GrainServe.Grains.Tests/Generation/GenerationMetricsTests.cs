@@ -19,29 +19,29 @@ public sealed class GenerationMetricsTests
         second.OnFinished(FinishReason.EndOfSequence, TimeSpan.FromSeconds(2), 5, 3);
 
         var live = Text();
-        Assert.Contains($"vllm:num_requests_running{{model_name=\"{model}\"}} 3\n", live, StringComparison.Ordinal);
-        Assert.Contains($"vllm:num_requests_waiting{{model_name=\"{model}\"}} 1\n", live, StringComparison.Ordinal);
-        Assert.Contains($"vllm:kv_cache_usage_perc{{model_name=\"{model}\"}} 0.25\n", live, StringComparison.Ordinal);
-        Assert.Contains($"vllm:prompt_tokens_total{{model_name=\"{model}\"}} 45\n", live, StringComparison.Ordinal);
-        Assert.Contains($"vllm:request_success_total{{model_name=\"{model}\",finished_reason=\"length\"}} 1\n", live, StringComparison.Ordinal);
-        Assert.Contains($"vllm:request_success_total{{model_name=\"{model}\",finished_reason=\"stop\"}} 1\n", live, StringComparison.Ordinal);
-        Assert.Contains($"vllm:time_to_first_token_seconds_bucket{{model_name=\"{model}\",le=\"0.02\"}} 0\n", live, StringComparison.Ordinal);
-        Assert.Contains($"vllm:time_to_first_token_seconds_bucket{{model_name=\"{model}\",le=\"0.04\"}} 1\n", live, StringComparison.Ordinal);
-        Assert.Contains($"vllm:e2e_request_latency_seconds_count{{model_name=\"{model}\"}} 2\n", live, StringComparison.Ordinal);
+        Assert.Contains($"vllm:num_requests_running{{model_name=\"{model}\",silo=\"s\"}} 3\n", live, StringComparison.Ordinal);
+        Assert.Contains($"vllm:num_requests_waiting{{model_name=\"{model}\",silo=\"s\"}} 1\n", live, StringComparison.Ordinal);
+        Assert.Contains($"vllm:kv_cache_usage_perc{{model_name=\"{model}\",silo=\"s\"}} 0.25\n", live, StringComparison.Ordinal);
+        Assert.Contains($"vllm:prompt_tokens_total{{model_name=\"{model}\",silo=\"s\"}} 45\n", live, StringComparison.Ordinal);
+        Assert.Contains($"vllm:request_success_total{{model_name=\"{model}\",silo=\"s\",finished_reason=\"length\"}} 1\n", live, StringComparison.Ordinal);
+        Assert.Contains($"vllm:request_success_total{{model_name=\"{model}\",silo=\"s\",finished_reason=\"stop\"}} 1\n", live, StringComparison.Ordinal);
+        Assert.Contains($"vllm:time_to_first_token_seconds_bucket{{model_name=\"{model}\",silo=\"s\",le=\"0.02\"}} 0\n", live, StringComparison.Ordinal);
+        Assert.Contains($"vllm:time_to_first_token_seconds_bucket{{model_name=\"{model}\",silo=\"s\",le=\"0.04\"}} 1\n", live, StringComparison.Ordinal);
+        Assert.Contains($"vllm:e2e_request_latency_seconds_count{{model_name=\"{model}\",silo=\"s\"}} 2\n", live, StringComparison.Ordinal);
         Assert.Contains("# TYPE vllm:inter_token_latency_seconds histogram\n", live, StringComparison.Ordinal);
 
         first.Dispose();
         var after = Text();
-        Assert.Contains($"vllm:num_requests_running{{model_name=\"{model}\"}} 1\n", after, StringComparison.Ordinal);
-        Assert.Contains($"vllm:generation_tokens_total{{model_name=\"{model}\"}} 10\n", after, StringComparison.Ordinal);
-        Assert.Contains($"vllm:num_preemptions_total{{model_name=\"{model}\"}} 1\n", after, StringComparison.Ordinal);
+        Assert.Contains($"vllm:num_requests_running{{model_name=\"{model}\",silo=\"s\"}} 1\n", after, StringComparison.Ordinal);
+        Assert.Contains($"vllm:generation_tokens_total{{model_name=\"{model}\",silo=\"s\"}} 10\n", after, StringComparison.Ordinal);
+        Assert.Contains($"vllm:num_preemptions_total{{model_name=\"{model}\",silo=\"s\"}} 1\n", after, StringComparison.Ordinal);
         second.Dispose();
     }
 
     private static string Text()
     {
         var text = new StringBuilder();
-        GenerationMetrics.Write(text);
+        GenerationMetrics.Write(text, "s");
         return text.ToString();
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GrainServe.Generation;
 using GrainServe.Runtime;
 using Microsoft.ML.OnnxRuntime;
@@ -16,6 +17,7 @@ internal sealed class WhisperEncoder : IDisposable
     /// <summary>Mel frames in one window: 30 s at a 10 ms hop.</summary>
     public const int WindowFrames = 3000;
 
+    private long _computeTicks;
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
     private readonly string _input;
@@ -83,6 +85,9 @@ internal sealed class WhisperEncoder : IDisposable
     /// <summary>Mel bins the model takes: 80, or 128 from large-v3 on.</summary>
     public int MelBins { get; }
 
+    /// <summary>Time spent running the encoder since it loaded: device time, for the model's busy-time metric.</summary>
+    public TimeSpan ComputeTime => TimeSpan.FromTicks(Interlocked.Read(ref _computeTicks));
+
     /// <summary>
     /// Encodes one window, <c>[n_mels, 3000]</c> row-major, into the cross-attention state its decode steps feed.
     /// Safe to call from several threads (ONNX Runtime sessions are).
@@ -95,7 +100,9 @@ internal sealed class WhisperEncoder : IDisposable
         }
 
         using var input = OrtValue.CreateTensorValueFromMemory(window, [1, MelBins, WindowFrames]);
+        var started = Stopwatch.GetTimestamp();
         using var results = _session.Run(_runOptions, [_input], [input], _outputs);
+        Interlocked.Add(ref _computeTicks, Stopwatch.GetElapsedTime(started).Ticks);
         var keys = new Array[_outputs.Length / 2];
         var values = new Array[_outputs.Length / 2];
         var positions = 0;

@@ -41,12 +41,18 @@ internal sealed class WhisperInstance : IInstanceScheduler
         _audio = audio;
         _limits = limits;
         _time = time;
-        Statistics = new InstanceStatistics(config.Name ?? "", version);
+        Statistics = new InstanceStatistics(config.Name ?? "", version)
+        {
+            BusyTimeSource = () => model.Engine.Snapshot().ComputeTime + model.Encoder.ComputeTime,
+        };
     }
 
     public ModelConfig Config { get; }
 
     public int Pending => Volatile.Read(ref _pending);
+
+    // Windows waiting for the decoder; a request decoding its audio or running the encoder is underway already.
+    public int Waiting => _model.Engine.Snapshot().Waiting;
 
     public InstanceStatistics Statistics { get; }
 
@@ -85,6 +91,7 @@ internal sealed class WhisperInstance : IInstanceScheduler
             yield break;
         }
 
+        var arrived = _time.GetTimestamp();
         var chunks = Channel.CreateUnbounded<GenerateChunk>(new UnboundedChannelOptions { SingleReader = true });
         var segments = 0;
         var work = Task.Run(
@@ -99,6 +106,11 @@ internal sealed class WhisperInstance : IInstanceScheduler
                             if (segment.Text.Length > 0)
                             {
                                 // Whisper's text starts with a space; the stream's first words do not.
+                                if (segments == 0)
+                                {
+                                    Statistics.RecordFirstResponse(_time.GetElapsedTime(arrived));
+                                }
+
                                 var text = segments++ == 0 ? segment.Text.TrimStart() : segment.Text;
                                 chunks.Writer.TryWrite(new GenerateChunk { ModelVersion = _version, Text = text, TokenIds = [.. segment.Tokens] });
                             }
@@ -146,7 +158,7 @@ internal sealed class WhisperInstance : IInstanceScheduler
             var transcriber = new WhisperTranscriber(decoder, _model.Text, _model.Tokenizer.SpecialTokens);
             var transcript = await transcriber.TranscribeAsync(LogMelSpectrogram.ContentFrameCount(audio.Samples.Length), parsed.Options, onSegment, cancellationToken).ConfigureAwait(false);
             var elapsed = _time.GetElapsedTime(started);
-            Statistics.RecordBatch(1, 1, TimeSpan.Zero, elapsed, TimeSpan.Zero, TimeSpan.Zero, elapsed, _time.GetUtcNow());
+            Statistics.RecordBatch(1, TimeSpan.Zero, elapsed, TimeSpan.Zero, [new RequestTiming(TimeSpan.Zero, elapsed)], _time.GetUtcNow());
             return (transcript, parsed, null);
         }
         catch (AudioFormatException ex)
@@ -188,7 +200,7 @@ internal sealed class WhisperInstance : IInstanceScheduler
 
     private InferenceResult Fail(InferenceErrorCode code, string message, long started)
     {
-        Statistics.RecordFailures(1, _time.GetElapsedTime(started));
+        Statistics.RecordFailures(1, _time.GetElapsedTime(started), FailureReasons.Of(code));
         return InferenceResult.Failure(code, message);
     }
 
