@@ -18,6 +18,7 @@ public static class GrainServeMetrics
     private static readonly Histogram<double> ComputeSeconds = Meter.CreateHistogram<double>("batch_duration_seconds", "s", "Time to run one batch, joining and splitting included.");
     private static readonly Histogram<double> QueueSeconds = Meter.CreateHistogram<double>("queue_delay_seconds", "s", "Time a request waited in its instance's queue.");
     private static readonly Counter<long> Rejected = Meter.CreateCounter<long>("rejected_requests", "{requests}", "Requests refused by a queue (full, timed out, or cancelled by their caller while waiting).");
+    private static readonly Counter<long> Placements = Meter.CreateCounter<long>("placements", "{loads}", "Instance loads a device was asked for, by outcome: loaded, no_room (the budget had no room even after eviction) or failed.");
     private static readonly Counter<long> Evictions = Meter.CreateCounter<long>("evictions", "{instances}", "Idle instances unloaded to make room for another model's instance.");
     private static readonly Counter<long> CacheMisses = Meter.CreateCounter<long>("cache_misses", "{loads}", "Versions loaded again for a request after eviction had taken their last instance.");
     private static readonly Counter<long> ColdStarts = Meter.CreateCounter<long>("cold_starts", "{loads}", "Loads of a version scaled to zero that requests waited for, by outcome (loaded or failed).");
@@ -35,6 +36,9 @@ public static class GrainServeMetrics
 
     internal static void RecordRejected(string model, string version, InferenceErrorCode reason) =>
         Rejected.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("version", version), new KeyValuePair<string, object?>("reason", reason.ToString()));
+
+    internal static void RecordPlacement(string model, string version, string device, string outcome) =>
+        Placements.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("version", version), new KeyValuePair<string, object?>("device", device), new KeyValuePair<string, object?>("outcome", outcome));
 
     internal static void RecordEviction(string model, string version) => Evictions.Add(1, Tags(model, version));
 

@@ -81,6 +81,13 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
 
     public async Task<LoadResult> LoadInstance(string modelName, string modelVersion, ModelConfig? configOverride)
     {
+        var result = await LoadAsync(modelName, modelVersion, configOverride);
+        GrainServeMetrics.RecordPlacement(modelName, modelVersion, this.GetPrimaryKeyString(), result.Instance is not null ? "loaded" : result.DoesNotFit ? "no_room" : "failed");
+        return result;
+    }
+
+    private async Task<LoadResult> LoadAsync(string modelName, string modelVersion, ModelConfig? configOverride)
+    {
         var model = _repository.Find(modelName, configOverride);
         if (model is null)
         {
