@@ -22,6 +22,7 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
     private readonly GenerationEngine _engine;
     private readonly GenerationMetrics.Registration _metrics;
     private readonly TimeProvider _time;
+    private readonly string _device;
     private int _pending;
 
     // Set when the instance starts to unload. The engine then ends what is still running with an error; that is the
@@ -30,10 +31,11 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
     private volatile bool _unloading;
 
     public TextGenerationInstance(ModelConfig config, string version, IStepModel stepModel, GenerationTokenizer tokenizer, ChatTemplate? template,
-        IReadOnlyList<int>? modelEosTokenIds, EngineOptions options, TimeProvider time)
+        IReadOnlyList<int>? modelEosTokenIds, EngineOptions options, TimeProvider time, string device = "")
     {
         Config = config;
         _version = version;
+        _device = device;
         _stepModel = stepModel;
         _tokenizer = tokenizer;
         _template = template;
@@ -93,6 +95,8 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
         }
 
         var started = _time.GetTimestamp();
+        var trace = SequenceTrace.Start(Config.Name ?? "", _version, _device);
+        GenerateChunk? last = null;
         Interlocked.Increment(ref _pending);
         try
         {
@@ -102,17 +106,26 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
             await foreach (var update in updates.ReadAllAsync(CancellationToken.None))
             {
                 var chunk = ToChunk(update);
+                if (update.QueueTime is { } queued)
+                {
+                    trace?.Scheduled(queued);
+                }
+
                 if (update.Finish is { } finish)
                 {
                     Record(finish, _time.GetElapsedTime(started));
                 }
 
+                last = chunk;
                 yield return chunk;
             }
         }
         finally
         {
             Interlocked.Decrement(ref _pending);
+            trace?.End(last?.PromptTokens ?? 0, last?.CompletionTokens ?? 0,
+                last?.FinishReason is null or GenerateFinishReason.Cancelled ? (nameof(InferenceErrorCode.Cancelled), "the stream ended before the sequence finished")
+                : last!.Error is { } error ? (error.Code.ToString(), error.Message) : null);
         }
     }
 
