@@ -26,8 +26,14 @@ public sealed partial class GenerationEngine
 
         _entries.Clear();
         var rows = 0;
+        var now = _time.GetTimestamp();
         foreach (var (sequence, tokens) in output.Scheduled)
         {
+            if (sequence.FirstScheduledTimestamp == 0)
+            {
+                sequence.FirstScheduledTimestamp = now;
+            }
+
             var start = sequence.ComputedTokens;
             var needsLogits = start + tokens == sequence.TotalTokens;
             _entries.Add(new StepEntry(sequence.Id, sequence.Slice(start, tokens), start, needsLogits, sequence.Request.Conditioning));
@@ -137,6 +143,7 @@ public sealed partial class GenerationEngine
             MatchedStop = matched,
             PromptTokens = sequence.PromptLength,
             CompletionTokens = sequence.OutputLength,
+            QueueTime = sequence.OutputLength == 1 ? _time.GetElapsedTime(sequence.SubmittedTimestamp, sequence.FirstScheduledTimestamp) : null,
         };
 
         if (finish is { } reason)

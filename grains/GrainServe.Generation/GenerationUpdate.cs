@@ -29,4 +29,10 @@ public sealed record GenerationUpdate
 
     /// <summary>Tokens generated so far, this update's included.</summary>
     public int CompletionTokens { get; init; }
+
+    /// <summary>
+    /// On the update with the first generated token only: how long the sequence waited from its submission until the
+    /// scheduler first took it into a step (its queue wait, before prefill); null on every other update.
+    /// </summary>
+    public TimeSpan? QueueTime { get; init; }
 }

@@ -77,6 +77,9 @@ internal sealed class Sequence
 
     public long SubmittedTimestamp { get; }
 
+    /// <summary>When the scheduler first took it into a step; 0 while it has only waited.</summary>
+    public long FirstScheduledTimestamp { get; set; }
+
     /// <summary>When its latest token was produced; 0 before the first.</summary>
     public long LastTokenTimestamp { get; set; }
 

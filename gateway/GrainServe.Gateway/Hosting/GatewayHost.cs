@@ -8,7 +8,9 @@ using GrainServe.Monitoring;
 using GrainServe.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Orleans.Dashboard;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Trace;
 
 namespace GrainServe.Gateway.Hosting;
 
@@ -18,8 +20,11 @@ namespace GrainServe.Gateway.Hosting;
 /// </summary>
 public static class GatewayHost
 {
-    /// <summary>Builds the application; <paramref name="configure"/> lets tests add configuration (ports, repository).</summary>
-    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
+    /// <summary>
+    /// Builds the application; <paramref name="configure"/> lets tests add configuration (ports, repository), and
+    /// <paramref name="services"/> services (a tracing exporter).
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder.Configuration);
@@ -43,11 +48,15 @@ public static class GatewayHost
         });
 
         // Every silo feeds the Orleans dashboard; the gateway shows it on the metrics port, at /dashboard.
-        builder.UseOrleans(silo => silo.UseGrainServeCluster(builder.Configuration).AddDashboard());
+        builder.UseOrleans(silo => silo.UseGrainServeCluster(builder.Configuration).AddDashboard()
+            .AddGrainServeTracing(builder.Configuration, "grainserve-gateway", tracing => tracing.AddAspNetCoreInstrumentation(o => o.Filter = context => IsTraced(context, options))));
+        // JSON console lines (Logging:Console:FormatterName=json) carry their scopes, the request id and the trace id, unless told not to.
+        builder.Services.Configure<JsonConsoleFormatterOptions>(o => o.IncludeScopes = builder.Configuration.GetValue("Logging:Console:FormatterOptions:IncludeScopes", true));
         builder.Services.AddSingleton<IStartupGate, SiloStartupGate>();
         builder.Services.AddSingleton(sp => new ModelRouter(sp.GetRequiredService<IGrainFactory>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         builder.Services.AddSingleton<IInferenceDataPlane, ClusterDataPlane>();
         builder.Services.AddSingleton<GrpcErrorInterceptor>();
+        services?.Invoke(builder.Services);
         builder.Services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<GrpcErrorInterceptor>();
@@ -68,4 +77,8 @@ public static class GatewayHost
         app.MapFallback(context => ErrorResponse.WriteNotFoundAsync(context));
         return app;
     }
+
+    // Probes and scrapes come every few seconds and tell nothing about a request: only the protocol's routes are traced.
+    private static bool IsTraced(HttpContext context, GatewayOptions options) =>
+        context.Connection.LocalPort != options.MetricsPort && !context.Request.Path.StartsWithSegments("/v2/health", StringComparison.Ordinal);
 }

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using GrainServe.Contracts;
 using GrainServe.Errors;
 using GrainServe.Runtime;
+using GrainServe.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace GrainServe.Batching;
@@ -14,6 +16,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
 {
     private readonly string _modelName;
     private readonly string _modelVersion;
+    private readonly string _device;
     private readonly IModelRunner _runner;
     private readonly BatchingSettings _settings;
     private readonly string[] _outputNames;
@@ -28,11 +31,12 @@ public sealed partial class BatchQueue : IAsyncDisposable
     private int _running;
     private bool _closed;
 
-    /// <summary>Creates the queue and starts its loop.</summary>
-    public BatchQueue(string modelName, string modelVersion, IModelRunner runner, BatchingSettings settings, TimeProvider time, ILogger logger)
+    /// <summary>Creates the queue and starts its loop; <paramref name="device"/> (the GPU grain key) tags its spans.</summary>
+    public BatchQueue(string modelName, string modelVersion, IModelRunner runner, BatchingSettings settings, TimeProvider time, ILogger logger, string device = "")
     {
         _modelName = modelName;
         _modelVersion = modelVersion;
+        _device = device;
         _runner = runner;
         _settings = settings;
         _outputNames = runner.Config.Output.Select(o => o.Name).ToArray();
@@ -81,7 +85,10 @@ public sealed partial class BatchQueue : IAsyncDisposable
     /// </summary>
     public Task<InferenceResult> Enqueue(InferenceRequest request, CancellationToken cancellationToken = default)
     {
-        var entry = new Entry(this, request, Rows(request), ShapeKey(request), _time.GetUtcNow());
+        var entry = new Entry(this, request, Rows(request), ShapeKey(request), _time.GetUtcNow())
+        {
+            Span = BatchTrace.StartRequest(_modelName, _modelVersion, _device, request.Id),
+        };
         if (cancellationToken.CanBeCanceled)
         {
             // Registered before the entry is queued, so that every thread that can complete it sees the registration;
@@ -145,6 +152,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
     private static void Complete(Entry entry, InferenceResult result)
     {
         entry.Cancellation.Dispose();
+        BatchTrace.EndRequest(entry.Span, result);
         entry.Completion.TrySetResult(result);
     }
 
@@ -174,6 +182,8 @@ public sealed partial class BatchQueue : IAsyncDisposable
 
     private async Task RunLoopAsync()
     {
+        // The loop started inside whatever call created the instance: its batches belong to no trace of that call's.
+        Activity.Current = null;
         var pending = new List<PendingBatchItem>();
         while (true)
         {
@@ -249,6 +259,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
     {
         var started = _time.GetUtcNow();
         var rows = batch.Select(e => e.Rows).ToArray();
+        var trace = BatchTrace.Begin(batch, static e => e.Span, _modelName, _modelVersion, _device, rows.Sum());
         try
         {
             var requests = batch.Select(e => e.Request.Inputs).ToList();
@@ -259,9 +270,11 @@ public sealed partial class BatchQueue : IAsyncDisposable
             }
 
             var joined = _time.GetUtcNow();
+            trace?.Event(TelemetryNames.ComputeInputEnd);
             var outputNames = OutputsFor(batch);
             var outputs = await _runner.RunAsync(inputs, outputNames, _stopping.Token);
             var ran = _time.GetUtcNow();
+            trace?.Event(TelemetryNames.ComputeOutputStart);
             var split = outputs.Select(o => TensorBatcher.Split(o, rows)).ToArray();
             var responses = new InferenceResult[batch.Length];
             for (var r = 0; r < batch.Length; r++)
@@ -290,6 +303,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
             // Statistics first: a client that reads them right after its answer sees its own request counted.
             Statistics.RecordBatch(rows.Sum(), joined - started, ran - joined, finished - ran, timings, finished);
             GrainServeMetrics.RecordBatch(_modelName, _modelVersion, rows.Sum(), finished - started);
+            trace?.End();
             for (var r = 0; r < batch.Length; r++)
             {
                 Complete(batch[r], responses[r]);
@@ -299,6 +313,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
         {
             // A failed batch fails every request in it, each with the reason.
             LogBatchFailed(_logger, ex, _modelName, _modelVersion, batch.Length);
+            trace?.End(ex);
             var now = _time.GetUtcNow();
             Statistics.RecordFailures(batch.Length, batch.Aggregate(TimeSpan.Zero, (sum, e) => sum + (now - e.EnqueuedAt)), FailureReason.Backend);
             Statistics.RecordBusy(now - started);
@@ -373,6 +388,9 @@ public sealed partial class BatchQueue : IAsyncDisposable
         public string ShapeKey { get; } = shapeKey;
 
         public DateTimeOffset EnqueuedAt { get; } = enqueuedAt;
+
+        // The request's span (null while tracing is off), ended by Complete.
+        public Activity? Span { get; init; }
 
         // Completed off the queue's lock and loop: continuations must not run inline on the batch thread.
         public TaskCompletionSource<InferenceResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -9,7 +9,7 @@ namespace GrainServe.Batching;
 /// Serves the kinds that run one formed batch at a time: plain ONNX models and sentence embedding pipelines, both
 /// created by the <see cref="IModelRunnerFactory"/> (which tests replace) and run through a <see cref="BatchQueue"/>.
 /// </summary>
-internal sealed class BatchedModelProvider(IModelRunnerFactory runners, TimeProvider time, ILogger<BatchQueue> logger) : IModelRunnerProvider
+internal sealed class BatchedModelProvider(IModelRunnerFactory runners, TimeProvider time, ILogger<BatchQueue> logger, LocalDeviceCatalog? catalog = null) : IModelRunnerProvider
 {
     public IReadOnlyList<string> Kinds { get; } = [ModelKinds.Onnx, ModelKinds.SentenceEmbedding];
 
@@ -20,7 +20,7 @@ internal sealed class BatchedModelProvider(IModelRunnerFactory runners, TimeProv
     {
         var runner = runners.Create(model, version, device);
         var versionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var queue = new BatchQueue(model.Name, versionText, runner, BatchingSettings.FromConfig(runner.Config), time, logger);
+        var queue = new BatchQueue(model.Name, versionText, runner, BatchingSettings.FromConfig(runner.Config), time, logger, catalog?.KeyOf(device) ?? device.DeviceId);
         return new BatchedInstance(runner, queue);
     }
 }

@@ -22,6 +22,7 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
     private readonly GenerationEngine _engine;
     private readonly GenerationMetrics.Registration _metrics;
     private readonly TimeProvider _time;
+    private readonly string _device;
     private int _pending;
 
     // Set when the instance starts to unload. The engine then ends what is still running with an error; that is the
@@ -30,10 +31,11 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
     private volatile bool _unloading;
 
     public TextGenerationInstance(ModelConfig config, string version, IStepModel stepModel, GenerationTokenizer tokenizer, ChatTemplate? template,
-        IReadOnlyList<int>? modelEosTokenIds, EngineOptions options, TimeProvider time)
+        IReadOnlyList<int>? modelEosTokenIds, EngineOptions options, TimeProvider time, string device = "")
     {
         Config = config;
         _version = version;
+        _device = device;
         _stepModel = stepModel;
         _tokenizer = tokenizer;
         _template = template;
@@ -96,6 +98,8 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
         }
 
         var started = _time.GetTimestamp();
+        var trace = SequenceTrace.Start(Config.Name ?? "", _version, _device);
+        GenerateChunk? last = null;
         Interlocked.Increment(ref _pending);
         try
         {
@@ -103,6 +107,7 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
             // reader is drained without the token and never misses that last word.
             var updates = _engine.Submit(sequence!, cancellationToken);
             var first = true;
+            var queueTime = TimeSpan.Zero;
             await foreach (var update in updates.ReadAllAsync(CancellationToken.None))
             {
                 var chunk = ToChunk(update);
@@ -112,17 +117,27 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
                     Statistics.RecordFirstResponse(_time.GetElapsedTime(started));
                 }
 
-                if (update.Finish is { } finish)
+                if (update.QueueTime is { } queued)
                 {
-                    Record(finish, _time.GetElapsedTime(started));
+                    queueTime = queued;
+                    trace?.Scheduled(queued);
                 }
 
+                if (update.Finish is { } finish)
+                {
+                    Record(finish, queueTime, _time.GetElapsedTime(started));
+                }
+
+                last = chunk;
                 yield return chunk;
             }
         }
         finally
         {
             Interlocked.Decrement(ref _pending);
+            trace?.End(last?.PromptTokens ?? 0, last?.CompletionTokens ?? 0,
+                last?.FinishReason is null or GenerateFinishReason.Cancelled ? (nameof(InferenceErrorCode.Cancelled), "the stream ended before the sequence finished")
+                : last!.Error is { } error ? (error.Code.ToString(), error.Message) : null);
         }
     }
 
@@ -134,7 +149,7 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
         _stepModel.Dispose();
     }
 
-    private void Record(FinishReason finish, TimeSpan elapsed)
+    private void Record(FinishReason finish, TimeSpan queued, TimeSpan elapsed)
     {
         if (finish is FinishReason.Error or FinishReason.Cancelled)
         {
@@ -144,8 +159,9 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
         }
         else
         {
-            // One request of one row; the engine's steps are not Triton batches, so compute time is the whole request.
-            Statistics.RecordBatch(1, TimeSpan.Zero, elapsed, TimeSpan.Zero, [new RequestTiming(TimeSpan.Zero, elapsed)], _time.GetUtcNow());
+            // One request of one row; the engine's steps are not Triton batches, so compute time is the request's time
+            // after it was first scheduled.
+            Statistics.RecordBatch(1, TimeSpan.Zero, elapsed - queued, TimeSpan.Zero, [new RequestTiming(queued, elapsed)], _time.GetUtcNow());
         }
     }
 

@@ -11,7 +11,7 @@ namespace GrainServe.Generation;
 /// template, behind a <see cref="GenerationEngine"/>. An instance is charged its model file plus the whole KV pool
 /// (<c>kv_cache_bytes</c>), reserved when it loads, so running requests never race other loads for memory.
 /// </summary>
-internal sealed partial class TextGenerationProvider(OnnxSessionFactory sessions, TimeProvider time, ILogger<TextGenerationProvider> logger) : IModelRunnerProvider
+internal sealed partial class TextGenerationProvider(OnnxSessionFactory sessions, TimeProvider time, ILogger<TextGenerationProvider> logger, LocalDeviceCatalog? catalog = null) : IModelRunnerProvider
 {
     public IReadOnlyList<string> Kinds { get; } = [ModelKinds.TextGeneration];
 
@@ -37,7 +37,7 @@ internal sealed partial class TextGenerationProvider(OnnxSessionFactory sessions
 
             stepModel = new OnnxDecoderStepModel(session, layout, settings.KvBinding, CudaDeviceId(device));
             var versionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var instance = new TextGenerationInstance(EffectiveConfig(model), versionText, stepModel, tokenizer, template, layout.EosTokenIds, settings.Engine, time);
+            var instance = new TextGenerationInstance(EffectiveConfig(model), versionText, stepModel, tokenizer, template, layout.EosTokenIds, settings.Engine, time, catalog?.KeyOf(device) ?? device.DeviceId);
             LogLoaded(logger, model.Name, versionText, layout.Layers.Count, instance.MaxSequenceTokens, settings.Engine.KvCacheBytes);
             return instance;
         }

@@ -46,11 +46,15 @@ public sealed class ModelRouter : IAsyncDisposable
         var started = Stopwatch.GetTimestamp();
         RoutedModel? routed = null;
         string? version = null;
+        using var span = RouterTracing.StartRequest(model, request.Id);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
+            var route = RouterTracing.StartRoute(attempt);
             (routed, var slot, var error) = await ChooseAsync(model, request.ModelVersion, header, generation: false, cancellationToken);
+            RouterTracing.EndRoute(route, slot, error);
             if (slot is null)
             {
+                RouterTracing.End(span, null, error);
                 return InferenceResult.Failure(error!);
             }
 
@@ -68,6 +72,7 @@ public sealed class ModelRouter : IAsyncDisposable
                 if (result.Error is not { Code: InferenceErrorCode.ModelNotReady })
                 {
                     routed!.Record(slot.Version, Stopwatch.GetElapsedTime(started), IsServerFailure(result.Error));
+                    RouterTracing.End(span, slot.Version, result.Error);
                     return result;
                 }
 
@@ -82,11 +87,14 @@ public sealed class ModelRouter : IAsyncDisposable
                 slot.Leave();
             }
 
+            RouterTracing.Failover(span, slot, lastError!);
             await ReportLostAsync(routed!, slot, cancellationToken);
         }
 
         routed!.Record(version!, Stopwatch.GetElapsedTime(started), failed: true);
-        return InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"{lastError!.Message} (after {MaxAttempts} instances)");
+        var exhausted = InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"{lastError!.Message} (after {MaxAttempts} instances)");
+        RouterTracing.End(span, version, exhausted.Error);
+        return exhausted;
     }
 
     /// <summary>
@@ -98,11 +106,15 @@ public sealed class ModelRouter : IAsyncDisposable
     public async IAsyncEnumerable<GenerateChunk> GenerateAsync(string model, GenerateRequest request, Func<string, string?>? header = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
+        using var span = RouterTracing.StartRequest(model, null);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
+            var route = RouterTracing.StartRoute(attempt);
             var (routed, slot, error) = await ChooseAsync(model, request.ModelVersion, header, generation: true, cancellationToken);
+            RouterTracing.EndRoute(route, slot, error);
             if (slot is null)
             {
+                RouterTracing.End(span, null, error);
                 yield return new GenerateChunk { Error = error };
                 yield break;
             }
@@ -126,6 +138,7 @@ public sealed class ModelRouter : IAsyncDisposable
                         if (!await enumerator.MoveNextAsync())
                         {
                             routed!.Record(slot.Version, Stopwatch.GetElapsedTime(started), failed: false);
+                            RouterTracing.End(span, slot.Version, null);
                             yield break;
                         }
 
@@ -140,6 +153,7 @@ public sealed class ModelRouter : IAsyncDisposable
                     if (!streamed && chunk.Error is { Code: InferenceErrorCode.ModelNotReady })
                     {
                         // The instance is gone (unloaded, re-placed, or its silo died) before it produced anything: try another.
+                        RouterTracing.Failover(span, slot, chunk.Error);
                         lost = true;
                         break;
                     }
@@ -147,7 +161,9 @@ public sealed class ModelRouter : IAsyncDisposable
                     if (lost)
                     {
                         routed!.Record(slot.Version, Stopwatch.GetElapsedTime(started), failed: true);
-                        yield return GenerateChunk.Failure(InferenceErrorCode.ModelNotReady, $"model '{model}' version {slot.Version} lost its instance in the middle of the stream; retry");
+                        var failure = GenerateChunk.Failure(InferenceErrorCode.ModelNotReady, $"model '{model}' version {slot.Version} lost its instance in the middle of the stream; retry");
+                        RouterTracing.End(span, slot.Version, failure.Error);
+                        yield return failure;
                         yield break;
                     }
 
@@ -156,9 +172,11 @@ public sealed class ModelRouter : IAsyncDisposable
                     if (chunk.Error is not null)
                     {
                         routed!.Record(slot.Version, Stopwatch.GetElapsedTime(started), IsServerFailure(chunk.Error));
+                        RouterTracing.End(span, slot.Version, chunk.Error);
                     }
 
                     yield return chunk;
+                    RouterTracing.Resume(span);
                     if (chunk.Error is not null)
                     {
                         yield break;
@@ -176,7 +194,9 @@ public sealed class ModelRouter : IAsyncDisposable
             }
         }
 
-        yield return GenerateChunk.Failure(InferenceErrorCode.ModelNotReady, $"model '{model}' lost its instances {MaxAttempts} times in a row; retry");
+        var exhausted = GenerateChunk.Failure(InferenceErrorCode.ModelNotReady, $"model '{model}' lost its instances {MaxAttempts} times in a row; retry");
+        RouterTracing.End(span, null, exhausted.Error);
+        yield return exhausted;
     }
 
     /// <summary>
