@@ -2,6 +2,7 @@ using System.Net;
 using GrainServe.Gateway.DataPlane;
 using GrainServe.Gateway.Errors;
 using GrainServe.Gateway.Grpc;
+using GrainServe.Gateway.Operator;
 using GrainServe.Gateway.Rest;
 using GrainServe.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -44,6 +45,7 @@ public static class GatewayHost
         builder.UseOrleans(silo => silo.UseGrainServeCluster(builder.Configuration).AddDashboard());
         builder.Services.AddSingleton<IStartupGate, SiloStartupGate>();
         builder.Services.AddSingleton(sp => new ModelRouter(sp.GetRequiredService<IGrainFactory>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        builder.Services.AddSingleton(sp => new RequestWindows(sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILogger<RequestWindows>>()));
         builder.Services.AddSingleton<IInferenceDataPlane, ClusterDataPlane>();
         builder.Services.AddHostedService<PrometheusMeterExport>();
         builder.Services.AddSingleton<GrpcErrorInterceptor>();
@@ -64,6 +66,8 @@ public static class GatewayHost
         app.MapGrpcService<GrpcInferenceService>().RequireHost($"*:{options.GrpcPort}");
         app.MapGet("/metrics", MetricsEndpoint.WriteAsync).RequireHost($"*:{options.MetricsPort}");
         app.MapOrleansDashboard("/dashboard").RequireHost($"*:{options.MetricsPort}");
+        // GrainServe's own operator page, at / on the metrics port, with its JSON API under /api.
+        app.MapOperatorEndpoints().RequireHost($"*:{options.MetricsPort}");
         app.MapFallback(context => ErrorResponse.WriteNotFoundAsync(context));
         return app;
     }
