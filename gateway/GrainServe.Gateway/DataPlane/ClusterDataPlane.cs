@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using GrainServe.Contracts;
 using GrainServe.Errors;
 using GrainServe.Generation;
@@ -10,7 +12,8 @@ namespace GrainServe.Gateway.DataPlane;
 
 /// <summary>
 /// The data plane over the Orleans cluster: requests go straight to GPU grains through the <see cref="ModelRouter"/>;
-/// metadata, repository and statistics calls go to the model's grain, the control plane.
+/// metadata, repository and statistics calls go to the model's grain, the control plane. Every request it routes is counted
+/// in this gateway's <see cref="RequestWindows"/>, with its end-to-end duration and outcome, for the operator page.
 /// </summary>
 internal sealed class ClusterDataPlane : IInferenceDataPlane
 {
@@ -22,12 +25,14 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
     private readonly IGrainFactory _grains;
     private readonly IStartupGate _startup;
     private readonly ModelRouter _router;
+    private readonly RequestWindows _windows;
 
-    public ClusterDataPlane(IGrainFactory grains, IStartupGate startup, ModelRouter router)
+    public ClusterDataPlane(IGrainFactory grains, IStartupGate startup, ModelRouter router, RequestWindows windows)
     {
         _grains = grains;
         _startup = startup;
         _router = router;
+        _windows = windows;
     }
 
     public async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
@@ -52,11 +57,46 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
         return metadata.State == ModelReadyState.Ready;
     }
 
-    public Task<InferenceResult> InferAsync(string model, InferenceRequest request, Func<string, string?>? header, CancellationToken cancellationToken) =>
-        _router.InferAsync(model, request, header, cancellationToken);
+    public async Task<InferenceResult> InferAsync(string model, InferenceRequest request, Func<string, string?>? header, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        InferenceResult? result = null;
+        try
+        {
+            result = await _router.InferAsync(model, request, header, cancellationToken);
+            return result;
+        }
+        finally
+        {
+            // A result carries its version only on success; a failure is counted under the version the request named, if any.
+            var outcome = result is null ? Unfinished(cancellationToken) : result.Error?.Code;
+            _windows.Record(model, result?.Response?.ModelVersion ?? request.ModelVersion, Stopwatch.GetElapsedTime(started), outcome);
+        }
+    }
 
-    public IAsyncEnumerable<GenerateChunk> GenerateAsync(string model, GenerateRequest request, Func<string, string?>? header, CancellationToken cancellationToken) =>
-        _router.GenerateAsync(model, request, header, cancellationToken);
+    public async IAsyncEnumerable<GenerateChunk> GenerateAsync(string model, GenerateRequest request, Func<string, string?>? header, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var version = request.ModelVersion;
+        InferenceErrorCode? error = null;
+        var ended = false;
+        try
+        {
+            await foreach (var chunk in _router.GenerateAsync(model, request, header, cancellationToken))
+            {
+                version = chunk.ModelVersion is { Length: > 0 } served ? served : version;
+                error ??= chunk.Error?.Code;
+                yield return chunk;
+            }
+
+            ended = true;
+        }
+        finally
+        {
+            // A stream that stopped before its end (its reader left, or the call threw) counts as an error.
+            _windows.Record(model, version, Stopwatch.GetElapsedTime(started), error ?? (ended ? null : Unfinished(cancellationToken)));
+        }
+    }
 
     public Task<TrafficStatus> GetTrafficAsync(string model, CancellationToken cancellationToken) =>
         _grains.GetGrain<IModelGrain>(model).GetTraffic().WaitAsync(cancellationToken);
@@ -130,6 +170,10 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
         await _grains.GetGrain<IModelGrain>(model).GetInstances(version).WaitAsync(cancellationToken);
 
     public Task<IReadOnlyList<DeviceInfo>> GetDevicesAsync(CancellationToken cancellationToken) => ClusterDevices.ListAsync(_grains, cancellationToken);
+
+    // A request that ended in an exception rather than a result: the client's cancellation, or the server's failure.
+    private static InferenceErrorCode Unfinished(CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested ? InferenceErrorCode.Cancelled : InferenceErrorCode.Internal;
 
     // Triton's spelling of model states in the repository index.
     private static string StateText(ModelReadyState state) => state == ModelReadyState.Unknown ? "" : state.ToString().ToUpperInvariant();

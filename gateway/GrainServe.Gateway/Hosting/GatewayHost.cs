@@ -2,6 +2,7 @@ using System.Net;
 using GrainServe.Gateway.DataPlane;
 using GrainServe.Gateway.Errors;
 using GrainServe.Gateway.Grpc;
+using GrainServe.Gateway.Operator;
 using GrainServe.Gateway.Rest;
 using GrainServe.Hosting;
 using GrainServe.Monitoring;
@@ -54,6 +55,7 @@ public static class GatewayHost
         builder.Services.Configure<JsonConsoleFormatterOptions>(o => o.IncludeScopes = builder.Configuration.GetValue("Logging:Console:FormatterOptions:IncludeScopes", true));
         builder.Services.AddSingleton<IStartupGate, SiloStartupGate>();
         builder.Services.AddSingleton(sp => new ModelRouter(sp.GetRequiredService<IGrainFactory>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        builder.Services.AddSingleton(sp => new RequestWindows(sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILogger<RequestWindows>>()));
         builder.Services.AddSingleton<IInferenceDataPlane, ClusterDataPlane>();
         builder.Services.AddSingleton<GrpcErrorInterceptor>();
         services?.Invoke(builder.Services);
@@ -74,6 +76,8 @@ public static class GatewayHost
         app.MapGrpcService<GrpcInferenceService>().RequireHost($"*:{options.GrpcPort}");
         app.MapGet("/metrics", MetricsEndpoint.WriteAsync).RequireHost($"*:{options.MetricsPort}");
         app.MapOrleansDashboard("/dashboard").RequireHost($"*:{options.MetricsPort}");
+        // GrainServe's own operator page, at / on the metrics port, with its JSON API under /api.
+        app.MapOperatorEndpoints().RequireHost($"*:{options.MetricsPort}");
         app.MapFallback(context => ErrorResponse.WriteNotFoundAsync(context));
         return app;
     }

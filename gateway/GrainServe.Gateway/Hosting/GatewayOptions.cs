@@ -20,7 +20,10 @@ public sealed class GatewayOptions
     /// <summary>The V2 gRPC port (HTTP/2 without TLS). Default 8001.</summary>
     public int GrpcPort { get; set; } = 8001;
 
-    /// <summary>The Prometheus metrics port, serving <c>/metrics</c>. Default 8002.</summary>
+    /// <summary>
+    /// The metrics port, serving Prometheus at <c>/metrics</c>, the Orleans dashboard at <c>/dashboard</c> and the operator
+    /// page at <c>/</c>. Default 8002.
+    /// </summary>
     public int MetricsPort { get; set; } = 8002;
 
     /// <summary>

@@ -22,6 +22,15 @@ public sealed class GatewayFixture : IAsyncLifetime
     /// <summary>A small Whisper-shaped model (tiny.en's vocabulary and audio shapes, two narrow layers, random weights).</summary>
     public const string Whisper = "whisper_small";
 
+    /// <summary>Counted exactly by the operator overview API's test; no other test sends it requests.</summary>
+    public const string OperatorApi = "operator_api";
+
+    /// <summary>Counted exactly by the operator page's browser test; no other test sends it requests.</summary>
+    public const string OperatorPage = "operator_page";
+
+    /// <summary>tiny_llama under another name, counted exactly by the operator overview API's generation test.</summary>
+    public const string OperatorLlama = "operator_llama";
+
     /// <summary>The model served from ../shared/data/tiny-random-gpt2 when that folder is there.</summary>
     public const string RandomGpt2 = "gpt2_random";
 
@@ -33,6 +42,9 @@ public sealed class GatewayFixture : IAsyncLifetime
     public bool HasRandomGpt2 { get; private set; }
 
     public int MetricsPort { get; } = FreePort.Next();
+
+    /// <summary>The metrics port's address: /metrics, the Orleans dashboard and the operator page.</summary>
+    public Uri MetricsAddress => new($"http://127.0.0.1:{MetricsPort}/");
 
     public int GrpcPort { get; } = FreePort.Next();
 
@@ -70,6 +82,10 @@ public sealed class GatewayFixture : IAsyncLifetime
         WriteModel("metrics_count", 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 8 }""");
         WriteModel("triton_metrics", 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 8 }""");
 
+        // Counted exactly by the operator page's tests, one model each.
+        WriteModel(OperatorApi, 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 8 }""");
+        WriteModel(OperatorPage, 1, SampleModels.Scale(2, 1), """{ "max_batch_size": 8 }""");
+
         // Models that tests unload and reload; no other test uses them.
         WriteModel("reload_rest", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""");
         WriteModel("reload_grpc", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""");
@@ -88,6 +104,18 @@ public sealed class GatewayFixture : IAsyncLifetime
         File.WriteAllText(Path.Combine(_repository, SplitLlama, "config.json"), File.ReadAllText(Path.Combine(_repository, "tiny_llama", "config.json"))
             .Replace("\"tiny_llama\"", $"\"{SplitLlama}\"", StringComparison.Ordinal)
             .Replace("\"parameters\":", "\"traffic\": { \"weights\": { \"1\": 50, \"2\": 50 } },\n  \"parameters\":", StringComparison.Ordinal)
+            .Replace("67108864", "8388608", StringComparison.Ordinal));
+
+        // The sample decoder once more, for the operator page's count of a streamed generation; no other test uses it.
+        var operatorLlama = Path.Combine(_repository, OperatorLlama, "1");
+        Directory.CreateDirectory(operatorLlama);
+        foreach (var file in new[] { "model.onnx", "genai_config.json" })
+        {
+            File.CreateSymbolicLink(Path.Combine(operatorLlama, file), Path.Combine(_repository, "tiny_llama", "1", file));
+        }
+
+        File.WriteAllText(Path.Combine(_repository, OperatorLlama, "config.json"), File.ReadAllText(Path.Combine(_repository, "tiny_llama", "config.json"))
+            .Replace("\"tiny_llama\"", $"\"{OperatorLlama}\"", StringComparison.Ordinal)
             .Replace("67108864", "8388608", StringComparison.Ordinal));
 
         // Whisper in onnxruntime-genai's layout, as the ModelBuilder writes whisper_tiny, only narrower.
