@@ -1,10 +1,15 @@
+using System.Text;
 using GrainServe.Monitoring;
+using GrainServe.Routing;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace GrainServe.Gateway.Hosting;
 
 /// <summary>
-/// <c>GET /metrics</c> on the gateway's metrics port: the node autoscaling gauges (<see cref="ClusterDemandGauges"/>), then
-/// what every silo serves (<see cref="MetricsExposition"/>), for the instances this process hosts in the embedded default.
+/// <c>GET /metrics</c> on the gateway's metrics port: the node autoscaling gauges (<see cref="ClusterDemandGauges"/>), what
+/// every silo serves (<see cref="MetricsExposition"/>; for the instances this process hosts in the embedded default), then
+/// the weights this gateway routes by (<see cref="VersionWeightGauges"/>).
 /// </summary>
 internal static class MetricsEndpoint
 {
@@ -13,5 +18,8 @@ internal static class MetricsEndpoint
         await ClusterDemandGauges.UpdateAsync(context.RequestServices.GetRequiredService<IGrainFactory>(), context.RequestAborted);
         context.Response.ContentType = MetricsExposition.ContentType;
         await MetricsExposition.WriteAsync(context.RequestServices, context.Response.Body, context.RequestAborted);
+        var weights = new StringBuilder();
+        VersionWeightGauges.Write(weights, context.RequestServices.GetRequiredService<ModelRouter>(), context.RequestServices.GetRequiredService<IOptions<SiloOptions>>().Value.SiloName ?? "");
+        await context.Response.WriteAsync(weights.ToString(), context.RequestAborted);
     }
 }

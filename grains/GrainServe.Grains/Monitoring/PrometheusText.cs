@@ -4,7 +4,7 @@ using System.Text;
 namespace GrainServe.Monitoring;
 
 /// <summary>Small pieces of the Prometheus text format (version 0.0.4) that the hand-written families share.</summary>
-internal static class PrometheusText
+public static class PrometheusText
 {
     /// <summary>Writes the <c># HELP</c> and <c># TYPE</c> lines of a family.</summary>
     public static void Family(StringBuilder text, string name, string type, string help) =>

@@ -205,6 +205,9 @@ public sealed class ModelRouter : IAsyncDisposable
     /// </summary>
     public Task RefreshAsync(string model, CancellationToken cancellationToken) => _tables.RefreshAsync(model, cancellationToken);
 
+    /// <summary>The routing tables this gateway holds now: the models it has routed, their versions and weights.</summary>
+    public IReadOnlyList<RoutingTable> CachedTables() => _tables.Cached();
+
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => _tables.DisposeAsync();
 

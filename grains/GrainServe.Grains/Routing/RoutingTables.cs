@@ -73,6 +73,10 @@ internal sealed class RoutingTables : IAsyncDisposable
         }
     }
 
+    /// <summary>The tables this gateway holds now, for its metrics (the weights in force).</summary>
+    public IReadOnlyList<RoutingTable> Cached() =>
+        [.. _models.Values.Where(e => e.IsValueCreated && e.Value.IsCompletedSuccessfully).Select(e => e.Value.Result.Table)];
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();

@@ -21,6 +21,11 @@ public sealed class TrafficTests(GatewayFixture fixture)
         // 1600 expected for version 1; sigma = sqrt(2000 * 0.8 * 0.2) ≈ 17.9, so 5 sigma is about 90.
         Assert.InRange(counts.GetValueOrDefault("1"), 1510, 1690);
         Assert.Equal(2000, counts.GetValueOrDefault("1") + counts.GetValueOrDefault("2"));
+
+        // The metrics port shows the weights this gateway routes by.
+        var metrics = (await new HttpClient().GetStringAsync($"http://127.0.0.1:{fixture.MetricsPort}/metrics")).Split('\n');
+        Assert.Contains("grainserve_version_weight{model=\"split_shares\",version=\"1\",silo=\"rest-test\"} 80", metrics);
+        Assert.Contains("grainserve_version_weight{model=\"split_shares\",version=\"2\",silo=\"rest-test\"} 20", metrics);
     }
 
     [Fact]
