@@ -62,6 +62,15 @@ public static class TelemetryNames
     /// <summary>Attribute: a sequence's generated tokens.</summary>
     public const string CompletionTokens = "grainserve.completion_tokens";
 
+    /// <summary>Span: a transcription's audio decoding and log-mel front end.</summary>
+    public const string AudioSpan = "audio";
+
+    /// <summary>Span: a transcription's windows, each encoded once and decoded on the generation engine.</summary>
+    public const string TranscribeSpan = "transcribe";
+
+    /// <summary>Attribute: the seconds of audio a transcription decoded.</summary>
+    public const string AudioSeconds = "grainserve.audio_seconds";
+
     /// <summary>Event (Triton's): the request reached its instance.</summary>
     public const string RequestStart = "REQUEST_START";
 

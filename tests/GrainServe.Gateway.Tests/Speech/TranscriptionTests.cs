@@ -16,7 +16,7 @@ namespace GrainServe.Gateway.Speech;
 [Collection(GatewayCollection.Name)]
 public sealed class TranscriptionTests(GatewayFixture fixture)
 {
-    private static readonly byte[] Speech = Wav(2.0, 440);
+    private static readonly byte[] Speech = ToneWav.Create(2.0, 440);
 
     private AudioClient Client() =>
         new(GatewayFixture.Whisper, new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(fixture.Http.BaseAddress!, "/v1") });
@@ -288,31 +288,5 @@ public sealed class TranscriptionTests(GatewayFixture fixture)
         var error = JsonDocument.Parse(body).RootElement.GetProperty("error");
         Assert.Contains(message, error.GetProperty("message").GetString(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
-    }
-
-    private static byte[] Wav(double seconds, double hz)
-    {
-        const int Rate = 16000;
-        var samples = (int)(seconds * Rate);
-        using var stream = new MemoryStream();
-        using var writer = new BinaryWriter(stream);
-        writer.Write("RIFF"u8);
-        writer.Write(36 + (samples * 2));
-        writer.Write("WAVEfmt "u8);
-        writer.Write(16);
-        writer.Write((short)1);
-        writer.Write((short)1);
-        writer.Write(Rate);
-        writer.Write(Rate * 2);
-        writer.Write((short)2);
-        writer.Write((short)16);
-        writer.Write("data"u8);
-        writer.Write(samples * 2);
-        for (var i = 0; i < samples; i++)
-        {
-            writer.Write((short)(8000 * Math.Sin(2 * Math.PI * hz * i / Rate)));
-        }
-
-        return stream.ToArray();
     }
 }

@@ -14,7 +14,7 @@ namespace GrainServe.TestSupport;
 /// The embedded default with tracing on, as an operator turns it on: <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> and
 /// <c>OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf</c> pointing at an <see cref="OtlpReceiver"/>, plus an in-memory exporter
 /// for the tests to read spans with their parentage; JSON console logs, captured. Serves <c>simple</c> (dynamic
-/// batching) and <c>tiny_llama</c> (generation) only.
+/// batching), <c>tiny_llama</c> (generation) and <c>whisper_small</c> (speech to text) only.
 /// </summary>
 public sealed class TracingGatewayFixture : IAsyncLifetime
 {
@@ -41,6 +41,10 @@ public sealed class TracingGatewayFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         SampleRepository.Write(_repository, SampleRepository.Files().Where(f => f.Path.StartsWith("simple/", StringComparison.Ordinal) || f.Path.StartsWith("tiny_llama/", StringComparison.Ordinal)));
+        GrainServe.ModelBuilder.Whisper.WhisperModel.Write(
+            Path.Combine(_repository, GatewayFixture.Whisper, "1"),
+            new GrainServe.ModelBuilder.Whisper.WhisperDims(2, 2, 64, 2, 32, 128, 80, 1500, 448, 51864));
+        File.WriteAllText(Path.Combine(_repository, GatewayFixture.Whisper, "config.json"), SampleRepository.WhisperConfig(GatewayFixture.Whisper, kvCacheBytes: 64L << 20));
         Otlp = await OtlpReceiver.StartAsync();
         var httpPort = FreePort.Next();
         var grpcPort = FreePort.Next();

@@ -80,6 +80,35 @@ public sealed class TracingTests(TracingGatewayFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task Transcription_RestWithTraceparent_TracesTheAudioAndTheWindows()
+    {
+        var (traceId, clientSpan) = NewClientContext();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/audio/transcriptions")
+        {
+            Content = new MultipartFormDataContent
+            {
+                { new ByteArrayContent(ToneWav.Create(1.5, 440)), "file", "tone.wav" },
+                { new StringContent(GatewayFixture.Whisper), "model" },
+                { new StringContent("0"), "temperature" },
+            },
+        };
+        request.Headers.Add("traceparent", $"00-{traceId}-{clientSpan}-01");
+        using var response = await fixture.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var tree = await TraceTree.WaitAsync(fixture.Spans.Snapshot, traceId);
+        output.WriteLine(tree.ToString());
+        var model = tree.Single(s => s.DisplayName == GatewayFixture.Whisper && s.GetTagItem(TelemetryNames.Device) is not null, "the transcription's span on its device");
+        Assert.StartsWith("trace-test/", (string)model.GetTagItem(TelemetryNames.Device)!);
+        Assert.Equal(1.5, (double)model.GetTagItem(TelemetryNames.AudioSeconds)!, 3);
+        var audio = tree.Single(TelemetryNames.AudioSpan, model.SpanId);
+        var transcribe = tree.Single(TelemetryNames.TranscribeSpan, model.SpanId);
+        Assert.True(audio.StartTimeUtc + audio.Duration <= transcribe.StartTimeUtc + TimeSpan.FromMilliseconds(1));
+        Assert.Equal(GatewayFixture.Whisper, transcribe.GetTagItem(TelemetryNames.ModelName));
+        Assert.Equal(ActivityStatusCode.Unset, model.Status);
+    }
+
+    [Fact]
     public async Task Infer_OtlpHttpEndpointConfigured_ReceivesTheRequestSpansAsProtobuf()
     {
         var (traceId, clientSpan) = NewClientContext();

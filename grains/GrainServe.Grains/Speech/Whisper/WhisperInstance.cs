@@ -30,11 +30,13 @@ internal sealed class WhisperInstance : IInstanceScheduler
     private readonly AudioDecoder _audio;
     private readonly AudioLimits _limits;
     private readonly TimeProvider _time;
+    private readonly string _device;
     private int _pending;
     private volatile bool _unloading;
 
-    public WhisperInstance(ModelConfig config, string version, WhisperModel model, AudioDecoder audio, AudioLimits limits, TimeProvider time)
+    public WhisperInstance(ModelConfig config, string version, WhisperModel model, AudioDecoder audio, AudioLimits limits, TimeProvider time, string device = "")
     {
+        _device = device;
         Config = config;
         _version = version;
         _model = model;
@@ -148,41 +150,46 @@ internal sealed class WhisperInstance : IInstanceScheduler
             return (null, null, Fail(InferenceErrorCode.InvalidInput, invalid!, started));
         }
 
+        var trace = TranscriptionTrace.Start(Config.Name ?? "", _version, _device);
+        (string Code, string Message)? traced = ("Internal", "the transcription ended with an exception");
         Interlocked.Increment(ref _pending);
         try
         {
             var audio = await _audio.DecodeAsync(parsed.Audio, _limits, cancellationToken).ConfigureAwait(false);
             var mel = await Task.Run(() => LogMelSpectrogram.Compute(audio.Samples, _model.Filterbank), cancellationToken).ConfigureAwait(false);
+            trace?.Decoded(audio.Samples.Length / (double)LogMelSpectrogram.SampleRate);
             var frames = LogMelSpectrogram.FrameCount(audio.Samples.Length);
             var decoder = new EngineWindowDecoder(_model, mel, frames, parsed.Seed ?? DefaultSeed(parsed.Audio.Span), parsed.IgnoreEndOfText);
             var transcriber = new WhisperTranscriber(decoder, _model.Text, _model.Tokenizer.SpecialTokens);
             var transcript = await transcriber.TranscribeAsync(LogMelSpectrogram.ContentFrameCount(audio.Samples.Length), parsed.Options, onSegment, cancellationToken).ConfigureAwait(false);
             var elapsed = _time.GetElapsedTime(started);
             Statistics.RecordBatch(1, TimeSpan.Zero, elapsed, TimeSpan.Zero, [new RequestTiming(TimeSpan.Zero, elapsed)], _time.GetUtcNow());
+            traced = null;
             return (transcript, parsed, null);
         }
         catch (AudioFormatException ex)
         {
-            return (null, parsed, Fail(InferenceErrorCode.InvalidInput, ex.Message, started));
+            return (null, parsed, Traced(Fail(InferenceErrorCode.InvalidInput, ex.Message, started), ref traced));
         }
         catch (WhisperDecodeException ex)
         {
-            return (null, parsed, Fail(
+            return (null, parsed, Traced(Fail(
                 !ex.ServerFault ? InferenceErrorCode.InvalidInput : _unloading ? InferenceErrorCode.ModelNotReady : InferenceErrorCode.Internal,
                 _unloading && ex.ServerFault ? Unloaded : ex.Message,
-                started));
+                started), ref traced));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return (null, parsed, Fail(InferenceErrorCode.Cancelled, "the transcription was cancelled", started));
+            return (null, parsed, Traced(Fail(InferenceErrorCode.Cancelled, "the transcription was cancelled", started), ref traced));
         }
         catch (ObjectDisposedException) when (_unloading)
         {
-            return (null, parsed, Fail(InferenceErrorCode.ModelNotReady, Unloaded, started));
+            return (null, parsed, Traced(Fail(InferenceErrorCode.ModelNotReady, Unloaded, started), ref traced));
         }
         finally
         {
             Interlocked.Decrement(ref _pending);
+            trace?.End(traced);
         }
     }
 
@@ -197,6 +204,13 @@ internal sealed class WhisperInstance : IInstanceScheduler
     // Without a seed, the file's own hash: a fallback to sampling then still gives the same transcript for the same
     // audio, on any instance, which is what a client retrying a request expects.
     private static long DefaultSeed(ReadOnlySpan<byte> audio) => unchecked((long)System.IO.Hashing.XxHash64.HashToUInt64(audio));
+
+    // Notes a failure's code and message for the request's span, which the caller's finally ends.
+    private static InferenceResult Traced(InferenceResult failure, ref (string Code, string Message)? traced)
+    {
+        traced = (failure.Error!.Code.ToString(), failure.Error.Message);
+        return failure;
+    }
 
     private InferenceResult Fail(InferenceErrorCode code, string message, long started)
     {

@@ -13,7 +13,7 @@ namespace GrainServe.Speech.Whisper;
 /// audio in, text out. An instance is charged both ONNX files plus its KV pool, which holds every running window's
 /// cross-attention state as well as its tokens.
 /// </summary>
-internal sealed partial class WhisperProvider(OnnxSessionFactory sessions, TimeProvider time, ILogger<WhisperProvider> logger) : IModelRunnerProvider
+internal sealed partial class WhisperProvider(OnnxSessionFactory sessions, TimeProvider time, ILogger<WhisperProvider> logger, LocalDeviceCatalog? catalog = null) : IModelRunnerProvider
 {
     private readonly AudioDecoder _audio = new();
 
@@ -56,7 +56,7 @@ internal sealed partial class WhisperProvider(OnnxSessionFactory sessions, TimeP
             var whisper = new WhisperModel(model.Name, encoder, decoder, tokenizer, settings.Engine, time);
             var limits = new AudioLimits { MaxDurationSeconds = settings.MaxAudioSeconds };
             LogLoaded(logger, model.Name, versionText, layout.Layers.Count, encoder.MelBins, tokenizer.IsMultilingual, settings.Engine.KvCacheBytes);
-            return new WhisperInstance(EffectiveConfig(model), versionText, whisper, _audio, limits, time);
+            return new WhisperInstance(EffectiveConfig(model), versionText, whisper, _audio, limits, time, catalog?.KeyOf(device) ?? device.DeviceId);
         }
         catch (ArgumentException ex)
         {
