@@ -36,6 +36,17 @@ Line($"NVML available: {nvml.IsAvailable}, GPUs: {gpus.Count}");
 foreach (var gpu in gpus)
 {
     Line($"- NVML gpu{gpu.Index}: {gpu.Name}, {gpu.Uuid}, total {gpu.TotalMemoryBytes >> 20} MiB, free {gpu.FreeMemoryBytes >> 20} MiB, utilization {gpu.UtilizationPercent}%");
+    Line($"- NVML gpu{gpu.Index} (the metrics port's nv_gpu_*): used {gpu.UsedMemoryBytes >> 20} MiB, power {gpu.PowerWatts?.ToString("0.0", CultureInfo.InvariantCulture) ?? "n/a"} W of {gpu.PowerLimitWatts?.ToString("0", CultureInfo.InvariantCulture) ?? "n/a"} W, energy {gpu.EnergyJoules?.ToString("0", CultureInfo.InvariantCulture) ?? "n/a"} J");
+}
+
+// The same figures as nvidia-smi reads them: power within a few watts (both sample the same sensor), the limit exact.
+var power = Run("nvidia-smi", "--query-gpu=index,power.draw,power.limit,memory.used --format=csv,noheader,nounits");
+foreach (var row in power.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split(',').Select(c => c.Trim()).ToArray()))
+{
+    var match = gpus.FirstOrDefault(g => g.Index.ToString(CultureInfo.InvariantCulture) == row[0]);
+    var draw = double.TryParse(row[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var w) ? w : double.NaN;
+    var limit = double.TryParse(row[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var l) ? l : double.NaN;
+    Line($"- gpu{row[0]} nvidia-smi power {row[1]} W of {row[2]} W, used {row[3]} MiB; NVML power within 10 W: {match?.PowerWatts is { } p && Math.Abs(p - draw) <= 10}, limit equal: {match?.PowerLimitWatts is { } pl && Math.Abs(pl - limit) < 1}");
 }
 
 var smi = Run("nvidia-smi", "--query-gpu=index,name,uuid,memory.total,driver_version --format=csv,noheader,nounits");
