@@ -114,6 +114,7 @@ public sealed class BatchQueueTests
             Assert.Equal(InferenceErrorCode.Internal, r.Error!.Code);
             Assert.Contains("device on fire", r.Error.Message);
         });
+        Assert.Equal([0L, 0L, 2L, 0L], queue.Statistics.Figures().FailuresByReason);
     }
 
     [Fact]
@@ -128,6 +129,7 @@ public sealed class BatchQueueTests
         var rejected = await queue.Enqueue(Floats.Request(null, 5, 6)).WaitAsync(Wait);
 
         Assert.Equal(InferenceErrorCode.QueueFull, rejected.Error!.Code);
+        Assert.Equal([1L, 0L, 0L, 0L], queue.Statistics.Figures().FailuresByReason);
         runner.Gate.SetResult();
         Assert.NotNull((await running.WaitAsync(Wait)).Response);
         Assert.NotNull((await waiting.WaitAsync(Wait)).Response);
@@ -146,6 +148,7 @@ public sealed class BatchQueueTests
 
         Assert.Equal(InferenceErrorCode.Timeout, result.Error!.Code);
         Assert.Empty(runner.BatchRows);
+        Assert.Equal([1L, 0L, 0L, 0L], queue.Statistics.Figures().FailuresByReason);
     }
 
     [Fact]
@@ -164,6 +167,7 @@ public sealed class BatchQueueTests
         var cancelled = await abandoned.WaitAsync(Wait);
 
         Assert.Equal(InferenceErrorCode.Cancelled, cancelled.Error!.Code);
+        Assert.Equal([0L, 1L, 0L, 0L], queue.Statistics.Figures().FailuresByReason);
         Assert.Equal(1, queue.Queued);
         runner.Gate.SetResult();
         var results = await Task.WhenAll(running, after).WaitAsync(Wait);
