@@ -19,6 +19,13 @@ public interface IGpuGrain : IGrainWithStringKey
     Task<DeviceInfo> GetInfo();
 
     /// <summary>
+    /// Answers at once: the liveness probe a gateway sends while one of its requests waits long on this device, to tell
+    /// a busy device from a hung or cut-off silo without waiting for the membership protocol (seconds more).
+    /// </summary>
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task Ping();
+
+    /// <summary>
     /// Loads one instance of a model version from the silo's model repository. <paramref name="configOverride"/>,
     /// when given, replaces the model's config.json. When the instance does not fit in the memory budget left, idle
     /// instances of other models are evicted first, least recently used first and each only once its model grain

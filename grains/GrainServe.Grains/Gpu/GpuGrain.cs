@@ -79,6 +79,8 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
 
     public Task<DeviceInfo> GetInfo() => Task.FromResult(Describe());
 
+    public Task Ping() => Task.CompletedTask;
+
     public async Task<LoadResult> LoadInstance(string modelName, string modelVersion, ModelConfig? configOverride)
     {
         var result = await LoadAsync(modelName, modelVersion, configOverride);

@@ -22,7 +22,11 @@ public sealed class ModelRouter : IAsyncDisposable
     private const int MaxMirrorsInFlight = 64;
     private static readonly TimeSpan MirrorTimeout = TimeSpan.FromSeconds(60);
 
+    // How long a failover waits for the model grain to take note of a lost instance.
+    private static readonly TimeSpan RecoverWait = TimeSpan.FromSeconds(2);
+
     private readonly RoutingTables _tables;
+    private readonly HopWatch _hops;
 
     // Random.Shared: the router is called from many threads at once.
     private readonly Random _random = Random.Shared;
@@ -32,6 +36,7 @@ public sealed class ModelRouter : IAsyncDisposable
     public ModelRouter(IGrainFactory grains, TimeProvider time)
     {
         _tables = new RoutingTables(grains, time);
+        _hops = new HopWatch(time);
     }
 
     /// <summary>
@@ -65,10 +70,13 @@ public sealed class ModelRouter : IAsyncDisposable
 
             version = slot.Version;
             slot.Enter();
+            using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try
             {
-                // The token travels with the call, so a client that goes away takes its request out of the queue.
-                var result = await slot.Device.Infer(slot.InstanceId, request, cancellationToken).WaitAsync(cancellationToken);
+                // The token travels with the call, so a client that goes away takes its request out of the queue; a hop
+                // found dead cancels it too, so the abandoned call leaves the queue if its silo ever resumes.
+                var device = slot.Device;
+                var result = await _hops.AwaitAsync(device.Infer(slot.InstanceId, request, call.Token), device.Ping, slot.DeviceKey, cancellationToken);
                 if (result.Error is not { Code: InferenceErrorCode.ModelNotReady })
                 {
                     routed!.Record(slot.Version, Stopwatch.GetElapsedTime(started), IsServerFailure(result.Error));
@@ -81,6 +89,7 @@ public sealed class ModelRouter : IAsyncDisposable
             catch (Exception ex) when (ClusterFailure.IsUnreachable(ex))
             {
                 lastError = new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{model}' version {slot.Version}: its device {slot.DeviceKey} is unreachable ({ex.GetType().Name}: {ex.Message}); retry");
+                await call.CancelAsync();
             }
             finally
             {
@@ -126,8 +135,11 @@ public sealed class ModelRouter : IAsyncDisposable
 
             var streamed = false;
             var lost = false;
+            var hung = false;
             slot.Enter();
-            var enumerator = slot.Device.Generate(slot.InstanceId, request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var device = slot.Device;
+            var enumerator = device.Generate(slot.InstanceId, request, call.Token).GetAsyncEnumerator(call.Token);
             try
             {
                 while (true)
@@ -135,7 +147,8 @@ public sealed class ModelRouter : IAsyncDisposable
                     GenerateChunk chunk;
                     try
                     {
-                        if (!await enumerator.MoveNextAsync())
+                        // The wait for each chunk is watched: a long one probes the device (see HopWatch).
+                        if (!await _hops.AwaitAsync(enumerator.MoveNextAsync().AsTask(), device.Ping, slot.DeviceKey, cancellationToken))
                         {
                             routed!.Record(slot.Version, Stopwatch.GetElapsedTime(started), failed: false);
                             RouterTracing.End(span, slot.Version, null);
@@ -148,6 +161,7 @@ public sealed class ModelRouter : IAsyncDisposable
                     {
                         chunk = GenerateChunk.Failure(InferenceErrorCode.ModelNotReady, $"model '{model}' version {slot.Version} lost its instance on {slot.DeviceKey} ({ex.GetType().Name}); retry");
                         lost = true;
+                        hung = ex is TimeoutException;
                     }
 
                     if (!streamed && chunk.Error is { Code: InferenceErrorCode.ModelNotReady })
@@ -186,7 +200,17 @@ public sealed class ModelRouter : IAsyncDisposable
             finally
             {
                 slot.Leave();
-                await DisposeQuietlyAsync(enumerator);
+                if (hung)
+                {
+                    // A hung silo would hold the dispose as long as the call's response timeout: leave it behind.
+                    await call.CancelAsync();
+                    _ = DisposeQuietlyAsync(enumerator);
+                }
+                else
+                {
+                    await DisposeQuietlyAsync(enumerator);
+                }
+
                 if (lost)
                 {
                     await ReportLostAsync(routed!, slot, CancellationToken.None);
@@ -336,7 +360,10 @@ public sealed class ModelRouter : IAsyncDisposable
         routed.Exclude(slot);
         try
         {
-            await _tables.RecoverAsync(routed, slot.Version, new RoutedInstance(slot.InstanceId, slot.DeviceKey), cancellationToken);
+            // Bounded: the request fails over on the table it has (the lost slot is excluded already) rather than wait for a
+            // model grain that may itself be waiting on the hung silo; a version left without instances is placed again
+            // when the next attempt finds none.
+            await _tables.RecoverAsync(routed, slot.Version, new RoutedInstance(slot.InstanceId, slot.DeviceKey), cancellationToken).WaitAsync(RecoverWait, cancellationToken);
         }
         catch (Exception ex) when (ex is InferenceException || ClusterFailure.IsUnreachable(ex))
         {
