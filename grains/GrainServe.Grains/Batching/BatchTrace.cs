@@ -33,16 +33,14 @@ internal sealed class BatchTrace
     /// <summary>Starts a queued request's span; it is <see cref="TelemetryNames.QueueStart"/> at once.</summary>
     public static Activity? StartRequest(string model, string version, string device, string? requestId)
     {
-        var span = GrainServeActivities.StartDetached(model);
-        if (span is { IsAllDataRequested: true })
+        var span = GrainServeActivities.StartModelSpan(model, version, device);
+        if (span is not null)
         {
-            Tag(span, model, version, device);
             if (requestId is not null)
             {
                 span.SetTag(TelemetryNames.RequestId, requestId);
             }
 
-            span.AddEvent(new ActivityEvent(TelemetryNames.RequestStart));
             span.AddEvent(new ActivityEvent(TelemetryNames.QueueStart));
         }
 
@@ -105,7 +103,7 @@ internal sealed class BatchTrace
             var queue = GrainServeActivities.StartDetached(TelemetryNames.QueueSpan, request.Context, new DateTimeOffset(request.StartTimeUtc));
             if (queue is not null)
             {
-                Tag(queue, model, version, device);
+                GrainServeActivities.TagDevice(queue, model, version, device);
                 GrainServeActivities.StopDetached(queue, now);
             }
 
@@ -151,19 +149,9 @@ internal sealed class BatchTrace
         }
     }
 
-    private static void Tag(Activity span, string model, string version, string device)
-    {
-        if (span.IsAllDataRequested)
-        {
-            span.SetTag(TelemetryNames.ModelName, model);
-            span.SetTag(TelemetryNames.ModelVersion, version);
-            span.SetTag(TelemetryNames.Device, device);
-        }
-    }
-
     private static void TagBatch(Activity span, string model, string version, string device, int rows, int requests)
     {
-        Tag(span, model, version, device);
+        GrainServeActivities.TagDevice(span, model, version, device);
         if (span.IsAllDataRequested)
         {
             span.SetTag(TelemetryNames.BatchSize, rows);

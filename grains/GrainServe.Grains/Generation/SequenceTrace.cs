@@ -29,19 +29,11 @@ internal sealed class SequenceTrace
     /// <summary>Null (nothing allocated) while tracing is off or the request does not record.</summary>
     public static SequenceTrace? Start(string model, string version, string device)
     {
-        if (GrainServeActivities.StartDetached(model) is not { } request)
+        if (GrainServeActivities.StartModelSpan(model, version, device) is not { } request)
         {
             return null;
         }
 
-        if (!request.IsAllDataRequested)
-        {
-            GrainServeActivities.StopDetached(request);
-            return null;
-        }
-
-        Tag(request, model, version, device);
-        request.AddEvent(new ActivityEvent(TelemetryNames.RequestStart));
         request.AddEvent(new ActivityEvent(TelemetryNames.QueueStart));
         return new SequenceTrace(request, model, version, device);
     }
@@ -52,14 +44,14 @@ internal sealed class SequenceTrace
         var admitted = new DateTimeOffset(_request.StartTimeUtc) + queueTime;
         if (GrainServeActivities.StartDetached(TelemetryNames.QueueSpan, _request.Context, new DateTimeOffset(_request.StartTimeUtc)) is { } queue)
         {
-            Tag(queue, _model, _version, _device);
+            GrainServeActivities.TagDevice(queue, _model, _version, _device);
             GrainServeActivities.StopDetached(queue, admitted);
         }
 
         _decode = GrainServeActivities.StartDetached(TelemetryNames.DecodeSpan, _request.Context, admitted);
         if (_decode is not null)
         {
-            Tag(_decode, _model, _version, _device);
+            GrainServeActivities.TagDevice(_decode, _model, _version, _device);
             GrainServeActivities.Event(_decode, TelemetryNames.ComputeStart, admitted);
         }
     }
@@ -85,15 +77,5 @@ internal sealed class SequenceTrace
         GrainServeActivities.StopDetached(_decode);
         GrainServeActivities.Event(_request, TelemetryNames.RequestEnd);
         GrainServeActivities.StopDetached(_request);
-    }
-
-    private static void Tag(Activity span, string model, string version, string device)
-    {
-        if (span.IsAllDataRequested)
-        {
-            span.SetTag(TelemetryNames.ModelName, model);
-            span.SetTag(TelemetryNames.ModelVersion, version);
-            span.SetTag(TelemetryNames.Device, device);
-        }
     }
 }

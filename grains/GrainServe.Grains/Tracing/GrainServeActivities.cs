@@ -65,6 +65,40 @@ internal static class GrainServeActivities
         Restore(current);
     }
 
+    /// <summary>
+    /// Starts a request's span on its device, named after the model as Triton names it, tagged with the model, version and
+    /// device and marked <see cref="TelemetryNames.RequestStart"/>; null (nothing kept) while tracing is off or the
+    /// request does not record.
+    /// </summary>
+    public static Activity? StartModelSpan(string model, string version, string device)
+    {
+        if (StartDetached(model) is not { } span)
+        {
+            return null;
+        }
+
+        if (!span.IsAllDataRequested)
+        {
+            StopDetached(span);
+            return null;
+        }
+
+        TagDevice(span, model, version, device);
+        span.AddEvent(new ActivityEvent(TelemetryNames.RequestStart));
+        return span;
+    }
+
+    /// <summary>Tags a span with the model, version and device, when it records.</summary>
+    public static void TagDevice(Activity? activity, string model, string version, string device)
+    {
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(TelemetryNames.ModelName, model);
+            activity.SetTag(TelemetryNames.ModelVersion, version);
+            activity.SetTag(TelemetryNames.Device, device);
+        }
+    }
+
     /// <summary>Tags a span with the model and version, when it records.</summary>
     public static void TagModel(Activity? activity, string model, string version)
     {

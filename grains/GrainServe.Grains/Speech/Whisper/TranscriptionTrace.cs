@@ -28,20 +28,12 @@ internal sealed class TranscriptionTrace
 
     public static TranscriptionTrace? Start(string model, string version, string device)
     {
-        if (GrainServeActivities.StartDetached(model) is not { } request)
+        if (GrainServeActivities.StartModelSpan(model, version, device) is not { } request)
         {
-            return null;
-        }
-
-        if (!request.IsAllDataRequested)
-        {
-            GrainServeActivities.StopDetached(request);
             return null;
         }
 
         var trace = new TranscriptionTrace(request, model, version, device);
-        trace.Tag(request);
-        request.AddEvent(new ActivityEvent(TelemetryNames.RequestStart));
         trace._phase = trace.Child(TelemetryNames.AudioSpan);
         return trace;
     }
@@ -72,21 +64,7 @@ internal sealed class TranscriptionTrace
     private Activity? Child(string name)
     {
         var span = GrainServeActivities.StartDetached(name, _request.Context);
-        if (span is not null)
-        {
-            Tag(span);
-        }
-
+        GrainServeActivities.TagDevice(span, _model, _version, _device);
         return span;
-    }
-
-    private void Tag(Activity span)
-    {
-        if (span.IsAllDataRequested)
-        {
-            span.SetTag(TelemetryNames.ModelName, _model);
-            span.SetTag(TelemetryNames.ModelVersion, _version);
-            span.SetTag(TelemetryNames.Device, _device);
-        }
     }
 }
