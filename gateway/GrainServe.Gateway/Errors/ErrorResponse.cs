@@ -7,6 +7,9 @@ namespace GrainServe.Gateway.Errors;
 /// <summary>Writes the protocol's error body, <c>{"error": "..."}</c>, with the status from <see cref="InferenceErrorStatus"/>.</summary>
 public static class ErrorResponse
 {
+    /// <summary>The <c>WWW-Authenticate</c> value of every 401.</summary>
+    public const string BearerChallenge = "Bearer realm=\"grainserve\"";
+
     /// <summary>Writes an error response; a 503 also gets <c>Retry-After: 1</c>.</summary>
     public static async Task WriteAsync(HttpContext context, InferenceErrorCode code, string message)
     {
@@ -16,6 +19,12 @@ public static class ErrorResponse
         if (InferenceErrorStatus.IsRetryable(code))
         {
             response.Headers.RetryAfter = "1";
+        }
+
+        if (code == InferenceErrorCode.Unauthenticated)
+        {
+            // RFC 6750: a 401 names the scheme the client should use.
+            response.Headers.WWWAuthenticate = BearerChallenge;
         }
 
         await WriteBodyAsync(context, message);

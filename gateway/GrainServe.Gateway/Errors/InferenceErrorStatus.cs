@@ -19,6 +19,8 @@ public static class InferenceErrorStatus
         InferenceErrorCode.Timeout => StatusCodes.Status503ServiceUnavailable,
         InferenceErrorCode.Cancelled => StatusCodes.Status503ServiceUnavailable,
         InferenceErrorCode.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
+        InferenceErrorCode.Unauthenticated => StatusCodes.Status401Unauthorized,
+        InferenceErrorCode.PermissionDenied => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -32,6 +34,8 @@ public static class InferenceErrorStatus
         InferenceErrorCode.Timeout => GrpcStatusCode.DeadlineExceeded,
         InferenceErrorCode.Cancelled => GrpcStatusCode.Cancelled,
         InferenceErrorCode.PayloadTooLarge => GrpcStatusCode.ResourceExhausted,
+        InferenceErrorCode.Unauthenticated => GrpcStatusCode.Unauthenticated,
+        InferenceErrorCode.PermissionDenied => GrpcStatusCode.PermissionDenied,
         _ => GrpcStatusCode.Internal,
     };
 

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using GrainServe.Gateway.Auth;
 using GrainServe.Gateway.DataPlane;
 using GrainServe.Gateway.Errors;
 using GrainServe.Gateway.Grpc;
@@ -38,14 +40,16 @@ public static class GatewayHost
         }
 
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.SectionName));
+        var auth = builder.AddGatewayAuth();
+        var certificate = GatewayCertificate.Load(options.Tls);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var address = IPAddress.Parse(options.ListenAddress);
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes;
-            kestrel.Listen(address, options.HttpPort);
-            // gRPC clients speak HTTP/2 without TLS (h2c), which Kestrel serves only on an HTTP/2-only endpoint.
-            kestrel.Listen(address, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.Listen(address, options.MetricsPort);
+            kestrel.Listen(address, options.HttpPort, listen => UseTls(listen, certificate));
+            // gRPC clients speak HTTP/2 without TLS (h2c), which Kestrel serves only on an HTTP/2-only endpoint; with TLS, ALPN picks h2.
+            kestrel.Listen(address, options.GrpcPort, listen => UseTls(listen, certificate).Protocols = HttpProtocols.Http2);
+            kestrel.Listen(address, options.MetricsPort, listen => UseTls(listen, options.Tls.OnMetricsPort ? certificate : null));
         });
 
         // Every silo feeds the Orleans dashboard; the gateway shows it on the metrics port, at /dashboard.
@@ -61,6 +65,11 @@ public static class GatewayHost
         services?.Invoke(builder.Services);
         builder.Services.AddGrpc(grpc =>
         {
+            if (auth)
+            {
+                grpc.Interceptors.Add<GrpcAuthInterceptor>();
+            }
+
             grpc.Interceptors.Add<GrpcErrorInterceptor>();
             grpc.MaxReceiveMessageSize = (int)options.GrpcMaxMessageBytes;
             grpc.MaxSendMessageSize = null;
@@ -71,16 +80,26 @@ public static class GatewayHost
         // Errors first, so that routing failures also answer with the protocol's error body.
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseRouting();
-        app.MapV2Endpoints().RequireHost($"*:{options.HttpPort}");
-        app.MapOpenAiEndpoints().RequireHost($"*:{options.HttpPort}");
+        if (auth)
+        {
+            app.UseGatewayAuth(options);
+        }
+
+        // Every group but health needs a key when auth is on (Auth/ApiKeyRoutes.cs says which scope); gRPC checks its own.
+        app.MapV2HealthEndpoints().RequireHost($"*:{options.HttpPort}");
+        app.MapV2Endpoints().RequireHost($"*:{options.HttpPort}").RequireApiKey(ApiKeyRequirement.V2);
+        app.MapOpenAiEndpoints().RequireHost($"*:{options.HttpPort}").RequireApiKey(ApiKeyRequirement.OpenAi);
         app.MapGrpcService<GrpcInferenceService>().RequireHost($"*:{options.GrpcPort}");
-        app.MapGet("/metrics", MetricsEndpoint.WriteAsync).RequireHost($"*:{options.MetricsPort}");
-        app.MapOrleansDashboard("/dashboard").RequireHost($"*:{options.MetricsPort}");
+        app.MapGet("/metrics", MetricsEndpoint.WriteAsync).RequireHost($"*:{options.MetricsPort}").RequireApiKey(ApiKeyRequirement.MetricsPort);
+        app.MapOrleansDashboard("/dashboard").RequireHost($"*:{options.MetricsPort}").RequireApiKey(ApiKeyRequirement.MetricsPort);
         // GrainServe's own operator page, at / on the metrics port, with its JSON API under /api.
-        app.MapOperatorEndpoints().RequireHost($"*:{options.MetricsPort}");
+        app.MapOperatorEndpoints().RequireHost($"*:{options.MetricsPort}").RequireApiKey(ApiKeyRequirement.MetricsPort);
         app.MapFallback(context => ErrorResponse.WriteNotFoundAsync(context));
         return app;
     }
+
+    private static ListenOptions UseTls(ListenOptions listen, X509Certificate2? certificate) =>
+        certificate is null ? listen : listen.UseHttps(certificate);
 
     // Probes and scrapes come every few seconds and tell nothing about a request: only the protocol's routes are traced.
     private static bool IsTraced(HttpContext context, GatewayOptions options) =>

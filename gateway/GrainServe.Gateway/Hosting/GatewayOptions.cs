@@ -17,7 +17,7 @@ public sealed class GatewayOptions
     /// <summary>The V2 REST port. Default 8000.</summary>
     public int HttpPort { get; set; } = 8000;
 
-    /// <summary>The V2 gRPC port (HTTP/2 without TLS). Default 8001.</summary>
+    /// <summary>The V2 gRPC port (HTTP/2; without TLS, h2c, unless <see cref="Tls"/> is on). Default 8001.</summary>
     public int GrpcPort { get; set; } = 8001;
 
     /// <summary>
@@ -37,4 +37,7 @@ public sealed class GatewayOptions
     /// <see cref="MaxRequestBytes"/> it must stay below Orleans' 100 MiB message limit. Default 64 MiB.
     /// </summary>
     public long GrpcMaxMessageBytes { get; set; } = 64L << 20;
+
+    /// <summary>TLS for the REST and gRPC ports; off unless a certificate is configured.</summary>
+    public GatewayTlsOptions Tls { get; set; } = new();
 }

@@ -41,6 +41,22 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add($"{GatewayOptions.SectionName}:{nameof(GatewayOptions.MaxRequestBytes)} is {options.MaxRequestBytes}; set it above 0 and below Orleans' 100 MiB message limit, for example 67108864.");
         }
 
+        var tls = options.Tls;
+        if (tls.CertificatePath is not null || tls.KeyPath is not null)
+        {
+            foreach (var (path, label) in new[] { (tls.CertificatePath, nameof(GatewayTlsOptions.CertificatePath)), (tls.KeyPath, nameof(GatewayTlsOptions.KeyPath)) })
+            {
+                if (path is null)
+                {
+                    failures.Add($"{GatewayOptions.SectionName}:Tls:{label} is missing; TLS needs both the certificate and its key, PEM files (a TLS Secret's tls.crt and tls.key).");
+                }
+                else if (!File.Exists(path))
+                {
+                    failures.Add($"{GatewayOptions.SectionName}:Tls:{label} '{path}' does not exist; point it at a PEM file.");
+                }
+            }
+        }
+
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
     }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using GrainServe.Contracts;
 using GrainServe.Errors;
+using GrainServe.Gateway.Auth;
 using GrainServe.Gateway.DataPlane;
 using GrainServe.Gateway.Rest;
 using GrainServe.Generation;
@@ -40,6 +41,7 @@ internal static class OpenAiAudioEndpoints
         }
 
         var model = Single(form, "model") is { Length: > 0 } name ? name : throw Invalid("\"model\" is required: the Whisper model's name");
+        ApiKeyIdentity.Demand(context, model);
         var file = form.Files.GetFile("file") ?? throw Invalid("\"file\" is required: the audio file, as a multipart file part");
         if (file.Length > AudioLimits.DefaultMaxBytes)
         {

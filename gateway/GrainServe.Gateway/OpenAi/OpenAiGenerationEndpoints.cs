@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using GrainServe.Errors;
+using GrainServe.Gateway.Auth;
 using GrainServe.Gateway.DataPlane;
 using GrainServe.Gateway.Rest;
 using GrainServe.Generation;
@@ -29,6 +30,8 @@ internal static class OpenAiGenerationEndpoints
         {
             call = chat ? OpenAiRequestReader.ReadChat(document.RootElement) : OpenAiRequestReader.ReadCompletion(document.RootElement);
         }
+
+        ApiKeyIdentity.Demand(context, call.Model);
 
         var dataPlane = context.RequestServices.GetRequiredService<IInferenceDataPlane>();
         var id = (chat ? "chatcmpl-" : "cmpl-") + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
@@ -237,7 +240,7 @@ internal static class OpenAiGenerationEndpoints
     private static async Task ListModelsAsync(HttpContext context)
     {
         var dataPlane = context.RequestServices.GetRequiredService<IInferenceDataPlane>();
-        var models = (await dataPlane.GetRepositoryIndexAsync(false, context.RequestAborted)).Select(e => e.Name).Distinct().Order(StringComparer.Ordinal).ToList();
+        var models = (await dataPlane.GetRepositoryIndexAsync(false, context.RequestAborted)).Select(e => e.Name).Where(m => ApiKeyIdentity.Allows(context, m)).Distinct().Order(StringComparer.Ordinal).ToList();
         context.Response.ContentType = "application/json";
         await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, ProtocolJson.WriterOptions);
         writer.WriteStartObject();
@@ -255,6 +258,7 @@ internal static class OpenAiGenerationEndpoints
 
     private static async Task GetModelAsync(HttpContext context, string id)
     {
+        ApiKeyIdentity.Demand(context, id);
         var dataPlane = context.RequestServices.GetRequiredService<IInferenceDataPlane>();
         var known = (await dataPlane.GetRepositoryIndexAsync(false, context.RequestAborted)).Any(e => e.Name == id);
         if (!known)

@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json;
 using GrainServe.Contracts;
 using GrainServe.Errors;
+using GrainServe.Gateway.Auth;
 using GrainServe.Gateway.DataPlane;
-using GrainServe.Gateway.Errors;
 using GrainServe.Gateway.OpenAi;
 
 namespace GrainServe.Gateway.Rest;
@@ -30,7 +30,7 @@ public static class OpenAiEndpoints
             }
             catch (InferenceException ex)
             {
-                await WriteErrorAsync(context.HttpContext, ex.Code, ex.Message);
+                await OpenAiErrorResponse.WriteAsync(context.HttpContext, ex.Code, ex.Message);
                 return Results.Empty;
             }
         });
@@ -43,6 +43,7 @@ public static class OpenAiEndpoints
     private static async Task EmbeddingsAsync(HttpContext context)
     {
         var (model, texts, dimensions, base64) = await ReadRequestAsync(context);
+        ApiKeyIdentity.Demand(context, model);
         var dataPlane = context.RequestServices.GetRequiredService<IInferenceDataPlane>();
         var metadata = await dataPlane.GetModelMetadataAsync(model, null, context.RequestAborted);
         var input = metadata.Inputs.Length == 1 && metadata.Inputs[0].Datatype == InferDatatype.Bytes ? metadata.Inputs[0]
@@ -155,31 +156,6 @@ public static class OpenAiEndpoints
 
             return (model, texts, dimensions, format == "base64");
         }
-    }
-
-    private static async Task WriteErrorAsync(HttpContext context, InferenceErrorCode code, string message)
-    {
-        var status = InferenceErrorStatus.ToHttp(code);
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, ProtocolJson.WriterOptions);
-        writer.WriteStartObject();
-        writer.WriteStartObject("error");
-        writer.WriteString("message", message);
-        writer.WriteString("type", status >= 500 ? "server_error" : "invalid_request_error");
-        writer.WriteNull("param");
-        if (code == InferenceErrorCode.ModelNotFound)
-        {
-            writer.WriteString("code", "model_not_found");
-        }
-        else
-        {
-            writer.WriteNull("code");
-        }
-
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-        await writer.FlushAsync(context.RequestAborted);
     }
 
     private static InferenceException Invalid(string message) => new(InferenceErrorCode.InvalidInput, message);

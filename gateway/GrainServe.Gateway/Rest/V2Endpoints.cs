@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GrainServe.Errors;
+using GrainServe.Gateway.Auth;
 using GrainServe.Gateway.DataPlane;
 using GrainServe.Gateway.Errors;
 using GrainServe.Models;
@@ -11,14 +12,24 @@ namespace GrainServe.Gateway.Rest;
 /// </summary>
 public static class V2Endpoints
 {
-    /// <summary>Maps the V2 routes.</summary>
+    /// <summary>
+    /// Maps the protocol's liveness and readiness routes, <c>/v2/health/live</c> and <c>/v2/health/ready</c>: a group of
+    /// their own, outside <see cref="MapV2Endpoints"/>'s, so that probes stay open whatever guards the API.
+    /// </summary>
+    public static RouteGroupBuilder MapV2HealthEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var health = endpoints.MapGroup("/v2/health");
+        health.MapGet("/live", (HttpContext context) => WriteJsonAsync(context, StatusCodes.Status200OK, w => w.WriteBoolean("live", true)));
+        health.MapGet("/ready", ServerReadyAsync);
+        return health;
+    }
+
+    /// <summary>Maps the V2 routes but health (<see cref="MapV2HealthEndpoints"/>).</summary>
     public static RouteGroupBuilder MapV2Endpoints(this IEndpointRouteBuilder endpoints)
     {
         var v2 = endpoints.MapGroup("/v2");
         // Routing ignores a trailing slash, so this serves both /v2 and /v2/.
         v2.MapGet("", ServerMetadataAsync);
-        v2.MapGet("/health/live", (HttpContext context) => WriteJsonAsync(context, StatusCodes.Status200OK, w => w.WriteBoolean("live", true)));
-        v2.MapGet("/health/ready", ServerReadyAsync);
         v2.MapGet("/models/{model}", (HttpContext c, string model) => ModelMetadataAsync(c, model, null));
         v2.MapGet("/models/{model}/versions/{version}", (HttpContext c, string model, string version) => ModelMetadataAsync(c, model, version));
         v2.MapGet("/models/{model}/ready", (HttpContext c, string model) => ModelReadyAsync(c, model, null));
@@ -120,7 +131,7 @@ public static class V2Endpoints
 
     private static async Task StatisticsAsync(HttpContext context, string? model, string? version)
     {
-        var statistics = await DataPlaneOf(context).GetStatisticsAsync(model, version, context.RequestAborted);
+        var statistics = (await DataPlaneOf(context).GetStatisticsAsync(model, version, context.RequestAborted)).Where(s => ApiKeyIdentity.Allows(context, s.Name)).ToArray();
         await WriteJsonAsync(context, StatusCodes.Status200OK, w => ExtensionJson.WriteStatistics(w, statistics), wrapInObject: false);
     }
 
@@ -150,7 +161,7 @@ public static class V2Endpoints
             }
         }
 
-        var index = await DataPlaneOf(context).GetRepositoryIndexAsync(readyOnly, context.RequestAborted);
+        var index = (await DataPlaneOf(context).GetRepositoryIndexAsync(readyOnly, context.RequestAborted)).Where(e => ApiKeyIdentity.Allows(context, e.Name)).ToArray();
         await WriteJsonAsync(context, StatusCodes.Status200OK, w => ExtensionJson.WriteIndex(w, index), wrapInObject: false);
     }
 

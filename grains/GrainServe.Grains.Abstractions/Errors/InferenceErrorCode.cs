@@ -28,4 +28,13 @@ public enum InferenceErrorCode
 
     /// <summary>The request body is larger than the configured limit: 413 / RESOURCE_EXHAUSTED.</summary>
     PayloadTooLarge,
+
+    /// <summary>
+    /// The gateway has API keys on and the request brought none, or one it does not know: 401 (with
+    /// <c>WWW-Authenticate: Bearer</c>) / UNAUTHENTICATED. Raised by the gateway only; never crosses a grain call.
+    /// </summary>
+    Unauthenticated,
+
+    /// <summary>The API key is known but lacks the scope the route needs or the model it names: 403 / PERMISSION_DENIED. Gateway only.</summary>
+    PermissionDenied,
 }

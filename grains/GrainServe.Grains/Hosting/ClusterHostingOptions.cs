@@ -57,6 +57,9 @@ public sealed class ClusterHostingOptions
     /// </summary>
     public string AdvertisedIPAddress { get; set; } = Environment.GetEnvironmentVariable(PodIpVariable) ?? "127.0.0.1";
 
+    /// <summary>TLS between silos; off unless a certificate is configured.</summary>
+    public ClusterTlsOptions Tls { get; set; } = new();
+
     /// <summary>The environment variable Kubernetes' downward API fills with the pod's IP.</summary>
     public const string PodIpVariable = "POD_IP";
 }

@@ -44,6 +44,10 @@ public static class GrainServeClusterExtensions
         }
 
         builder.Configure<SiloOptions>(o => o.SiloName = options.SiloName);
+        if (options.Tls.Enabled)
+        {
+            builder.UseGrainServeTls(options.Tls);
+        }
 
         // A serving cluster wants a dead device node out of rotation within seconds: probe every second and declare
         // a silo dead after three missed probes (about 3 s for a crash, longer for a hung process whose socket stays
