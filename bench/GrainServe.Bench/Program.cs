@@ -6,11 +6,12 @@ using GrainServe.Bench;
 // dotnet run -c Release --project bench/GrainServe.Bench -- generate [--seconds 10] [--rounds 3] [--concurrency 1,8,32] [--kv-binding iobinding]
 // dotnet run -c Release --project bench/GrainServe.Bench -- coldstart [--rounds 5]
 // dotnet run -c Release --project bench/GrainServe.Bench -- transcribe [--seconds 20] [--rounds 3] [--concurrency 1,8]
+// dotnet run -c Release --project bench/GrainServe.Bench -- soak [--duration 3] [--concurrency 6] [--sample-seconds 5] (minutes; hours for a release: --duration 240)
 // dotnet run -c Release --project bench/GrainServe.Bench -- <scenario> --smoke
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput --only "tiny grpc" --concurrency 64 (the arms whose name holds it, at that concurrency; for profiling)
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput --baseline <another build's bin folder> (that build's server side by side)
 var smoke = args.Contains("--smoke");
-string[] valued = ["--only", "--concurrency", "--baseline", "--seconds", "--rounds", "--kv-binding"];
+string[] valued = ["--only", "--concurrency", "--baseline", "--seconds", "--rounds", "--kv-binding", "--duration", "--sample-seconds"];
 var scenario = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !valued.Contains(args[i - 1]))).FirstOrDefault() ?? "embeddings";
 // A transcription takes seconds, so its arms need longer than the others' to answer more than a handful of requests.
 var seconds = Option("--seconds", smoke ? 1 : scenario == "transcribe" ? 20 : 10);
@@ -18,8 +19,8 @@ var seconds = Option("--seconds", smoke ? 1 : scenario == "transcribe" ? 20 : 10
 var rounds = Option("--rounds", smoke ? 1 : scenario == "coldstart" ? 5 : 3);
 var only = Text("--only");
 
-var perArm = scenario == "coldstart" ? "" : $"{seconds} s per arm, ";
-Console.WriteLine($"# GrainServe benchmark: {scenario}, {perArm}{rounds} round(s), {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
+var perArm = scenario is "coldstart" or "soak" ? "" : $"{seconds} s per arm, ";
+Console.WriteLine($"# GrainServe benchmark: {scenario}, {perArm}{(scenario == "soak" ? "" : $"{rounds} round(s), ")}{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
 switch (scenario)
 {
     case "embeddings":
@@ -47,8 +48,15 @@ switch (scenario)
         var transcribed = await transcribe.RunAsync();
         Console.WriteLine(transcribe.Report(transcribed, rounds));
         return transcribed.Count == 0 || transcribed.Any(r => r.Errors > 0 || r.Requests == 0) ? 1 : 0;
+    case "soak":
+        // Minutes; the smoke runs a few seconds so that CI sees every route answer under the sampler.
+        var minutes = smoke ? 0.1 : double.Parse(Text("--duration") ?? "3", CultureInfo.InvariantCulture);
+        var soak = new SoakScenario(TimeSpan.FromMinutes(minutes), Option("--concurrency", smoke ? 3 : 6), TimeSpan.FromSeconds(Option("--sample-seconds", smoke ? 1 : 5)), smoke);
+        var (routes, samples) = await soak.RunAsync();
+        Console.WriteLine(soak.Report(routes, samples));
+        return SoakScenario.AllAnswered(routes) ? 0 : 1;
     default:
-        Console.Error.WriteLine($"unknown scenario '{scenario}'; use embeddings, throughput, generate, coldstart or transcribe");
+        Console.Error.WriteLine($"unknown scenario '{scenario}'; use embeddings, throughput, generate, coldstart, transcribe or soak");
         return 2;
 }
 

@@ -23,6 +23,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public int HttpPort { get; }
 
+    /// <summary>The server's process id, for the soak scenario's samples of its memory, handles and threads.</summary>
+    public int ProcessId => _process.Id;
+
     public int GrpcPort { get; }
 
     /// <summary>The Prometheus port of a gateway; 0 for other processes.</summary>

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using GrainServe.Errors;
 using GrainServe.Gateway.Errors;
 using Grpc.Core;
@@ -43,6 +44,10 @@ internal sealed partial class GrpcErrorInterceptor(ILogger<GrpcErrorInterceptor>
                 return null;
             case InferenceException inference:
                 return new RpcException(new Status(InferenceErrorStatus.ToGrpc(inference.Code), inference.Message));
+            case InvalidProtocolBufferException malformed:
+                // A stream's messages are parsed as the service reads them, so a malformed one surfaces here (a unary
+                // call's is parsed by grpc-dotnet before any interceptor runs).
+                return new RpcException(new Status(StatusCode.InvalidArgument, $"the request message is not a valid protobuf: {malformed.Message}"));
             case var failure when ClusterFailure.IsUnreachable(failure):
                 return new RpcException(new Status(StatusCode.Unavailable, $"the cluster could not answer: {exception.Message}; retry"));
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:

@@ -95,7 +95,7 @@ internal static class OpenAiRequestReader
                 throw JsonFields.Invalid($"message role '{role}' is not supported; use system, user or assistant");
             }
 
-            if (message.TryGetProperty("tool_calls", out var calls) && calls.ValueKind != JsonValueKind.Null)
+            if (JsonFields.TryGetProperty(message, "tool_calls", out var calls) && calls.ValueKind != JsonValueKind.Null)
             {
                 throw JsonFields.Invalid("\"tool_calls\" in messages are not supported by this server");
             }

@@ -65,12 +65,12 @@ internal static class InferenceRequestJsonReader
         Dictionary<string, string>? requestParameters = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var property = reader.GetString();
+            var property = JsonFields.Text(ref reader, "a field name");
             reader.Read();
             switch (property)
             {
                 case "id":
-                    id = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Invalid("\"id\" must be a string");
+                    id = reader.TokenType == JsonTokenType.String ? JsonFields.Text(ref reader, "\"id\"") : throw Invalid("\"id\" must be a string");
                     break;
                 case "parameters":
                     using (var parameters = JsonDocument.ParseValue(ref reader))
@@ -144,15 +144,15 @@ internal static class InferenceRequestJsonReader
         ReadOnlyMemory<byte>? pending = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var property = reader.GetString();
+            var property = JsonFields.Text(ref reader, "a field name");
             reader.Read();
             switch (property)
             {
                 case "name":
-                    name = reader.TokenType == JsonTokenType.String ? reader.GetString() : "";
+                    name = reader.TokenType == JsonTokenType.String ? JsonFields.Text(ref reader, "an input's \"name\"") : "";
                     break;
                 case "datatype":
-                    datatype = reader.TokenType == JsonTokenType.String ? reader.GetString() : "";
+                    datatype = reader.TokenType == JsonTokenType.String ? JsonFields.Text(ref reader, "an input's \"datatype\"") : "";
                     break;
                 case "shape":
                     shape = ReadShape(ref reader, name);
@@ -240,7 +240,7 @@ internal static class InferenceRequestJsonReader
             if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var value))
             {
                 using var element = JsonDocument.ParseValue(ref reader);
-                throw Invalid($"input '{name}' has shape element {element.RootElement.GetRawText()}; dimensions are non-negative integers");
+                throw Invalid($"input '{name}' has shape element {JsonFields.Snippet(element.RootElement)}; dimensions are non-negative integers");
             }
 
             shape.Add(value);
@@ -251,7 +251,8 @@ internal static class InferenceRequestJsonReader
 
     private static string[]? ReadOutputs(JsonElement outputs, Dictionary<string, bool> binaryOutputs)
     {
-        if (outputs.ValueKind == JsonValueKind.Null)
+        // An empty list filters nothing, as gRPC's empty repeated field: every output (the runtime fails a run that asks for none).
+        if (outputs.ValueKind == JsonValueKind.Null || (outputs.ValueKind == JsonValueKind.Array && outputs.GetArrayLength() == 0))
         {
             return null;
         }
@@ -271,12 +272,12 @@ internal static class InferenceRequestJsonReader
             throw Invalid("each entry of \"outputs\" must be an object with a name");
         }
 
-        if (!output.TryGetProperty("name", out var nameElement) || nameElement.ValueKind != JsonValueKind.String || nameElement.GetString() is not { Length: > 0 } name)
+        if (!JsonFields.TryGetProperty(output, "name", out var nameElement) || nameElement.ValueKind != JsonValueKind.String || JsonFields.String(nameElement, "name") is not { Length: > 0 } name)
         {
             throw Invalid("an output must have a non-empty string \"name\"");
         }
 
-        var parameters = output.TryGetProperty("parameters", out var value) ? Parameters(value, $"output '{name}'") : default;
+        var parameters = JsonFields.TryGetProperty(output, "parameters", out var value) ? Parameters(value, $"output '{name}'") : default;
         if (BoolParameter(parameters, "binary_data") is { } binary)
         {
             binaryOutputs[name] = binary;
@@ -302,23 +303,24 @@ internal static class InferenceRequestJsonReader
         Dictionary<string, string>? values = null;
         foreach (var property in parameters.EnumerateObject())
         {
-            if (property.Name is "binary_data_output")
+            var key = JsonFields.Name(property);
+            if (key is "binary_data_output")
             {
                 continue;
             }
 
             var text = property.Value.ValueKind switch
             {
-                JsonValueKind.String => property.Value.GetString()!,
+                JsonValueKind.String => JsonFields.String(property.Value, key),
                 JsonValueKind.Number => property.Value.GetRawText(),
                 JsonValueKind.True => "true",
                 JsonValueKind.False => "false",
                 JsonValueKind.Null => null,
-                _ => throw Invalid($"parameter \"{property.Name}\" must be a string, number or boolean"),
+                _ => throw Invalid($"parameter \"{key}\" must be a string, number or boolean"),
             };
             if (text is not null)
             {
-                (values ??= new Dictionary<string, string>(StringComparer.Ordinal))[property.Name] = text;
+                (values ??= new Dictionary<string, string>(StringComparer.Ordinal))[key] = text;
             }
         }
 
@@ -326,7 +328,7 @@ internal static class InferenceRequestJsonReader
     }
 
     private static bool? BoolParameter(JsonElement parameters, string name) =>
-        parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty(name, out var value)
+        parameters.ValueKind == JsonValueKind.Object && JsonFields.TryGetProperty(parameters, name, out var value)
             ? value.ValueKind switch
             {
                 JsonValueKind.True => true,
@@ -336,7 +338,7 @@ internal static class InferenceRequestJsonReader
             : null;
 
     private static long? LongParameter(JsonElement parameters, string name, string ownerText) =>
-        parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty(name, out var value)
+        parameters.ValueKind == JsonValueKind.Object && JsonFields.TryGetProperty(parameters, name, out var value)
             ? value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number >= 0
                 ? number
                 : throw Invalid($"parameter \"{name}\" of {ownerText} must be a non-negative integer")

@@ -33,9 +33,25 @@ internal static class JsonFields
 
     /// <summary>The field's value, or false when it is absent or null.</summary>
     public static bool TryGet(JsonElement parent, string name, out JsonElement value) =>
-        parent.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
+        TryGetProperty(parent, name, out value) && value.ValueKind != JsonValueKind.Null;
 
-    /// <summary>A string (text that is not valid UTF-16, such as a lone surrogate escape, is refused).</summary>
+    /// <summary>
+    /// <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/>, refusing an object whose other field names are not
+    /// valid Unicode: the lookup decodes every escaped name it passes, and throws on a lone surrogate escape.
+    /// </summary>
+    public static bool TryGetProperty(JsonElement parent, string name, out JsonElement value)
+    {
+        try
+        {
+            return parent.TryGetProperty(name, out value);
+        }
+        catch (InvalidOperationException)
+        {
+            throw NotUnicode("a field name");
+        }
+    }
+
+    /// <summary>A string (text that is not valid Unicode, invalid UTF-8 or a lone surrogate escape, is refused).</summary>
     public static string String(JsonElement value, string name)
     {
         if (value.ValueKind != JsonValueKind.String)
@@ -49,7 +65,23 @@ internal static class JsonFields
         }
         catch (InvalidOperationException)
         {
-            throw Invalid($"\"{name}\" holds text that is not valid Unicode (a lone surrogate escape)");
+            throw NotUnicode($"\"{name}\"");
+        }
+    }
+
+    /// <summary>
+    /// The string or property name at the reader (text that is not valid Unicode is refused): System.Text.Json checks
+    /// the encoding only when it decodes, and throws InvalidOperationException, which would otherwise answer 500.
+    /// </summary>
+    public static string Text(ref Utf8JsonReader reader, string what)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw NotUnicode(what);
         }
     }
 
@@ -62,7 +94,7 @@ internal static class JsonFields
         }
         catch (InvalidOperationException)
         {
-            throw Invalid("a field name holds text that is not valid Unicode (a lone surrogate escape)");
+            throw NotUnicode("a field name");
         }
     }
 
@@ -90,6 +122,29 @@ internal static class JsonFields
         JsonValueKind.Array => value.EnumerateArray().Select(e => String(e, name)).ToArray(),
         _ => throw Invalid($"\"{name}\" must be a string or an array of strings"),
     };
+
+    /// <summary>The value's JSON text, as it was sent (text that is not valid Unicode is refused).</summary>
+    public static string RawText(JsonElement value, string what)
+    {
+        try
+        {
+            return value.GetRawText();
+        }
+        catch (InvalidOperationException)
+        {
+            throw NotUnicode(what);
+        }
+    }
+
+    /// <summary>The start of the value's JSON text for an error message; bytes that are not UTF-8 print as U+FFFD rather than throw.</summary>
+    public static string Snippet(JsonElement value)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value));
+        return text.Length > 40 ? text[..40] + "…" : text;
+    }
+
+    private static InferenceException NotUnicode(string what) =>
+        Invalid($"{what} holds text that is not valid Unicode (invalid UTF-8, or a lone surrogate escape such as \\udcff)");
 
     /// <summary>A 400 with the message.</summary>
     public static InferenceException Invalid(string message) => new(InferenceErrorCode.InvalidInput, message);

@@ -128,27 +128,27 @@ public static class OpenAiEndpoints
                 throw Invalid("the request body must be a JSON object with \"model\" and \"input\"");
             }
 
-            var model = root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String && m.GetString() is { Length: > 0 } name
+            var model = JsonFields.TryGetProperty(root, "model", out var m) && m.ValueKind == JsonValueKind.String && JsonFields.String(m, "model") is { Length: > 0 } name
                 ? name : throw Invalid("\"model\" must be a non-empty string");
-            if (!root.TryGetProperty("input", out var input))
+            if (!JsonFields.TryGetProperty(root, "input", out var input))
             {
                 throw Invalid("\"input\" is required: a string or an array of strings");
             }
 
             var texts = input.ValueKind switch
             {
-                JsonValueKind.String => [input.GetString()!],
+                JsonValueKind.String => [JsonFields.String(input, "input")],
                 JsonValueKind.Array when input.GetArrayLength() > 0 && input.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String)
-                    => input.EnumerateArray().Select(e => e.GetString()!).ToList(),
+                    => input.EnumerateArray().Select(e => JsonFields.String(e, "input")).ToList(),
                 _ => throw Invalid("\"input\" must be a string or a non-empty array of strings (token arrays are not supported)"),
             };
             long? dimensions = null;
-            if (root.TryGetProperty("dimensions", out var d) && d.ValueKind != JsonValueKind.Null)
+            if (JsonFields.TryGetProperty(root, "dimensions", out var d) && d.ValueKind != JsonValueKind.Null)
             {
                 dimensions = d.ValueKind == JsonValueKind.Number && d.TryGetInt64(out var value) && value > 0 ? value : throw Invalid("\"dimensions\" must be a positive integer");
             }
 
-            var format = root.TryGetProperty("encoding_format", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : "float";
+            var format = JsonFields.TryGetProperty(root, "encoding_format", out var f) && f.ValueKind == JsonValueKind.String ? JsonFields.String(f, "encoding_format") : "float";
             if (format is not ("float" or "base64"))
             {
                 throw Invalid($"\"encoding_format\" '{format}' is not supported; use float or base64");

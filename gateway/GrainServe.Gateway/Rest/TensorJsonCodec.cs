@@ -162,7 +162,7 @@ internal static class TensorJsonCodec
                 return (float)wide;
             }
         }
-        else if (reader.TokenType == JsonTokenType.String && Named(reader.GetString()) is { } named)
+        else if (reader.TokenType == JsonTokenType.String && Named(JsonFields.Text(ref reader, $"input '{name}' element {index}")) is { } named)
         {
             return (float)named;
         }
@@ -195,7 +195,7 @@ internal static class TensorJsonCodec
                 throw new InferenceException(InferenceErrorCode.InvalidInput, $"input '{name}' element {i} ({Describe(elements[i])}) is not a string; BYTES data are JSON strings");
             }
 
-            values[i] = Encoding.UTF8.GetBytes(elements[i].GetString()!);
+            values[i] = Encoding.UTF8.GetBytes(JsonFields.String(elements[i], $"input '{name}' element {i}"));
         }
 
         return BytesElements.Pack(values);
@@ -225,7 +225,7 @@ internal static class TensorJsonCodec
             return element.TryGetDouble(out value);
         }
 
-        var named = element.ValueKind == JsonValueKind.String ? Named(element.GetString()) : null;
+        var named = element.ValueKind == JsonValueKind.String ? Named(JsonFields.String(element, "a tensor element")) : null;
         value = named ?? 0;
         return named is not null;
     }
@@ -300,9 +300,5 @@ internal static class TensorJsonCodec
         }
     }
 
-    private static string Describe(JsonElement element)
-    {
-        var text = element.GetRawText();
-        return text.Length > 40 ? text[..40] + "…" : text;
-    }
+    private static string Describe(JsonElement element) => JsonFields.Snippet(element);
 }

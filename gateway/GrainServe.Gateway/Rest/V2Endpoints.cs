@@ -150,7 +150,7 @@ public static class V2Endpoints
         if (body.Length > 0)
         {
             using var document = ParseJsonObject(body);
-            if (document.RootElement.TryGetProperty("ready", out var ready))
+            if (JsonFields.TryGetProperty(document.RootElement, "ready", out var ready))
             {
                 readyOnly = ready.ValueKind switch
                 {
@@ -172,14 +172,14 @@ public static class V2Endpoints
         if (body.Length > 0)
         {
             using var document = ParseJsonObject(body);
-            if (document.RootElement.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
-                && parameters.TryGetProperty("config", out var configElement))
+            if (JsonFields.TryGetProperty(document.RootElement, "parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
+                && JsonFields.TryGetProperty(parameters, "config", out var configElement))
             {
                 // Triton sends the config as a JSON string; an inline object is accepted too.
                 config = configElement.ValueKind switch
                 {
-                    JsonValueKind.String => configElement.GetString(),
-                    JsonValueKind.Object => configElement.GetRawText(),
+                    JsonValueKind.String => JsonFields.String(configElement, "parameters.config"),
+                    JsonValueKind.Object => JsonFields.RawText(configElement, "parameters.config"),
                     _ => throw new InferenceException(InferenceErrorCode.InvalidInput, "parameter \"config\" must be a JSON model configuration, as a string or an object"),
                 };
             }

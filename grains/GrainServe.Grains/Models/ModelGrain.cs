@@ -193,7 +193,8 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         }
 
         await StopScalingAsync();
-        foreach (var version in _versions.Values)
+        // A snapshot: the grain is reentrant, and a load interleaved at one of the awaits below clears and refills _versions.
+        foreach (var version in _versions.Values.ToArray())
         {
             foreach (var slot in version.Instances.ToArray())
             {

@@ -31,6 +31,12 @@ public sealed class GatewayFixture : IAsyncLifetime
     /// <summary>tiny_llama under another name, counted exactly by the operator overview API's generation test.</summary>
     public const string OperatorLlama = "operator_llama";
 
+    /// <summary>Loaded, unloaded and reloaded with mutated configs by the fuzz test; no other test uses it.</summary>
+    public const string FuzzReload = "fuzz_reload";
+
+    /// <summary>Two versions whose traffic the fuzz test reads and sets with mutated bodies; no other test uses it.</summary>
+    public const string FuzzTraffic = "fuzz_traffic";
+
     /// <summary>The model served from ../shared/data/tiny-random-gpt2 when that folder is there.</summary>
     public const string RandomGpt2 = "gpt2_random";
 
@@ -89,6 +95,8 @@ public sealed class GatewayFixture : IAsyncLifetime
         // Models that tests unload and reload; no other test uses them.
         WriteModel("reload_rest", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""");
         WriteModel("reload_grpc", 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""");
+        WriteModel(FuzzReload, 1, SampleModels.Scale(2, 3), """{ "max_batch_size": 8 }""");
+        WriteSplit(FuzzTraffic, Split.Replace("%TRAFFIC%", """{ "weights": { "1": 50, "2": 50 } }"""), SampleModels.Scale(4, 3));
 
         // The sample decoder as two versions splitting traffic 50/50: every choice of one n > 1 answer must land on one.
         foreach (var version in new[] { "1", "2" })
