@@ -20,4 +20,7 @@ public sealed class ApiKeyOptions
     /// (<c>metrics</c>) ignore it.
     /// </summary>
     public List<string> Models { get; set; } = [];
+
+    /// <summary>The key's quotas, enforced across the cluster; absent (the default) for none.</summary>
+    public ApiKeyQuotaOptions? Quota { get; set; }
 }
