@@ -3,7 +3,7 @@ namespace GrainServe.Gateway.Auth;
 /// <summary>One API key, as the keys file and configuration give it: never the key itself, only its hash.</summary>
 public sealed class ApiKeyOptions
 {
-    /// <summary>The key's name, unique: what logs, sessions and (later) quotas name it by. Required.</summary>
+    /// <summary>The key's name, unique: what logs, sessions, quotas and metrics name it by. Required.</summary>
     public string Name { get; set; } = "";
 
     /// <summary>
