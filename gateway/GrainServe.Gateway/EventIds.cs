@@ -1,6 +1,6 @@
 namespace GrainServe.Gateway;
 
-/// <summary>Event ids of the gateway's log messages: 2000-2099 REST, 2100-2199 hosting, 2200-2299 data plane and operator page, 2300-2399 API keys.</summary>
+/// <summary>Event ids of the gateway's log messages: 2000-2099 REST, 2100-2199 hosting, 2200-2299 data plane and operator page, 2300-2399 API keys, 2400-2449 quotas.</summary>
 internal static class EventIds
 {
     public const int UnhandledRequestError = 2000;
@@ -15,4 +15,6 @@ internal static class EventIds
     public const int GrpcForbidden = 2305;
     public const int SessionStarted = 2306;
     public const int SignInRefused = 2307;
+    public const int QuotaExceeded = 2400;
+    public const int QuotaLeaseReturnFailed = 2401;
 }

@@ -4,7 +4,8 @@ using System.Text.Json.Serialization;
 namespace GrainServe.Gateway.Auth;
 
 /// <summary>
-/// The keys file: <c>{"keys": [{"name": "ci", "sha256": "…", "scopes": ["infer"], "models": ["llama-*"]}]}</c>. A misspelt
+/// The keys file: <c>{"keys": [{"name": "ci", "sha256": "…", "scopes": ["infer"], "models": ["llama-*"], "quota": {"requests_per_second": 50}}]}</c>
+/// (<c>quota</c> optional, see <see cref="ApiKeyQuotaOptions"/>). A misspelt
 /// field is an error rather than a key that silently lacks what it was meant to have.
 /// </summary>
 internal static class ApiKeyFile

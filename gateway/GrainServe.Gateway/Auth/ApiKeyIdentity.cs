@@ -13,9 +13,10 @@ public sealed class ApiKeyIdentity
     private readonly string[] _models;
 
     /// <summary>Creates the identity of a key.</summary>
-    public ApiKeyIdentity(string name, IEnumerable<string> scopes, IEnumerable<string> models)
+    public ApiKeyIdentity(string name, IEnumerable<string> scopes, IEnumerable<string> models, ApiKeyQuotaOptions? quota = null)
     {
         Name = name;
+        Quota = quota;
         Scopes = new HashSet<string>(scopes, StringComparer.Ordinal);
         _models = [.. models];
     }
@@ -25,6 +26,9 @@ public sealed class ApiKeyIdentity
 
     /// <summary>The key's scopes, as configured (<see cref="ApiKeyScopes.Admin"/> holds every other).</summary>
     public IReadOnlySet<string> Scopes { get; }
+
+    /// <summary>The key's quotas; null for none.</summary>
+    public ApiKeyQuotaOptions? Quota { get; }
 
     /// <summary>The key's model names and globs.</summary>
     public IReadOnlyList<string> Models => _models;

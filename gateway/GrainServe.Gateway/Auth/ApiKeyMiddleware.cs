@@ -1,6 +1,8 @@
 using GrainServe.Errors;
 using GrainServe.Gateway.Errors;
 using GrainServe.Gateway.OpenAi;
+using GrainServe.Gateway.Quotas;
+using GrainServe.Quotas;
 
 namespace GrainServe.Gateway.Auth;
 
@@ -9,7 +11,7 @@ namespace GrainServe.Gateway.Auth;
 /// (401 otherwise), one of the route's scopes and, where the route names a <c>{model}</c>, that model (403 otherwise),
 /// before its handler runs. The identity then rides on the request's features (<see cref="ApiKeyIdentity.Of(HttpContext)"/>).
 /// </summary>
-internal sealed partial class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthenticator authenticator, ApiKeySessions sessions, ILogger<ApiKeyMiddleware> logger)
+internal sealed partial class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthenticator authenticator, ApiKeySessions sessions, QuotaGate quotas, ILogger<ApiKeyMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -47,6 +49,14 @@ internal sealed partial class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthe
         }
 
         context.Features.Set(identity);
+        var admitted = await quotas.AdmitAsync(identity, context.RequestAborted);
+        if (!admitted.Allowed)
+        {
+            context.Response.Headers.RetryAfter = QuotaGate.RetryAfterSeconds(admitted.RetryAfter);
+            await RefuseAsync(context, requirement, InferenceErrorCode.QuotaExceeded, QuotaGate.Refusal(identity.Name, QuotaNames.RequestsPerSecond, admitted.RetryAfter));
+            return;
+        }
+
         await next(context);
     }
 

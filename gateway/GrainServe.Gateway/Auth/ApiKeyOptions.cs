@@ -3,7 +3,7 @@ namespace GrainServe.Gateway.Auth;
 /// <summary>One API key, as the keys file and configuration give it: never the key itself, only its hash.</summary>
 public sealed class ApiKeyOptions
 {
-    /// <summary>The key's name, unique: what logs, sessions and (later) quotas name it by. Required.</summary>
+    /// <summary>The key's name, unique: what logs, sessions, quotas and metrics name it by. Required.</summary>
     public string Name { get; set; } = "";
 
     /// <summary>
@@ -20,4 +20,7 @@ public sealed class ApiKeyOptions
     /// (<c>metrics</c>) ignore it.
     /// </summary>
     public List<string> Models { get; set; } = [];
+
+    /// <summary>The key's quotas, enforced across the cluster; absent (the default) for none.</summary>
+    public ApiKeyQuotaOptions? Quota { get; set; }
 }

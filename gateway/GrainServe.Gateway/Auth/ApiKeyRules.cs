@@ -43,11 +43,19 @@ internal static class ApiKeyRules
             {
                 failures.Add($"{where} ('{key.Name}'): \"models\" must list the models the key may use, as names or globs (\"llama-*\"), or [\"*\"] for all.");
             }
+
+            foreach (var (field, value) in key.Quota?.Limits() ?? [])
+            {
+                if (value is not (> 0 and < double.PositiveInfinity))
+                {
+                    failures.Add($"{where} ('{key.Name}'): \"quota\": \"{field}\" is {value}; set a positive number, or leave it out for no limit.");
+                }
+            }
         }
 
         return failures;
     }
 
     public static ApiKey ToKey(ApiKeyOptions key) =>
-        new(new ApiKeyIdentity(key.Name, key.Scopes, key.Models), ApiKeyHash.Parse(key.Sha256));
+        new(new ApiKeyIdentity(key.Name, key.Scopes, key.Models, key.Quota), ApiKeyHash.Parse(key.Sha256));
 }

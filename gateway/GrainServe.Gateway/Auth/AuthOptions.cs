@@ -31,4 +31,17 @@ public sealed class AuthOptions
     /// also ends as soon as its key leaves the keys. Default 8 hours.
     /// </summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>
+    /// The share of a key's quota bucket a gateway leases at once (see <see cref="ApiKeyQuotaOptions"/>), in (0, 1]: larger
+    /// means fewer calls to the quota grain, smaller a fairer split between gateways. Default 0.1; ignored for keys without
+    /// a quota.
+    /// </summary>
+    public double QuotaLeaseFraction { get; set; } = 0.1;
+
+    /// <summary>
+    /// How long a gateway may spend a lease; then its unspent tokens go back to the cluster's bucket. Default 1 s; ignored
+    /// for keys without a quota.
+    /// </summary>
+    public TimeSpan QuotaLeaseLifetime { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -34,6 +34,16 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
             failures.Add($"{AuthOptions.SectionName}:{nameof(AuthOptions.SessionLifetime)} is {options.SessionLifetime}; set a positive duration, for example 08:00:00.");
         }
 
+        if (options.QuotaLeaseFraction is not (> 0 and <= 1))
+        {
+            failures.Add($"{AuthOptions.SectionName}:{nameof(AuthOptions.QuotaLeaseFraction)} is {options.QuotaLeaseFraction}; set a share of the bucket in (0, 1], for example 0.1.");
+        }
+
+        if (options.QuotaLeaseLifetime <= TimeSpan.Zero)
+        {
+            failures.Add($"{AuthOptions.SectionName}:{nameof(AuthOptions.QuotaLeaseLifetime)} is {options.QuotaLeaseLifetime}; set a positive duration, for example 00:00:01.");
+        }
+
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
     }
 }

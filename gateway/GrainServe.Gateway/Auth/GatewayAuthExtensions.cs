@@ -1,4 +1,5 @@
 using GrainServe.Gateway.Hosting;
+using GrainServe.Gateway.Quotas;
 using Microsoft.Extensions.Options;
 
 namespace GrainServe.Gateway.Auth;
@@ -29,6 +30,11 @@ internal static class GatewayAuthExtensions
         builder.Services.AddSingleton(sp => new ApiKeySessions(sp.GetRequiredService<ApiKeyStore>(), sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         builder.Services.AddHostedService(sp => new ApiKeyFileWatcher(sp.GetRequiredService<ApiKeyStore>(), sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         builder.Services.AddSingleton<GrpcAuthInterceptor>();
+        builder.Services.AddSingleton<QuotaMetrics>();
+        builder.Services.AddSingleton(sp => new QuotaGate(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<QuotaMetrics>(), sp.GetRequiredService<ILogger<QuotaGate>>()));
+        builder.Services.AddHostedService(sp => new QuotaLeaseSweeper(sp.GetRequiredService<QuotaGate>(), sp.GetRequiredService<IOptions<AuthOptions>>(), sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILogger<QuotaLeaseSweeper>>()));
+        // The generation routes find the caller's identity for its tokens quota through the HTTP context.
+        builder.Services.AddHttpContextAccessor();
         return true;
     }
 

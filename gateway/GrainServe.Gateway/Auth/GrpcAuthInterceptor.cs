@@ -1,4 +1,6 @@
 using GrainServe.Gateway.Grpc.Protocol;
+using GrainServe.Gateway.Quotas;
+using GrainServe.Quotas;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
@@ -10,7 +12,7 @@ namespace GrainServe.Gateway.Auth;
 /// repository index and the statistics of every model answer only with the key's models. The identity is put on the
 /// call's HTTP features, as on REST.
 /// </summary>
-internal sealed partial class GrpcAuthInterceptor(ApiKeyAuthenticator authenticator, ILogger<GrpcAuthInterceptor> logger) : Interceptor
+internal sealed partial class GrpcAuthInterceptor(ApiKeyAuthenticator authenticator, QuotaGate quotas, ILogger<GrpcAuthInterceptor> logger) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -20,6 +22,7 @@ internal sealed partial class GrpcAuthInterceptor(ApiKeyAuthenticator authentica
         }
 
         CheckModel(identity, ModelOf(request), context);
+        await AdmitAsync(identity, context);
         var response = await continuation(request, context);
         switch (response)
         {
@@ -34,10 +37,30 @@ internal sealed partial class GrpcAuthInterceptor(ApiKeyAuthenticator authentica
         return response;
     }
 
-    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation) =>
-        Authorize(context) is { } identity
-            ? continuation(new CheckedReader<TRequest>(requestStream, request => CheckModel(identity, ModelOf(request), context)), responseStream, context)
-            : continuation(requestStream, responseStream, context);
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        if (Authorize(context) is not { } identity)
+        {
+            await continuation(requestStream, responseStream, context);
+            return;
+        }
+
+        // A stream counts once against requests per second, when it opens; its tokens count per generation.
+        await AdmitAsync(identity, context);
+        await continuation(new CheckedReader<TRequest>(requestStream, request => CheckModel(identity, ModelOf(request), context)), responseStream, context);
+    }
+
+    // RESOURCE_EXHAUSTED with the wait in the "retry-after" trailer, in seconds as REST's header.
+    private async Task AdmitAsync(ApiKeyIdentity identity, ServerCallContext context)
+    {
+        var admitted = await quotas.AdmitAsync(identity, context.CancellationToken);
+        if (!admitted.Allowed)
+        {
+            throw new RpcException(
+                new Status(StatusCode.ResourceExhausted, QuotaGate.Refusal(identity.Name, QuotaNames.RequestsPerSecond, admitted.RetryAfter)),
+                new Metadata { { "retry-after", QuotaGate.RetryAfterSeconds(admitted.RetryAfter) } });
+        }
+    }
 
     // The caller's identity, null for an open method; throws for a call that may not go on.
     private ApiKeyIdentity? Authorize(ServerCallContext context)

@@ -3,6 +3,8 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using GrainServe.Contracts;
 using GrainServe.Errors;
+using GrainServe.Gateway.Auth;
+using GrainServe.Gateway.Quotas;
 using GrainServe.Generation;
 using GrainServe.Gpu;
 using GrainServe.Models;
@@ -27,12 +29,18 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
     private readonly ModelRouter _router;
     private readonly RequestWindows _windows;
 
-    public ClusterDataPlane(IGrainFactory grains, IStartupGate startup, ModelRouter router, RequestWindows windows)
+    private readonly QuotaGate? _quotas;
+    private readonly IHttpContextAccessor? _http;
+
+    public ClusterDataPlane(IGrainFactory grains, IStartupGate startup, ModelRouter router, RequestWindows windows, QuotaGate? quotas = null, IHttpContextAccessor? http = null)
     {
         _grains = grains;
         _startup = startup;
         _router = router;
         _windows = windows;
+        // Both present only with API keys on.
+        _quotas = quotas;
+        _http = http;
     }
 
     public async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
@@ -74,7 +82,12 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
         }
     }
 
-    public async IAsyncEnumerable<GenerateChunk> GenerateAsync(string model, GenerateRequest request, Func<string, string?>? header, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<GenerateChunk> GenerateAsync(string model, GenerateRequest request, Func<string, string?>? header, CancellationToken cancellationToken) =>
+        _quotas is not null && _http?.HttpContext is { } context && ApiKeyIdentity.Of(context) is { Quota.TokensPerMinute: not null } identity
+            ? TokenQuota.GenerateAsync(_quotas, identity, context, request, GenerateUncountedAsync(model, request, header, cancellationToken), cancellationToken)
+            : GenerateUncountedAsync(model, request, header, cancellationToken);
+
+    private async IAsyncEnumerable<GenerateChunk> GenerateUncountedAsync(string model, GenerateRequest request, Func<string, string?>? header, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var version = request.ModelVersion;

@@ -21,6 +21,7 @@ public static class InferenceErrorStatus
         InferenceErrorCode.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
         InferenceErrorCode.Unauthenticated => StatusCodes.Status401Unauthorized,
         InferenceErrorCode.PermissionDenied => StatusCodes.Status403Forbidden,
+        InferenceErrorCode.QuotaExceeded => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -36,6 +37,7 @@ public static class InferenceErrorStatus
         InferenceErrorCode.PayloadTooLarge => GrpcStatusCode.ResourceExhausted,
         InferenceErrorCode.Unauthenticated => GrpcStatusCode.Unauthenticated,
         InferenceErrorCode.PermissionDenied => GrpcStatusCode.PermissionDenied,
+        InferenceErrorCode.QuotaExceeded => GrpcStatusCode.ResourceExhausted,
         _ => GrpcStatusCode.Internal,
     };
 

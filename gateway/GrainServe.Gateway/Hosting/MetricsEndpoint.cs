@@ -1,4 +1,5 @@
 using System.Text;
+using GrainServe.Gateway.Quotas;
 using GrainServe.Monitoring;
 using GrainServe.Routing;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,8 @@ internal static class MetricsEndpoint
         await MetricsExposition.WriteAsync(context.RequestServices, context.Response.Body, context.RequestAborted);
         var weights = new StringBuilder();
         VersionWeightGauges.Write(weights, context.RequestServices.GetRequiredService<ModelRouter>(), context.RequestServices.GetRequiredService<IOptions<SiloOptions>>().Value.SiloName ?? "");
+        // Present only with API keys on.
+        context.RequestServices.GetService<QuotaMetrics>()?.Write(weights);
         await context.Response.WriteAsync(weights.ToString(), context.RequestAborted);
     }
 }

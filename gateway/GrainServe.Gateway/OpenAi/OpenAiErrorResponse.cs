@@ -22,7 +22,8 @@ internal static class OpenAiErrorResponse
         writer.WriteStartObject();
         writer.WriteStartObject("error");
         writer.WriteString("message", message);
-        writer.WriteString("type", status >= 500 ? "server_error" : "invalid_request_error");
+        // OpenAI's 429s say which limit ran out in "type"; a quota refusal here is a request refused, whichever quota.
+        writer.WriteString("type", status >= 500 ? "server_error" : code == InferenceErrorCode.QuotaExceeded ? "requests" : "invalid_request_error");
         writer.WriteNull("param");
         // OpenAI's own codes where it has one for the case.
         var openAiCode = code switch
@@ -30,6 +31,7 @@ internal static class OpenAiErrorResponse
             InferenceErrorCode.ModelNotFound => "model_not_found",
             InferenceErrorCode.Unauthenticated => "invalid_api_key",
             InferenceErrorCode.PermissionDenied => "permission_denied",
+            InferenceErrorCode.QuotaExceeded => "rate_limit_exceeded",
             _ => null,
         };
         if (openAiCode is null)

@@ -37,4 +37,10 @@ public enum InferenceErrorCode
 
     /// <summary>The API key is known but lacks the scope the route needs or the model it names: 403 / PERMISSION_DENIED. Gateway only.</summary>
     PermissionDenied,
+
+    /// <summary>
+    /// The API key's quota (requests per second, tokens per minute) cannot cover the request now: 429 (with
+    /// <c>Retry-After</c>) / RESOURCE_EXHAUSTED. Retryable after the wait. Gateway only.
+    /// </summary>
+    QuotaExceeded,
 }

@@ -20,12 +20,24 @@ public sealed class ApiKeyFileTests
         Assert.Equal(["llama-*", "simple"], key.Models);
     }
 
+    [Fact]
+    public void Parse_AKeyWithAQuota_ReadsItsSnakeCaseLimits()
+    {
+        var key = Assert.Single(Parse($$$"""
+            {"keys": [{"name": "ci", "sha256": "{{{Hash}}}", "scopes": ["infer"], "models": ["*"], "quota": {"requests_per_second": 50, "tokens_per_minute": 100000}}]}
+            """));
+
+        Assert.Equal((50, 100000), (key.Quota!.RequestsPerSecond, key.Quota.TokensPerMinute));
+    }
+
     [Theory]
     [InlineData("""{"keys": [{"name": "ci", "sha256": "%H", "scope": ["infer"], "models": ["*"]}]}""", "scope")]
     [InlineData("""{"keys": [{"name": "ci", "sha256": "abc", "scopes": ["infer"], "models": ["*"]}]}""", "sha256sum")]
     [InlineData("""{"keys": [{"name": "ci", "sha256": "%H", "scopes": ["write"], "models": ["*"]}]}""", "the scope 'write' is not known")]
     [InlineData("""{"keys": [{"name": "ci", "sha256": "%H", "scopes": ["infer"]}]}""", "\"models\" must list")]
     [InlineData("""{"keys": [{"name": "ci", "sha256": "%H", "scopes": ["infer"], "models": ["*"]}, {"name": "ci", "sha256": "%G", "scopes": ["infer"], "models": ["*"]}]}""", "used twice")]
+    [InlineData("""{"keys": [{"name": "ci", "sha256": "%H", "scopes": ["infer"], "models": ["*"], "quota": {"requests_per_minute": 5}}]}""", "requests_per_minute")]
+    [InlineData("""{"keys": [{"name": "ci", "sha256": "%H", "scopes": ["infer"], "models": ["*"], "quota": {"tokens_per_minute": -1}}]}""", "\"tokens_per_minute\" is -1")]
     [InlineData("""{"users": []}""", "users")]
     [InlineData("""[]""", "not a keys file")]
     public void Parse_AFaultyFile_SaysWhatIsWrong(string content, string expected)

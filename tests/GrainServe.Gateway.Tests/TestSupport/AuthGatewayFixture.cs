@@ -18,7 +18,7 @@ namespace GrainServe.TestSupport;
 /// <summary>
 /// The embedded default as production would run it: API keys on (a keys file, reloaded every 200 ms, and one key from
 /// configuration), REST and gRPC over TLS with a self-signed certificate made here, TLS between silos with the same
-/// certificate, tracing on into memory and every log entry captured. Serves <c>simple</c>, <c>add_sub</c>,
+/// certificate, tracing on into memory and every log entry captured; some keys have quotas (<see cref="Quotas"/>). Serves <c>simple</c>, <c>add_sub</c>,
 /// <c>tiny_llama</c> and <see cref="UnloadModel"/>.
 /// </summary>
 public sealed class AuthGatewayFixture : IAsyncLifetime
@@ -37,6 +37,24 @@ public sealed class AuthGatewayFixture : IAsyncLifetime
         ["simple-only"] = (["infer"], ["simple"]),
         ["tiny-glob"] = (["infer", "repository"], ["tiny_*"]),
         ["watcher"] = (["metrics"], ["*"]),
+        ["rps-rest"] = (["infer"], ["*"]),
+        ["rps-grpc"] = (["infer"], ["*"]),
+        ["rps-openai"] = (["infer"], ["*"]),
+        ["rps-metric"] = (["infer"], ["*"]),
+        ["tpm"] = (["infer"], ["*"]),
+    };
+
+    /// <summary>
+    /// The quotas of some of <see cref="FileKeys"/>, each key used by one quota test only. One request per 5 s: the first
+    /// passes, the next ones at once are refused, however slow the machine.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, object> Quotas = new Dictionary<string, object>
+    {
+        ["rps-rest"] = new { requests_per_second = 0.2 },
+        ["rps-grpc"] = new { requests_per_second = 0.2 },
+        ["rps-openai"] = new { requests_per_second = 0.2 },
+        ["rps-metric"] = new { requests_per_second = 0.2 },
+        ["tpm"] = new { tokens_per_minute = 1000 },
     };
 
     /// <summary>The key given in configuration (<c>Auth:Keys:0</c>), as an environment variable would.</summary>
@@ -157,7 +175,7 @@ public sealed class AuthGatewayFixture : IAsyncLifetime
             _keys[name] = NewKey();
         }
 
-        var content = new { keys = keys.Select(k => new { name = k.Key, sha256 = Sha256(Key(k.Key)), scopes = k.Value.Scopes, models = k.Value.Models }) };
+        var content = new { keys = keys.Select(k => new { name = k.Key, sha256 = Sha256(Key(k.Key)), scopes = k.Value.Scopes, models = k.Value.Models, quota = Quotas.GetValueOrDefault(k.Key) }) };
         Directory.CreateDirectory(Path.GetDirectoryName(KeysFile)!);
         // Written beside and moved in, as a Secret volume swaps its files: a poll never reads half a file.
         var temporary = KeysFile + ".tmp";
