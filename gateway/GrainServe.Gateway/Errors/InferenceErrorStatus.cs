@@ -19,6 +19,7 @@ public static class InferenceErrorStatus
         InferenceErrorCode.Timeout => StatusCodes.Status503ServiceUnavailable,
         InferenceErrorCode.Cancelled => StatusCodes.Status503ServiceUnavailable,
         InferenceErrorCode.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
+        InferenceErrorCode.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -32,6 +33,7 @@ public static class InferenceErrorStatus
         InferenceErrorCode.Timeout => GrpcStatusCode.DeadlineExceeded,
         InferenceErrorCode.Cancelled => GrpcStatusCode.Cancelled,
         InferenceErrorCode.PayloadTooLarge => GrpcStatusCode.ResourceExhausted,
+        InferenceErrorCode.DeadlineExceeded => GrpcStatusCode.DeadlineExceeded,
         _ => GrpcStatusCode.Internal,
     };
 
