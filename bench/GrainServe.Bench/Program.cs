@@ -7,11 +7,12 @@ using GrainServe.Bench;
 // dotnet run -c Release --project bench/GrainServe.Bench -- coldstart [--rounds 5]
 // dotnet run -c Release --project bench/GrainServe.Bench -- transcribe [--seconds 20] [--rounds 3] [--concurrency 1,8]
 // dotnet run -c Release --project bench/GrainServe.Bench -- soak [--duration 3] [--concurrency 6] [--sample-seconds 5] (minutes; hours for a release: --duration 240)
+// dotnet run -c Release --project bench/GrainServe.Bench -- deadlines [--seconds 10] [--rounds 3] [--overload 1.5]
 // dotnet run -c Release --project bench/GrainServe.Bench -- <scenario> --smoke
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput --only "tiny grpc" --concurrency 64 (the arms whose name holds it, at that concurrency; for profiling)
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput --baseline <another build's bin folder> (that build's server side by side)
 var smoke = args.Contains("--smoke");
-string[] valued = ["--only", "--concurrency", "--baseline", "--seconds", "--rounds", "--kv-binding", "--duration", "--sample-seconds"];
+string[] valued = ["--only", "--concurrency", "--baseline", "--seconds", "--rounds", "--kv-binding", "--duration", "--sample-seconds", "--overload"];
 var scenario = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !valued.Contains(args[i - 1]))).FirstOrDefault() ?? "embeddings";
 // A transcription takes seconds, so its arms need longer than the others' to answer more than a handful of requests.
 var seconds = Option("--seconds", smoke ? 1 : scenario == "transcribe" ? 20 : 10);
@@ -55,8 +56,13 @@ switch (scenario)
         var (routes, samples) = await soak.RunAsync();
         Console.WriteLine(soak.Report(routes, samples));
         return SoakScenario.AllAnswered(routes) ? 0 : 1;
+    case "deadlines":
+        var overload = Text("--overload") is { } factor ? double.Parse(factor, CultureInfo.InvariantCulture) : 1.5;
+        var deadlines = await new DeadlineScenario(TimeSpan.FromSeconds(seconds), rounds, smoke, overload).RunAsync();
+        Console.WriteLine(deadlines.ToMarkdown());
+        return deadlines.Healthy ? 0 : 1;
     default:
-        Console.Error.WriteLine($"unknown scenario '{scenario}'; use embeddings, throughput, generate, coldstart, transcribe or soak");
+        Console.Error.WriteLine($"unknown scenario '{scenario}'; use embeddings, throughput, generate, coldstart, transcribe, soak or deadlines");
         return 2;
 }
 

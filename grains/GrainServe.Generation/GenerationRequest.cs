@@ -23,4 +23,10 @@ public sealed record GenerationRequest(int[] PromptTokens, SamplingParameters Sa
     /// rounded up): reserved for the sequence while it runs, so cross-attention state is counted in the same budget. Default 0.
     /// </summary>
     public int ConditioningTokens { get; init; }
+
+    /// <summary>
+    /// vLLM's priority: lower is served first. Waiting sequences are admitted in priority order (first come, first served
+    /// within one), and when KV blocks run out the running sequence of the highest value is preempted first. Default 0.
+    /// </summary>
+    public int Priority { get; init; }
 }

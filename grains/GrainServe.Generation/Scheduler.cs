@@ -1,17 +1,20 @@
 namespace GrainServe.Generation;
 
 /// <summary>
-/// vLLM V1's iteration-level policy. Each step it first serves running sequences in admission order (a decode is one
-/// token, a prefill the rest of its prompt or a chunk of it), preempting the most recently admitted running sequence
-/// when KV blocks run out, then admits waiting sequences first come, first served while the token budget, the
-/// sequence limit and the pool allow. Pure: the engine applies the decisions (releases, model calls).
+/// vLLM V1's iteration-level policy, with its priority scheduling. Each step it first serves running sequences in
+/// admission order (a decode is one token, a prefill the rest of its prompt or a chunk of it), preempting the running
+/// sequence of the lowest priority (the highest value), most recently admitted among equals, when KV blocks run out;
+/// then admits waiting sequences by priority, first come, first served within one, while the token budget, the sequence
+/// limit and the pool allow. With every priority equal (the default, 0) this is vLLM's FCFS policy. Pure: the engine
+/// applies the decisions (releases, model calls).
 /// </summary>
 internal sealed class Scheduler(EngineOptions options, KvBlockManager blocks)
 {
     // Admission order: the last one is the first to preempt.
     private readonly List<Sequence> _running = [];
 
-    // Preempted sequences are put at the front, so they are readmitted before newer ones.
+    // In admission order: by priority, then first come, first served. A preempted sequence goes to the front of its
+    // priority, so it is readmitted before newer ones of its priority.
     private readonly LinkedList<Sequence> _waiting = new();
     private long _admissions;
 
@@ -25,11 +28,11 @@ internal sealed class Scheduler(EngineOptions options, KvBlockManager blocks)
 
     public long Preemptions { get; private set; }
 
-    /// <summary>Queues a new sequence at the back.</summary>
+    /// <summary>Queues a new sequence at the back of its priority.</summary>
     public void Add(Sequence sequence)
     {
         sequence.Status = SequenceStatus.Waiting;
-        _waiting.AddLast(sequence);
+        InsertBefore(sequence, static (waiting, added) => waiting.Request.Priority > added.Request.Priority);
     }
 
     /// <summary>Takes a finished or cancelled sequence out of the queues and frees its blocks.</summary>
@@ -65,7 +68,7 @@ internal sealed class Scheduler(EngineOptions options, KvBlockManager blocks)
             var selfPreempted = false;
             while (!blocks.TryReserve(sequence.Id, sequence.ReservedTokens + sequence.ComputedTokens + tokens))
             {
-                var victim = _running[^1];
+                var victim = Victim(index);
                 Preempt(victim, output);
                 if (victim == sequence)
                 {
@@ -131,6 +134,37 @@ internal sealed class Scheduler(EngineOptions options, KvBlockManager blocks)
         }
     }
 
+    // The running sequence to preempt: the lowest priority (highest value), the most recently admitted among equals,
+    // of those from index on. Those before it already have their tokens in this step's output, so they are kept.
+    private Sequence Victim(int index)
+    {
+        var victim = _running[^1];
+        for (var i = _running.Count - 2; i >= index; i--)
+        {
+            if (_running[i].Request.Priority > victim.Request.Priority)
+            {
+                victim = _running[i];
+            }
+        }
+
+        return victim;
+    }
+
+    // Puts the sequence before the first waiting one it precedes (precedes(waiting, sequence) is true), or last.
+    private void InsertBefore(Sequence sequence, Func<Sequence, Sequence, bool> precedes)
+    {
+        for (var node = _waiting.First; node is not null; node = node.Next)
+        {
+            if (precedes(node.Value, sequence))
+            {
+                _waiting.AddBefore(node, sequence);
+                return;
+            }
+        }
+
+        _waiting.AddLast(sequence);
+    }
+
     private void Preempt(Sequence sequence, SchedulerOutput output)
     {
         // Recompute mode: the cache is dropped and rebuilt from prompt and output on readmission; the sequence keeps
@@ -139,7 +173,7 @@ internal sealed class Scheduler(EngineOptions options, KvBlockManager blocks)
         blocks.Free(sequence.Id);
         sequence.ComputedTokens = 0;
         sequence.Status = SequenceStatus.Preempted;
-        _waiting.AddFirst(sequence);
+        InsertBefore(sequence, static (waiting, preempted) => waiting.Request.Priority >= preempted.Request.Priority);
         output.Preempted.Add(sequence);
         Preemptions++;
     }

@@ -17,7 +17,7 @@ public static class GrainServeMetrics
     private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("batch_size", "{rows}", "Rows per executed batch.");
     private static readonly Histogram<double> ComputeSeconds = Meter.CreateHistogram<double>("batch_duration_seconds", "s", "Time to run one batch, joining and splitting included.");
     private static readonly Histogram<double> QueueSeconds = Meter.CreateHistogram<double>("queue_delay_seconds", "s", "Time a request waited in its instance's queue.");
-    private static readonly Counter<long> Rejected = Meter.CreateCounter<long>("rejected_requests", "{requests}", "Requests refused by a queue (full, timed out, or cancelled by their caller while waiting).");
+    private static readonly Counter<long> Rejected = Meter.CreateCounter<long>("rejected_requests", "{requests}", "Requests refused by a queue (full, timed out, unable to meet their deadline, or cancelled by their caller while waiting).");
     private static readonly Counter<long> Placements = Meter.CreateCounter<long>("placements", "{loads}", "Instance loads a device was asked for, by outcome: loaded, no_room (the budget had no room even after eviction) or failed.");
     private static readonly Counter<long> Evictions = Meter.CreateCounter<long>("evictions", "{instances}", "Idle instances unloaded to make room for another model's instance.");
     private static readonly Counter<long> CacheMisses = Meter.CreateCounter<long>("cache_misses", "{loads}", "Versions loaded again for a request after eviction had taken their last instance.");

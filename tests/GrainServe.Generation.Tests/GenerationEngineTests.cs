@@ -317,4 +317,31 @@ public sealed class GenerationEngineTests
         public void OnFinished(FinishReason reason, TimeSpan endToEnd, int promptTokens, int generationTokens) =>
             Finished.Add((reason, endToEnd, promptTokens, generationTokens));
     }
+
+    [Fact]
+    public async Task Submit_WaitingRequests_AreAdmittedByPriority()
+    {
+        // One sequence at a time; the first step is held until every request is in, so all three wait together.
+        using var gate = new ManualResetEventSlim();
+        var model = new FakeStepModel { BeforeStep = step => { if (step == 0) { gate.Wait(TimeSpan.FromSeconds(10)); } } };
+        await using var engine = new GenerationEngine(model, Decoder, Options() with { MaxNumSeqs = 1 });
+        var first = engine.Submit(Request([2, 3], maxTokens: 2), default);
+        while (model.Steps.Count == 0)
+        {
+            await Task.Delay(5);
+        }
+
+        var late = engine.Submit(Request([2, 3], maxTokens: 2) with { Priority = 5 }, default);
+        var urgent = engine.Submit(Request([2, 3], maxTokens: 2) with { Priority = -1 }, default);
+        var later = engine.Submit(Request([2, 3], maxTokens: 2) with { Priority = 5 }, default);
+        gate.Set();
+        foreach (var reader in new[] { first, late, urgent, later })
+        {
+            await Updates.ReadAllAsync(reader);
+        }
+
+        // Sequence ids are given in submission order (1 to 4): admitted 1, then the urgent 3, then 2 and 4 as they came.
+        var admitted = model.Steps.SelectMany(s => s.Entries).Select(e => e.SequenceId).Distinct();
+        Assert.Equal([1L, 3L, 2L, 4L], admitted);
+    }
 }

@@ -22,6 +22,7 @@ public static class InferenceErrorStatus
         InferenceErrorCode.Unauthenticated => StatusCodes.Status401Unauthorized,
         InferenceErrorCode.PermissionDenied => StatusCodes.Status403Forbidden,
         InferenceErrorCode.QuotaExceeded => StatusCodes.Status429TooManyRequests,
+        InferenceErrorCode.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -38,6 +39,7 @@ public static class InferenceErrorStatus
         InferenceErrorCode.Unauthenticated => GrpcStatusCode.Unauthenticated,
         InferenceErrorCode.PermissionDenied => GrpcStatusCode.PermissionDenied,
         InferenceErrorCode.QuotaExceeded => GrpcStatusCode.ResourceExhausted,
+        InferenceErrorCode.DeadlineExceeded => GrpcStatusCode.DeadlineExceeded,
         _ => GrpcStatusCode.Internal,
     };
 

@@ -161,6 +161,13 @@ internal sealed class GrpcInferenceService(IInferenceDataPlane dataPlane) : GRPC
     private async Task<ModelInferResponse> InferAsync(ModelInferRequest request, ServerCallContext context, CancellationToken cancellationToken)
     {
         var inference = GrpcRequestConverter.ToRequest(request);
+
+        // The call's deadline (DateTime.MaxValue for none) travels with the request to the device's queue.
+        if (context.Deadline < DateTime.MaxValue)
+        {
+            inference = inference.WithDeadline(new DateTimeOffset(context.Deadline.ToUniversalTime(), TimeSpan.Zero));
+        }
+
         var result = await dataPlane.InferAsync(RequiredName(request.ModelName), inference, GrpcHeaders(context), cancellationToken);
         if (result.Error is { } error)
         {

@@ -20,7 +20,7 @@ internal static class OpenAiRequestReader
 
     private static readonly string[] Common =
         ["model", "max_tokens", "temperature", "top_p", "n", "stream", "stream_options", "stop", "seed", "presence_penalty", "frequency_penalty",
-         "logprobs", "top_k", "min_p", "repetition_penalty", "ignore_eos"];
+         "logprobs", "top_k", "min_p", "repetition_penalty", "ignore_eos", "priority"];
 
     private static readonly string[] CompletionOnly = ["prompt", "echo", "best_of"];
 

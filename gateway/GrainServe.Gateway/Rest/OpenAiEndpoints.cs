@@ -42,6 +42,7 @@ public static class OpenAiEndpoints
 
     private static async Task EmbeddingsAsync(HttpContext context)
     {
+        var deadline = DeadlineHeader.Read(context);
         var (model, texts, dimensions, base64) = await ReadRequestAsync(context);
         ApiKeyIdentity.Demand(context, model);
         var dataPlane = context.RequestServices.GetRequiredService<IInferenceDataPlane>();
@@ -56,7 +57,10 @@ public static class OpenAiEndpoints
             throw new InferenceException(InferenceErrorCode.InvalidInput, $"model '{model}' gives {embedding.Shape[1]}-dimensional embeddings and cannot shorten them; leave out \"dimensions\" or set it to {embedding.Shape[1]}");
         }
 
-        var request = new InferenceRequest(null, null, [new InferTensor(input.Name, InferDatatype.Bytes, [texts.Count, 1], BytesElements.Pack(texts.Select(Encoding.UTF8.GetBytes).ToList()))], null);
+        var request = new InferenceRequest(null, null, [new InferTensor(input.Name, InferDatatype.Bytes, [texts.Count, 1], BytesElements.Pack(texts.Select(Encoding.UTF8.GetBytes).ToList()))], null)
+        {
+            Deadline = deadline,
+        };
         var result = await dataPlane.InferAsync(model, request, RoutingHeaders.Of(context), context.RequestAborted);
         RoutingHeaders.SetModelVersion(context, result.Response?.ModelVersion);
         if (result.Error is { } error)

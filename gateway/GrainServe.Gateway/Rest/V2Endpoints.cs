@@ -116,9 +116,12 @@ public static class V2Endpoints
 
     private static async Task InferAsync(HttpContext context, string model, string? version)
     {
+        // Read first: the client's budget runs from when the gateway starts on its request.
+        var deadline = DeadlineHeader.Read(context);
         var body = await ReadBodyAsync(context, required: true);
         var request = InferenceRequestJsonReader.Read(body, HeaderLength(context), version);
-        var result = await DataPlaneOf(context).InferAsync(model, request.Request, RoutingHeaders.Of(context), context.RequestAborted);
+        var inference = deadline is null ? request.Request : request.Request.WithDeadline(deadline);
+        var result = await DataPlaneOf(context).InferAsync(model, inference, RoutingHeaders.Of(context), context.RequestAborted);
         RoutingHeaders.SetModelVersion(context, result.Response?.ModelVersion);
         if (result.Error is { } error)
         {

@@ -33,4 +33,16 @@ public sealed class InferenceRequest
     /// <c>language</c>. Null when there are none.
     /// </summary>
     [Id(4)] public Dictionary<string, string>? Parameters { get; init; }
+
+    /// <summary>
+    /// When the client stops waiting for the answer, on the UTC wall clock: its gRPC deadline, or the REST
+    /// <c>x-request-deadline-ms</c> header taken from the moment the gateway read it. The batch queue orders by it within a
+    /// priority level and fails, unrun, a request that can no longer be answered by it. Null for none. An absolute time
+    /// rather than a budget, so the gateway-to-device hop is counted too; silos' clocks are assumed NTP-synchronized.
+    /// </summary>
+    [Id(5)] public DateTimeOffset? Deadline { get; init; }
+
+    /// <summary>The same request with <see cref="Deadline"/> set to <paramref name="deadline"/>.</summary>
+    public InferenceRequest WithDeadline(DateTimeOffset? deadline) =>
+        new(Id, ModelVersion, Inputs, RequestedOutputs) { Parameters = Parameters, Deadline = deadline };
 }

@@ -22,6 +22,12 @@ public sealed class InferenceResult
     /// <summary>The error; null on success.</summary>
     [Id(1)] public InferenceError? Error { get; }
 
+    /// <summary>
+    /// The answering instance's recent service figures, set by a batch queue on what it answers; null when none were
+    /// measured yet or the answer did not come from a queue. Gateways route requests with deadlines by it.
+    /// </summary>
+    [Id(2)] public ServiceEstimate? Estimate { get; private init; }
+
     /// <summary>A successful result.</summary>
     public static InferenceResult Success(InferenceResponse response) => new(response, null);
 
@@ -30,4 +36,7 @@ public sealed class InferenceResult
 
     /// <summary>A failed result.</summary>
     public static InferenceResult Failure(InferenceError error) => new(null, error);
+
+    /// <summary>This result with <see cref="Estimate"/> set.</summary>
+    public InferenceResult WithEstimate(ServiceEstimate? estimate) => new(Response, Error) { Estimate = estimate };
 }

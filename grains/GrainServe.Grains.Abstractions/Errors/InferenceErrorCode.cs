@@ -43,4 +43,11 @@ public enum InferenceErrorCode
     /// <c>Retry-After</c>) / RESOURCE_EXHAUSTED. Retryable after the wait. Gateway only.
     /// </summary>
     QuotaExceeded,
+
+    /// <summary>
+    /// The request could not be answered by its deadline (its gRPC deadline, or REST's <c>x-request-deadline-ms</c>), so it
+    /// was failed before it ran: 504 / DEADLINE_EXCEEDED. Unlike <see cref="Timeout"/> (Triton's queue timeout, a 503 to
+    /// retry) the client's own time is up; it may send again with a new deadline.
+    /// </summary>
+    DeadlineExceeded,
 }

@@ -65,4 +65,10 @@ public sealed record GenerateRequest
     /// text generation.
     /// </summary>
     [Id(17)] public Contracts.InferenceRequest? Inputs { get; init; }
+
+    /// <summary>
+    /// vLLM's <c>priority</c>: lower is served first; any integer, default 0. Waiting sequences are admitted in priority
+    /// order, first come, first served within one. (Not Triton's levels, where 1 is the highest and 0 the default.)
+    /// </summary>
+    [Id(18)] public int Priority { get; init; }
 }

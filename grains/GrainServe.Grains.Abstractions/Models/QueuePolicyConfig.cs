@@ -12,4 +12,10 @@ public sealed class QueuePolicyConfig
 
     /// <summary>How long a request may wait in the queue, in microseconds; 0 means no timeout.</summary>
     [Id(2)] public long DefaultTimeoutMicroseconds { get; set; }
+
+    /// <summary>
+    /// Whether a request's own <c>timeout</c> parameter (microseconds) may shorten <see cref="DefaultTimeoutMicroseconds"/>
+    /// (never lengthen it, and never set one where the default is 0), as Triton's. Default false.
+    /// </summary>
+    [Id(3)] public bool AllowTimeoutOverride { get; set; }
 }

@@ -23,13 +23,22 @@ public sealed partial class BatchQueue : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
-    private readonly List<Entry> _queue = [];
+
+    // The waiting requests three ways, each a sorted set so that taking, withdrawing and expiring cost O(log n): in run
+    // order (level, deadline, arrival), by deadline, and by queue timeout. An entry is in the first always and in the
+    // others when it has a deadline or a rejecting timeout; Remove keeps them in step.
+    private readonly SortedSet<Entry> _queue = new(Entry.RunOrder);
+    private readonly SortedSet<Entry> _byDeadline = new(Entry.DeadlineOrder);
+    private readonly SortedSet<Entry> _byTimeout = new(Entry.TimeoutOrder);
+    private readonly int[] _waitingByLevel;
+    private readonly BatchDurationEstimate _estimate = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
     private readonly int _scanLimit;
     private TaskCompletionSource _wake = NewWake();
     private int _running;
     private bool _closed;
+    private long _arrivals;
 
     /// <summary>Creates the queue and starts its loop; <paramref name="device"/> (the GPU grain key) tags its spans.</summary>
     public BatchQueue(string modelName, string modelVersion, IModelRunner runner, BatchingSettings settings, TimeProvider time, ILogger logger, string device = "")
@@ -43,6 +52,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
         _time = time;
         _logger = logger;
         Statistics = new InstanceStatistics(modelName, modelVersion);
+        _waitingByLevel = new int[settings.LevelCount + 1];
 
         // A batch takes at most max_batch_size rows, so at most that many requests of a row or more, and the policy
         // needs one more to see that the batch cannot grow. Without dynamic batching it needs only the first.
@@ -65,6 +75,9 @@ public sealed partial class BatchQueue : IAsyncDisposable
         }
     }
 
+    /// <summary>The instance's recent batch duration, its spread and batch size, which deadlines are checked against.</summary>
+    public BatchDurationEstimate Estimate => _estimate;
+
     /// <summary>Requests waiting, not counting the running batch.</summary>
     public int Queued
     {
@@ -78,17 +91,35 @@ public sealed partial class BatchQueue : IAsyncDisposable
     }
 
     /// <summary>
-    /// Queues a validated request (inputs in the model's input order). Returns at once with a
-    /// <see cref="InferenceErrorCode.QueueFull"/> error when <c>max_queue_size</c> requests are waiting. When
-    /// <paramref name="cancellationToken"/> fires while the request still waits (its caller went away), it leaves the
-    /// queue unrun and completes as <see cref="InferenceErrorCode.Cancelled"/>; once its batch runs, it runs to the end.
+    /// Queues a validated request (inputs in the model's input order) at the priority level its <c>priority</c>
+    /// parameter names. Returns at once with an error value when the parameters are wrong
+    /// (<see cref="InferenceErrorCode.InvalidInput"/>), when its level has <c>max_queue_size</c> requests waiting
+    /// (<see cref="InferenceErrorCode.QueueFull"/>) or when its <see cref="InferenceRequest.Deadline"/> is too close for a
+    /// batch to end by it (<see cref="InferenceErrorCode.DeadlineExceeded"/>). A request that waits until it can no longer
+    /// meet its deadline leaves the queue unrun with the same code. When <paramref name="cancellationToken"/> fires while
+    /// the request still waits (its caller went away), it leaves the queue unrun and completes as
+    /// <see cref="InferenceErrorCode.Cancelled"/>; once its batch runs, it runs to the end.
     /// </summary>
     public Task<InferenceResult> Enqueue(InferenceRequest request, CancellationToken cancellationToken = default)
     {
-        var entry = new Entry(this, request, Rows(request), ShapeKey(request), _time.GetUtcNow())
+        var now = _time.GetUtcNow();
+        var (level, timeout, invalid) = QueueParameters.Read(request.Parameters, _settings, _modelName);
+        var policy = _settings.PolicyOf(Math.Max(level, 1));
+        var entry = new Entry(this, request, Rows(request), ShapeKey(request), now, Interlocked.Increment(ref _arrivals))
         {
             Span = BatchTrace.StartRequest(_modelName, _modelVersion, _device, request.Id),
+            Level = level,
+            Deadline = request.Deadline,
+            TimeoutAt = timeout > TimeSpan.Zero && policy.TimeoutAction == QueueTimeoutAction.Reject ? now + timeout : null,
+            Timeout = timeout,
         };
+        if (invalid is not null)
+        {
+            Statistics.RecordFailures(1, TimeSpan.Zero, FailureReason.Other);
+            Complete(entry, InferenceResult.Failure(InferenceErrorCode.InvalidInput, invalid));
+            return entry.Completion.Task;
+        }
+
         if (cancellationToken.CanBeCanceled)
         {
             // Registered before the entry is queued, so that every thread that can complete it sees the registration;
@@ -103,11 +134,18 @@ public sealed partial class BatchQueue : IAsyncDisposable
             {
                 refused = InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"model '{_modelName}' version {_modelVersion}: the instance is unloading; retry");
             }
-            else if (_settings.MaxQueueSize > 0 && _queue.Count >= _settings.MaxQueueSize)
+            else if (entry.Deadline is { } deadline && _estimate.Allowance is var allowance && !BatchPolicy.CanMeet(deadline, now, allowance))
+            {
+                GrainServeMetrics.RecordRejected(_modelName, _modelVersion, InferenceErrorCode.DeadlineExceeded);
+                Statistics.RecordFailures(1, TimeSpan.Zero, FailureReason.Rejected);
+                refused = InferenceResult.Failure(InferenceErrorCode.DeadlineExceeded, $"model '{_modelName}' version {_modelVersion}: the request cannot be answered by its deadline ({Ms(deadline - now)} ms left; a batch here takes up to about {Ms(allowance)} ms), so it was not run");
+            }
+            else if (policy.MaxQueueSize > 0 && _waitingByLevel[level] >= policy.MaxQueueSize)
             {
                 GrainServeMetrics.RecordRejected(_modelName, _modelVersion, InferenceErrorCode.QueueFull);
                 Statistics.RecordFailures(1, TimeSpan.Zero, FailureReason.Rejected);
-                refused = InferenceResult.Failure(InferenceErrorCode.QueueFull, $"model '{_modelName}' version {_modelVersion}: the queue is full ({_settings.MaxQueueSize} requests waiting); retry later");
+                var where = _settings.PriorityLevels > 0 ? $" at priority level {level}" : "";
+                refused = InferenceResult.Failure(InferenceErrorCode.QueueFull, $"model '{_modelName}' version {_modelVersion}: the queue is full ({policy.MaxQueueSize} requests waiting{where}); retry later");
             }
             else if (cancellationToken.IsCancellationRequested)
             {
@@ -115,7 +153,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
             }
             else
             {
-                _queue.Add(entry);
+                Add(entry);
                 _wake.TrySetResult();
             }
         }
@@ -133,7 +171,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
     {
         lock (_lock)
         {
-            if (!_queue.Remove(entry))
+            if (!Remove(entry))
             {
                 return;
             }
@@ -148,12 +186,12 @@ public sealed partial class BatchQueue : IAsyncDisposable
         InferenceResult.Failure(InferenceErrorCode.Cancelled, $"model '{_modelName}' version {_modelVersion}: the request was cancelled by its caller before it ran");
 
     // Every completion goes through here, outside the lock: it releases the cancellation registration, whose
-    // callback takes the lock.
-    private static void Complete(Entry entry, InferenceResult result)
+    // callback takes the lock. Each answer carries the instance's figures, which gateways route deadlines by.
+    private void Complete(Entry entry, InferenceResult result)
     {
         entry.Cancellation.Dispose();
         BatchTrace.EndRequest(entry.Span, result);
-        entry.Completion.TrySetResult(result);
+        entry.Completion.TrySetResult(_estimate.Current is { } estimate ? result.WithEstimate(estimate) : result);
     }
 
     /// <summary>
@@ -167,6 +205,9 @@ public sealed partial class BatchQueue : IAsyncDisposable
             _closed = true;
             abandoned = [.. _queue];
             _queue.Clear();
+            _byDeadline.Clear();
+            _byTimeout.Clear();
+            Array.Clear(_waitingByLevel);
             _wake.TrySetResult();
         }
 
@@ -198,24 +239,40 @@ public sealed partial class BatchQueue : IAsyncDisposable
                     return;
                 }
 
-                expired = RejectExpired();
+                var now = _time.GetUtcNow();
+                var batchTime = _estimate.Allowance;
+                expired = TakeExpired(now, batchTime);
 
                 // The policy reads no further than one request past a full batch: copying the whole queue on every
                 // pass would cost O(queue) per batch, O(queue²) per queue drained without batching.
                 pending.Clear();
-                for (var i = 0; i < Math.Min(_queue.Count, _scanLimit); i++)
+                foreach (var entry in _queue)
                 {
-                    var entry = _queue[i];
-                    pending.Add(new PendingBatchItem(entry.Rows, entry.EnqueuedAt, entry.ShapeKey));
+                    if (pending.Count == _scanLimit)
+                    {
+                        break;
+                    }
+
+                    pending.Add(new PendingBatchItem(entry.Rows, entry.EnqueuedAt, entry.ShapeKey, entry.Deadline));
                 }
 
-                var decision = BatchPolicy.Decide(pending, _time.GetUtcNow(), _settings);
+                var decision = BatchPolicy.Decide(pending, now, _settings, batchTime);
                 wait = decision.WaitFor;
                 if (decision.Count > 0)
                 {
-                    batch = _queue.GetRange(0, decision.Count).ToArray();
-                    _queue.RemoveRange(0, decision.Count);
+                    batch = _queue.Take(decision.Count).ToArray();
+                    foreach (var entry in batch)
+                    {
+                        Remove(entry);
+                    }
+
                     _running = batch.Length;
+                }
+                else if (NextExpiry(now, batchTime) is { } expiry && (wait is null || expiry < wait))
+                {
+                    // A request deeper in the queue than the policy read may reach its timeout, or stop being able to
+                    // meet its deadline, first: the loop wakes to answer it then rather than at the next batch.
+                    wait = expiry;
                 }
 
                 if (_queue.Count == 0 || batch is not null)
@@ -293,6 +350,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
             }
 
             var finished = _time.GetUtcNow();
+            _estimate.Record(finished - started, batch.Length);
             var timings = new RequestTiming[batch.Length];
             for (var r = 0; r < batch.Length; r++)
             {
@@ -336,30 +394,6 @@ public sealed partial class BatchQueue : IAsyncDisposable
         return _outputNames.Where(n => batch.Any(e => e.Request.RequestedOutputs!.Contains(n))).ToArray();
     }
 
-    // Takes the requests that waited past their timeout out of the queue; the caller completes them after the lock.
-    private List<(Entry Entry, InferenceResult Result)>? RejectExpired()
-    {
-        if (_settings.QueueTimeout <= TimeSpan.Zero || _settings.TimeoutAction != QueueTimeoutAction.Reject)
-        {
-            return null;
-        }
-
-        List<(Entry, InferenceResult)>? expired = null;
-        var deadline = _time.GetUtcNow() - _settings.QueueTimeout;
-        for (var i = _queue.Count - 1; i >= 0; i--)
-        {
-            if (_queue[i].EnqueuedAt < deadline)
-            {
-                GrainServeMetrics.RecordRejected(_modelName, _modelVersion, InferenceErrorCode.Timeout);
-                Statistics.RecordFailures(1, _time.GetUtcNow() - _queue[i].EnqueuedAt, FailureReason.Rejected);
-                (expired ??= []).Add((_queue[i], InferenceResult.Failure(InferenceErrorCode.Timeout, $"model '{_modelName}' version {_modelVersion}: the request waited in the queue longer than its {_settings.QueueTimeout.TotalMilliseconds} ms timeout; retry")));
-                _queue.RemoveAt(i);
-            }
-        }
-
-        return expired;
-    }
-
     private int Rows(InferenceRequest request) =>
         _settings.MaxBatchSize > 0 && request.Inputs.Length > 0 ? (int)request.Inputs[0].Shape[0] : 1;
 
@@ -374,25 +408,4 @@ public sealed partial class BatchQueue : IAsyncDisposable
     [LoggerMessage(EventId = EventIds.BatchFailed, EventName = nameof(EventIds.BatchFailed), Level = LogLevel.Error,
         Message = "A batch of {BatchSize} requests for model {ModelName} version {ModelVersion} failed")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, string modelName, string modelVersion, int batchSize);
-
-    private sealed class Entry(BatchQueue queue, InferenceRequest request, int rows, string shapeKey, DateTimeOffset enqueuedAt)
-    {
-        public BatchQueue Queue { get; } = queue;
-
-        public CancellationTokenRegistration Cancellation { get; set; }
-
-        public InferenceRequest Request { get; } = request;
-
-        public int Rows { get; } = rows;
-
-        public string ShapeKey { get; } = shapeKey;
-
-        public DateTimeOffset EnqueuedAt { get; } = enqueuedAt;
-
-        // The request's span (null while tracing is off), ended by Complete.
-        public Activity? Span { get; init; }
-
-        // Completed off the queue's lock and loop: continuations must not run inline on the batch thread.
-        public TaskCompletionSource<InferenceResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
 }

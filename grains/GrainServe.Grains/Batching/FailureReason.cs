@@ -5,7 +5,7 @@ namespace GrainServe.Batching;
 /// </summary>
 public enum FailureReason
 {
-    /// <summary>Refused by the scheduler: the queue was full or the request waited past its timeout (<c>REJECTED</c>).</summary>
+    /// <summary>Refused by the scheduler: the queue was full, the request waited past its timeout, or it could not meet its deadline (<c>REJECTED</c>).</summary>
     Rejected,
 
     /// <summary>The caller went away before it was answered (<c>CANCELED</c>).</summary>

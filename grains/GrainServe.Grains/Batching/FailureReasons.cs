@@ -11,7 +11,7 @@ public static class FailureReasons
     /// <summary>The reason a request that failed with <paramref name="code"/> counts under.</summary>
     public static FailureReason Of(InferenceErrorCode code) => code switch
     {
-        InferenceErrorCode.QueueFull or InferenceErrorCode.Timeout => FailureReason.Rejected,
+        InferenceErrorCode.QueueFull or InferenceErrorCode.Timeout or InferenceErrorCode.DeadlineExceeded => FailureReason.Rejected,
         InferenceErrorCode.Cancelled => FailureReason.Canceled,
         InferenceErrorCode.Internal => FailureReason.Backend,
         _ => FailureReason.Other,

@@ -224,7 +224,7 @@ internal sealed class TextGenerationInstance : IInstanceScheduler
             Logprobs = request.Logprobs,
             TopLogprobs = request.TopLogprobs,
         };
-        var sequence = new GenerationRequest(prompt, sampling, _stopTokenIds);
+        var sequence = new GenerationRequest(prompt, sampling, _stopTokenIds) { Priority = request.Priority };
         return _engine.Validate(sequence) is { } error ? (null, error) : (sequence, null);
     }
 

@@ -83,7 +83,8 @@ public static class InferenceRequestValidator
             }
         }
 
-        return (new InferenceRequest(request.Id, request.ModelVersion, ordered, request.RequestedOutputs), null);
+        // Parameters and deadline travel on: the queue schedules by them (priority, timeout, deadline).
+        return (new InferenceRequest(request.Id, request.ModelVersion, ordered, request.RequestedOutputs) { Parameters = request.Parameters, Deadline = request.Deadline }, null);
     }
 
     private static string? CheckShape(InferTensor input, long[] dims, int maxBatch, ref long? batchSize)

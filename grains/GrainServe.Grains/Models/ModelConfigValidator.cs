@@ -22,6 +22,12 @@ public static class ModelConfigValidator
     /// </summary>
     public const int MaxColdStartTimeoutS = 600;
 
+    /// <summary>
+    /// The most <c>dynamic_batching.priority_levels</c>: each level has its own queue counters, and no scheduler needs more
+    /// levels than this to tell its classes of requests apart.
+    /// </summary>
+    public const int MaxPriorityLevels = 1000;
+
     /// <summary>Every problem found, each a sentence that says how to fix it; empty when the config is usable.</summary>
     public static List<string> Validate(string folderName, ModelConfig config)
     {
@@ -91,16 +97,10 @@ public static class ModelConfigValidator
 
             if (batching.DefaultQueuePolicy is { } queue)
             {
-                if (queue.MaxQueueSize < 0 || queue.DefaultTimeoutMicroseconds < 0)
-                {
-                    problems.Add("default_queue_policy sizes and timeouts must not be negative");
-                }
-
-                if (queue.TimeoutAction is { } action && action is not ("REJECT" or "DELAY"))
-                {
-                    problems.Add($"default_queue_policy.timeout_action '{action}' must be REJECT or DELAY");
-                }
+                ValidateQueuePolicy("default_queue_policy", queue, problems);
             }
+
+            ValidatePriorities(batching, problems);
         }
 
         foreach (var group in config.InstanceGroup)
@@ -132,6 +132,62 @@ public static class ModelConfigValidator
     /// <summary>Whether <paramref name="version"/> names a version folder: a positive integer in plain digits.</summary>
     public static bool IsVersionName(string? version) =>
         long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0;
+
+    private static void ValidateQueuePolicy(string name, QueuePolicyConfig queue, List<string> problems)
+    {
+        if (queue.MaxQueueSize < 0 || queue.DefaultTimeoutMicroseconds < 0)
+        {
+            problems.Add($"{name} sizes and timeouts must not be negative");
+        }
+
+        if (queue.TimeoutAction is { } action && action is not ("REJECT" or "DELAY"))
+        {
+            problems.Add($"{name}.timeout_action '{action}' must be REJECT or DELAY");
+        }
+    }
+
+    // Triton's rules (model_config_utils.cc, ValidateModelConfig): levels count from 1, the default is one of them, and
+    // a level's own policy names one of them.
+    private static void ValidatePriorities(DynamicBatchingConfig batching, List<string> problems)
+    {
+        var levels = batching.PriorityLevels;
+        if (levels is < 0 or > MaxPriorityLevels)
+        {
+            problems.Add($"dynamic_batching.priority_levels is {levels}; it must be from 0 (one level) to {MaxPriorityLevels}");
+            return;
+        }
+
+        if (levels == 0)
+        {
+            if (batching.DefaultPriorityLevel != 0)
+            {
+                problems.Add($"dynamic_batching.default_priority_level is {batching.DefaultPriorityLevel} but priority_levels is not set; set priority_levels (levels 1 to N, 1 the highest) or leave default_priority_level out");
+            }
+
+            if (batching.PriorityQueuePolicy is { Count: > 0 })
+            {
+                problems.Add("dynamic_batching.priority_queue_policy names levels but priority_levels is not set; set priority_levels (levels 1 to N, 1 the highest)");
+            }
+
+            return;
+        }
+
+        if (batching.DefaultPriorityLevel < 1 || batching.DefaultPriorityLevel > levels)
+        {
+            problems.Add($"dynamic_batching.default_priority_level is {batching.DefaultPriorityLevel}; with priority_levels {levels} it must be from 1 (the highest) to {levels}: the level of requests that ask for none");
+        }
+
+        foreach (var (key, policy) in batching.PriorityQueuePolicy ?? [])
+        {
+            if (!long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var level) || level < 1 || level > levels)
+            {
+                problems.Add($"dynamic_batching.priority_queue_policy names level '{key}'; levels are 1 (the highest) to priority_levels ({levels})");
+                continue;
+            }
+
+            ValidateQueuePolicy($"priority_queue_policy[{key}]", policy, problems);
+        }
+    }
 
     // Comparisons are written so that NaN fails them too ("!(x >= 0)"), since JSON cannot carry NaN but a config
     // built in code can.

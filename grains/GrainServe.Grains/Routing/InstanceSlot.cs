@@ -1,3 +1,4 @@
+using GrainServe.Contracts;
 using GrainServe.Gpu;
 
 namespace GrainServe.Routing;
@@ -23,6 +24,9 @@ internal sealed class InstanceSlot(string version, string instanceId, string dev
 
     /// <summary>A generation instance's KV cache use (0 to 1) as its last streamed chunk reported it; 0 until it streamed.</summary>
     public double KvCacheUsage { get; set; }
+
+    /// <summary>The batch time and size the instance reported with its latest answer; null until it answered from a queue.</summary>
+    public ServiceEstimate? Estimate { get; set; }
 
     public void Enter() => Interlocked.Increment(ref _inFlight);
 

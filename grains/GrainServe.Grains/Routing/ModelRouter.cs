@@ -27,6 +27,7 @@ public sealed class ModelRouter : IAsyncDisposable
 
     private readonly RoutingTables _tables;
     private readonly HopWatch _hops;
+    private readonly TimeProvider _time;
 
     // Random.Shared: the router is called from many threads at once.
     private readonly Random _random = Random.Shared;
@@ -37,13 +38,16 @@ public sealed class ModelRouter : IAsyncDisposable
     {
         _tables = new RoutingTables(grains, time);
         _hops = new HopWatch(time);
+        _time = time;
     }
 
     /// <summary>
     /// Runs an inference request on one of its version's instances. Expected failures come back as an error value: an
     /// unknown model or version, not ready, bad input (checked by the instance against its effective config), a full
-    /// queue. Inference is idempotent, so a request whose instance was lost (its silo died or is draining) runs again on
-    /// another; when none is left, the version is placed again.
+    /// queue, a deadline that cannot be met. Inference is idempotent, so a request whose instance was lost (its silo died
+    /// or is draining) runs again on another; when none is left, the version is placed again. A request with a
+    /// <see cref="InferenceRequest.Deadline"/> goes to an instance whose queue can meet it, where the figures tell; one
+    /// whose deadline has passed already is answered at once, without a grain call.
     /// </summary>
     public async Task<InferenceResult> InferAsync(string model, InferenceRequest request, Func<string, string?>? header = null, CancellationToken cancellationToken = default)
     {
@@ -52,10 +56,17 @@ public sealed class ModelRouter : IAsyncDisposable
         RoutedModel? routed = null;
         string? version = null;
         using var span = RouterTracing.StartRequest(model, request.Id);
+        if (request.Deadline is { } deadline && deadline <= _time.GetUtcNow())
+        {
+            var late = InferenceResult.Failure(InferenceErrorCode.DeadlineExceeded, $"model '{model}': the request's deadline passed before it was routed, so it was not run");
+            RouterTracing.End(span, null, late.Error);
+            return late;
+        }
+
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var route = RouterTracing.StartRoute(attempt);
-            (routed, var slot, var error) = await ChooseAsync(model, request.ModelVersion, header, generation: false, cancellationToken);
+            (routed, var slot, var error) = await ChooseAsync(model, request.ModelVersion, header, generation: false, cancellationToken, request.Deadline);
             RouterTracing.EndRoute(route, slot, error);
             if (slot is null)
             {
@@ -77,6 +88,7 @@ public sealed class ModelRouter : IAsyncDisposable
                 // found dead cancels it too, so the abandoned call leaves the queue if its silo ever resumes.
                 var device = slot.Device;
                 var result = await _hops.AwaitAsync(device.Infer(slot.InstanceId, request, call.Token), device.Ping, slot.DeviceKey, cancellationToken);
+                slot.Estimate = result.Estimate ?? slot.Estimate;
                 if (result.Error is not { Code: InferenceErrorCode.ModelNotReady })
                 {
                     routed!.Record(slot.Version, Stopwatch.GetElapsedTime(started), IsServerFailure(result.Error));
@@ -237,7 +249,7 @@ public sealed class ModelRouter : IAsyncDisposable
 
     // The version and instance a request goes to. A version the table shows without instances, or not ready, is
     // reported to the model grain once (which places it again, at most once a second), then the table is read again.
-    private async Task<(RoutedModel? Routed, InstanceSlot? Slot, InferenceError? Error)> ChooseAsync(string model, string? version, Func<string, string?>? header, bool generation, CancellationToken cancellationToken)
+    private async Task<(RoutedModel? Routed, InstanceSlot? Slot, InferenceError? Error)> ChooseAsync(string model, string? version, Func<string, string?>? header, bool generation, CancellationToken cancellationToken, DateTimeOffset? deadline = null)
     {
         RoutedModel routed;
         try
@@ -281,7 +293,9 @@ public sealed class ModelRouter : IAsyncDisposable
         var slots = routed.SlotsOf(chosen);
         var index = generation
             ? InstancePicker.PickOfTwo(slots.Select(s => (s.InFlight, s.KvCacheUsage)).ToList(), _random)
-            : InstancePicker.PickOfTwo(slots.Select(s => s.InFlight).ToList(), _random);
+            : deadline is { } due
+                ? InstancePicker.PickForDeadline(slots.Select(s => (s.InFlight, s.Estimate)).ToList(), due - _time.GetUtcNow(), _random)
+                : InstancePicker.PickOfTwo(slots.Select(s => s.InFlight).ToList(), _random);
         return index < 0
             ? (routed, null, new InferenceError(InferenceErrorCode.ModelNotReady, $"model '{model}' version {chosen.Version} has no instance; retry"))
             : (routed, slots[index], null);

@@ -43,6 +43,18 @@ public sealed class CompletionsApiTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Completions_VllmPriority_IsTakenAndATextPriorityRefused()
+    {
+        // vLLM's meaning: lower is served first; any whole number.
+        var (status, _) = await PostAsync("/v1/completions", """{"model":"tiny_llama","prompt":"Hello","max_tokens":2,"priority":-5}""");
+        var (refused, error) = await PostAsync("/v1/completions", """{"model":"tiny_llama","prompt":"Hello","max_tokens":2,"priority":"high"}""");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HttpStatusCode.BadRequest, refused);
+        Assert.Contains("priority", error.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Completions_TokenIdPrompt_EqualsTheSameTextPrompt()
     {
         // GPT-2's ids for "Once upon a time".

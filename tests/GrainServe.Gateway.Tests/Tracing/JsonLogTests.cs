@@ -42,7 +42,8 @@ public sealed class JsonLogTests(TracingGatewayFixture fixture)
         using var response = await fixture.Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var lines = await LinesAsync(traceId, found => found.Any(l => l.Category == "GrainServe.Gpu.GpuGrain"));
+        // Waits for the load's line itself: a reload also logs the unload before it, which may be captured first.
+        var lines = await LinesAsync(traceId, found => found.Any(l => l.Category == "GrainServe.Gpu.GpuGrain" && l.EventId == InstanceLoaded));
         // The GPU grain logged the instance it loaded inside the model grain's call to it, which the gateway's request made.
         var loaded = Assert.Single(lines, l => l.Category == "GrainServe.Gpu.GpuGrain" && l.EventId == InstanceLoaded);
         Assert.Contains("simple", loaded.Message, StringComparison.Ordinal);

@@ -5,10 +5,10 @@ public static class TestSequences
 {
     private static readonly FakeTokenDecoder Decoder = new();
 
-    internal static Sequence Create(long id, int promptLength, int maxTokens = 100)
+    internal static Sequence Create(long id, int promptLength, int maxTokens = 100, int priority = 0)
     {
         var prompt = Enumerable.Range(0, promptLength).Select(i => 2 + (i % 40)).ToArray();
-        var request = new GenerationRequest(prompt, new SamplingParameters { MaxTokens = maxTokens, Temperature = 0 }, []);
+        var request = new GenerationRequest(prompt, new SamplingParameters { MaxTokens = maxTokens, Temperature = 0 }, []) { Priority = priority };
         return new Sequence(id, request, Decoder, promptLength + maxTokens);
     }
 

@@ -30,6 +30,12 @@ internal sealed class FakeModelRunner : IModelRunner
 
     public ConcurrentQueue<long> BatchRows { get; } = new();
 
+    /// <summary>Each batch's first input, row values joined: which requests ran together, in run order.</summary>
+    public ConcurrentQueue<float[]> BatchInputs { get; } = new();
+
+    /// <summary>Runs inside each batch, after the gate: a test's fake clock advances here to give batches a duration.</summary>
+    public Action? OnRun { get; set; }
+
     public Exception? FailWith { get; set; }
 
     /// <summary>When set, each run waits for it, so tests can hold a batch "on the device".</summary>
@@ -42,7 +48,9 @@ internal sealed class FakeModelRunner : IModelRunner
             await gate.Task;
         }
 
+        OnRun?.Invoke();
         BatchRows.Enqueue(inputs[0].Shape[0]);
+        BatchInputs.Enqueue(Floats.FromBytes(inputs[0].Data));
         if (FailWith is { } failure)
         {
             throw failure;
