@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Google.Protobuf;
 using GrainServe.Gateway.Grpc.Protocol;
 using GrainServe.ModelBuilder;
+using GrainServe.ModelBuilder.Audio;
 using GrainServe.ModelBuilder.Whisper;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -199,31 +200,11 @@ internal sealed class SoakScenario(TimeSpan duration, int concurrency, TimeSpan 
         return ([.. header, .. BitConverter.GetBytes(wav.Length), .. wav], header.Length);
     }
 
+    // A 220 Hz tone with a 3 Hz tremolo: enough structure for the encoder to run on, no speech needed.
     private static byte[] SpeechWav(double seconds)
     {
         const int Rate = 16000;
-        var samples = (int)(seconds * Rate);
-        using var stream = new MemoryStream();
-        using var writer = new BinaryWriter(stream);
-        writer.Write("RIFF"u8);
-        writer.Write(36 + (samples * 2));
-        writer.Write("WAVEfmt "u8);
-        writer.Write(16);
-        writer.Write((short)1);
-        writer.Write((short)1);
-        writer.Write(Rate);
-        writer.Write(Rate * 2);
-        writer.Write((short)2);
-        writer.Write((short)16);
-        writer.Write("data"u8);
-        writer.Write(samples * 2);
-        for (var i = 0; i < samples; i++)
-        {
-            writer.Write((short)(6000 * Math.Sin(2 * Math.PI * 220 * i / Rate) * (1 + Math.Sin(2 * Math.PI * 3 * i / Rate))));
-        }
-
-        writer.Flush();
-        return stream.ToArray();
+        return Pcm16Wav.Create(Rate, (int)(seconds * Rate), i => (short)(6000 * Math.Sin(2 * Math.PI * 220 * i / Rate) * (1 + Math.Sin(2 * Math.PI * 3 * i / Rate))));
     }
 
     // The sample repository beside the binaries (simple, tiny_llama, arctic_embed_xs, ...) linked in, plus a small

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Text;
 using GrainServe.Speech.Audio;
 
 namespace GrainServe.Bench;
@@ -110,30 +109,6 @@ internal sealed record SpeechClip(byte[] Wav, double Seconds, string Source)
         }
     }
 
-    private static byte[] Pcm16Wav(float[] samples)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, Encoding.ASCII, leaveOpen: true))
-        {
-            var dataBytes = samples.Length * 2;
-            writer.Write("RIFF"u8);
-            writer.Write(36 + dataBytes);
-            writer.Write("WAVEfmt "u8);
-            writer.Write(16);
-            writer.Write((short)1);
-            writer.Write((short)1);
-            writer.Write(SampleRate);
-            writer.Write(SampleRate * 2);
-            writer.Write((short)2);
-            writer.Write((short)16);
-            writer.Write("data"u8);
-            writer.Write(dataBytes);
-            foreach (var sample in samples)
-            {
-                writer.Write((short)Math.Round(Math.Clamp(sample, -1f, 1f) * short.MaxValue));
-            }
-        }
-
-        return stream.ToArray();
-    }
+    private static byte[] Pcm16Wav(float[] samples) =>
+        ModelBuilder.Audio.Pcm16Wav.Create(SampleRate, samples.Length, i => (short)Math.Round(Math.Clamp(samples[i], -1f, 1f) * short.MaxValue));
 }

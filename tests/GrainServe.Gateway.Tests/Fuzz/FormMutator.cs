@@ -14,10 +14,10 @@ internal static class FormMutator
     /// test model's timestamps can creep on 20 ms a window, so a clip of speech length may take minutes (whisper's seek loop
     /// would too); the gRPC pass decodes the speech clip with max_tokens 1 instead.
     /// </summary>
-    public static readonly byte[] Wav = MakeWav(0);
+    public static readonly byte[] Wav = ToneWav.Create(0, 440);
 
     /// <summary>The speech tests' clip, 2 s of 440 Hz.</summary>
-    public static readonly byte[] Speech = MakeWav(2.0);
+    public static readonly byte[] Speech = ToneWav.Create(2.0, 440);
 
     public static readonly string[] Paths = ["/v1/audio/transcriptions", "/v1/audio/translations"];
 
@@ -128,32 +128,5 @@ internal static class FormMutator
 
         body.Write(Encoding.UTF8.GetBytes($"--{Boundary}--\r\n"));
         return body.ToArray();
-    }
-
-    private static byte[] MakeWav(double seconds)
-    {
-        const int Rate = 16000;
-        var samples = (int)(seconds * Rate);
-        using var stream = new MemoryStream();
-        using var writer = new BinaryWriter(stream);
-        writer.Write("RIFF"u8);
-        writer.Write(36 + (samples * 2));
-        writer.Write("WAVEfmt "u8);
-        writer.Write(16);
-        writer.Write((short)1);
-        writer.Write((short)1);
-        writer.Write(Rate);
-        writer.Write(Rate * 2);
-        writer.Write((short)2);
-        writer.Write((short)16);
-        writer.Write("data"u8);
-        writer.Write(samples * 2);
-        for (var i = 0; i < samples; i++)
-        {
-            writer.Write((short)(8000 * Math.Sin(2 * Math.PI * 440 * i / Rate)));
-        }
-
-        writer.Flush();
-        return stream.ToArray();
     }
 }

@@ -155,16 +155,7 @@ public sealed class AuthGatewayFixture : IAsyncLifetime
         Channel = GrpcChannel.ForAddress($"https://127.0.0.1:{grpcPort}", new GrpcChannelOptions { HttpHandler = Certificate.TrustingHandler() });
         Grpc = new GRPCInferenceService.GRPCInferenceServiceClient(Channel);
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await Http.GetAsync("/v2/health/ready")).StatusCode != System.Net.HttpStatusCode.OK)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("the gateway did not become ready within 60 s");
-            }
-
-            await Task.Delay(100);
-        }
+        await EmbeddedGateway.WaitReadyAsync(Http);
     }
 
     /// <summary>Writes the keys file with <paramref name="keys"/>, making a key for any name that has none yet.</summary>
@@ -205,11 +196,7 @@ public sealed class AuthGatewayFixture : IAsyncLifetime
         Http?.Dispose();
         Metrics?.Dispose();
         Channel?.Dispose();
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
+        await EmbeddedGateway.StopAsync(_app);
 
         Directory.Delete(_folder, recursive: true);
     }

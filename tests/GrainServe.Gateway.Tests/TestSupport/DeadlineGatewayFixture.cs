@@ -67,16 +67,7 @@ public sealed class DeadlineGatewayFixture : IAsyncLifetime
         Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
         Grpc = new GRPCInferenceService.GRPCInferenceServiceClient(Channel);
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await Http.GetAsync("/v2/health/ready")).StatusCode != System.Net.HttpStatusCode.OK)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("the gateway did not become ready within 60 s");
-            }
-
-            await Task.Delay(100);
-        }
+        await EmbeddedGateway.WaitReadyAsync(Http);
 
         // One batch on the slow model, so that its queue's batch time is known (about a second).
         using var warm = await Http.PostAsync($"/v2/models/{Slow}/infer", new StringContent(Body(), Encoding.UTF8, "application/json"));
@@ -87,11 +78,7 @@ public sealed class DeadlineGatewayFixture : IAsyncLifetime
     {
         Http.Dispose();
         Channel?.Dispose();
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
+        await EmbeddedGateway.StopAsync(_app);
 
         Directory.Delete(_repository, recursive: true);
     }

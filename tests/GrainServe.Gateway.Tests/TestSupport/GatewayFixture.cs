@@ -172,27 +172,14 @@ public sealed class GatewayFixture : IAsyncLifetime
         Grpc = new GRPCInferenceService.GRPCInferenceServiceClient(Channel);
 
         // Ready once the start-up load pass is over, as a readiness probe would wait.
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await Http.GetAsync("/v2/health/ready")).StatusCode != System.Net.HttpStatusCode.OK)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("the gateway did not become ready within 60 s");
-            }
-
-            await Task.Delay(100);
-        }
+        await EmbeddedGateway.WaitReadyAsync(Http);
     }
 
     public async Task DisposeAsync()
     {
         Http.Dispose();
         Channel?.Dispose();
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
+        await EmbeddedGateway.StopAsync(_app);
 
         Directory.Delete(_repository, recursive: true);
     }

@@ -77,27 +77,14 @@ public sealed class TracingGatewayFixture : IAsyncLifetime
         Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
         Grpc = new GRPCInferenceService.GRPCInferenceServiceClient(Channel);
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await Http.GetAsync("/v2/health/ready")).StatusCode != System.Net.HttpStatusCode.OK)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("the gateway did not become ready within 60 s");
-            }
-
-            await Task.Delay(100);
-        }
+        await EmbeddedGateway.WaitReadyAsync(Http);
     }
 
     public async Task DisposeAsync()
     {
         Http.Dispose();
         Channel?.Dispose();
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
+        await EmbeddedGateway.StopAsync(_app);
 
         Console?.Stop();
         if (Otlp is not null)
