@@ -140,7 +140,7 @@ public sealed class TranscriptionTests(GatewayFixture fixture)
     {
         // A 2 s clip is one window: with the fallback off and a token cap, exactly one decode of 6 sampled tokens.
         var parameters = new Dictionary<string, string> { ["max_tokens"] = "6", ["ignore_eos"] = "true", ["temperature_increment_on_fallback"] = "0", ["seed"] = "3" };
-        var before = await MetricsAsync();
+        var before = await QuietMetricsAsync();
         var result = await fixture.Grpc.ModelInferAsync(GrpcRequest(parameters));
         var after = await MetricsAsync();
 
@@ -256,6 +256,23 @@ public sealed class TranscriptionTests(GatewayFixture fixture)
     }
 
     private Task<string> MetricsAsync() => new HttpClient().GetStringAsync($"http://127.0.0.1:{fixture.MetricsPort}/metrics");
+
+    // The counters once no decode of the model is running or waiting: a request another test gave up on (the fuzz test's
+    // timeouts) may still be decoding, and would count in this test's deltas.
+    private async Task<string> QuietMetricsAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var metrics = await MetricsAsync();
+            if ((Value(metrics, "vllm:num_requests_running") == 0 && Value(metrics, "vllm:num_requests_waiting") == 0) || DateTime.UtcNow > deadline)
+            {
+                return metrics;
+            }
+
+            await Task.Delay(100);
+        }
+    }
 
     private static double Value(string metrics, string family, string labels = "")
     {
