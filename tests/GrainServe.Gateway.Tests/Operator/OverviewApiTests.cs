@@ -98,10 +98,20 @@ public sealed class OverviewApiTests(GatewayFixture fixture) : IDisposable
         Assert.Equal(expected["budget_bytes"]!.GetValue<long>(), device["budget_bytes"]!.GetValue<long>());
         Assert.True(device["used_bytes"]!.GetValue<long>() > 0);
         Assert.False(device["draining"]!.GetValue<bool>());
-        // Every instance the models list is on the one device.
-        var listed = overview["models"]!.AsArray().Sum(m => m!["instance_count"]!.GetValue<int>());
-        Assert.Equal(device["instance_count"]!.GetValue<int>(), listed);
+        // Every instance the models list is on the one device. The two counts come from the model grains and from the
+        // device's registration (every 2 s), so a load or unload by another test can show in one before the other: read
+        // again until they agree.
+        var (onDevice, listed) = Counts(overview);
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); onDevice != listed && DateTime.UtcNow < deadline; (onDevice, listed) = Counts(await GetJsonAsync("api/overview")))
+        {
+            await Task.Delay(250);
+        }
+
+        Assert.Equal(onDevice, listed);
     }
+
+    private static (int OnDevice, int Listed) Counts(JsonNode overview) =>
+        (overview["silos"]![0]!["devices"]![0]!["instance_count"]!.GetValue<int>(), overview["models"]!.AsArray().Sum(m => m!["instance_count"]!.GetValue<int>()));
 
     [Fact]
     public async Task Overview_ModelWithTwoVersions_ListsEachNewestFirstWithItsInstances()
