@@ -39,6 +39,15 @@ public sealed record GenerateChunk
     /// <summary>The serving instance's KV cache use when the chunk was made, 0 to 1: what routing weighs beside sequence counts.</summary>
     [Id(9)] public double KvCacheUsage { get; init; }
 
+    /// <summary>
+    /// For a speech synthesis model, the audio this step made: mono 32-bit float samples, little-endian, at
+    /// <see cref="SampleRate"/> (a byte array, which Orleans copies as one blob). Empty for text.
+    /// </summary>
+    [Id(10)] public byte[] Audio { get; init; } = [];
+
+    /// <summary>Samples per second of <see cref="Audio"/>; 0 when the chunk holds none.</summary>
+    [Id(11)] public int SampleRate { get; init; }
+
     /// <summary>A stream that ends at once with an error.</summary>
     public static GenerateChunk Failure(InferenceErrorCode code, string message) => new() { Error = new InferenceError(code, message) };
 }

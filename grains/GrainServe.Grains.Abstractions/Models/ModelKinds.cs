@@ -23,6 +23,18 @@ public static class ModelKinds
     /// </summary>
     public const string Whisper = "whisper";
 
+    /// <summary>
+    /// Text to speech with a Piper voice: espeak-ng phonemes, a VITS export (<c>input</c>, <c>input_lengths</c>, <c>scales</c>,
+    /// optional <c>sid</c>) and its <c>.onnx.json</c>; one shot per sentence, streamed sentence by sentence.
+    /// </summary>
+    public const string TtsPiper = "tts_piper";
+
+    /// <summary>
+    /// Text to speech as Coqui's XTTS-v2 does it: a GPT decoder on the generation engine emits audio codes and latents, a
+    /// HiFi-GAN vocoder turns them into 24 kHz audio, streamed as the codes come.
+    /// </summary>
+    public const string TtsXtts = "tts_xtts";
+
     /// <summary>What a client is told who sends a generation model an inference (<c>/infer</c>) request.</summary>
     public static string UseGenerateRoutes(string model) =>
         $"model '{model}' is a text generation model: use POST /v2/models/{model}/generate, /generate_stream, or OpenAI's /v1/completions and /v1/chat/completions";
