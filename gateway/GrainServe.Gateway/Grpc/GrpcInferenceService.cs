@@ -9,8 +9,10 @@ namespace GrainServe.Gateway.Grpc;
 
 /// <summary>
 /// The Open Inference Protocol's <c>inference.GRPCInferenceService</c> with Triton's extension RPCs, as a thin
-/// adapter over <see cref="IInferenceDataPlane"/>. Errors become gRPC statuses in <see cref="GrpcErrorInterceptor"/>.
+/// adapter over <see cref="IInferenceDataPlane"/>. Errors become gRPC statuses in <see cref="GrpcErrorInterceptor"/>;
+/// a message that does not parse is INVALID_ARGUMENT through <see cref="StrictMessageBinding"/>.
 /// </summary>
+[BindServiceMethod(typeof(StrictMessageBinding), nameof(StrictMessageBinding.BindService))]
 internal sealed class GrpcInferenceService(IInferenceDataPlane dataPlane) : GRPCInferenceService.GRPCInferenceServiceBase
 {
     private static readonly JsonParser ConfigParser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));

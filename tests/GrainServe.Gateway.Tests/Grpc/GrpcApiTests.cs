@@ -228,4 +228,21 @@ public sealed class GrpcApiTests(GatewayFixture fixture)
         Assert.True(stats.InferenceStats.ComputeInfer.Ns > 0);
         Assert.NotEmpty(stats.BatchStats);
     }
+
+    [Theory]
+    [InlineData("ModelInfer")]
+    [InlineData("ModelMetadata")]
+    [InlineData("RepositoryModelLoad")]
+    public async Task UnaryCall_BytesThatAreNotTheMessage_IsInvalidArgumentNamingIt(string method)
+    {
+        // A field tag with wire type 7, which no protobuf message has: the parser fails before any service code runs.
+        var bytes = Marshallers.Create<byte[]>(b => b, b => b);
+        var call = new Method<byte[], byte[]>(MethodType.Unary, "inference.GRPCInferenceService", method, bytes, bytes);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => fixture.Channel.CreateCallInvoker().AsyncUnaryCall(call, null, new CallOptions(), [0x0F, 0x01]).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("not a valid", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("protobuf", error.Status.Detail, StringComparison.Ordinal);
+    }
 }
