@@ -244,6 +244,24 @@ public sealed class ModelRouter : IAsyncDisposable
     /// <summary>The routing tables this gateway holds now: the models it has routed, their versions and weights.</summary>
     public IReadOnlyList<RoutingTable> CachedTables() => _tables.Cached();
 
+    /// <summary>
+    /// True when the model (any of its versions) is a speech model, Whisper or a voice: what an audio-seconds quota
+    /// applies to. From the cached routing table, fetched on first use; false for an unknown model (its request fails
+    /// with the router's own error).
+    /// </summary>
+    public async Task<bool> IsSpeechModelAsync(string model, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var routed = await _tables.GetAsync(model, cancellationToken);
+            return routed.Table.Versions.Any(v => v.ModelKind is { } kind && ModelKinds.IsSpeech(kind));
+        }
+        catch (InferenceException)
+        {
+            return false;
+        }
+    }
+
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => _tables.DisposeAsync();
 

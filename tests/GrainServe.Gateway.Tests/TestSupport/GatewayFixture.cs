@@ -126,11 +126,7 @@ public sealed class GatewayFixture : IAsyncLifetime
             .Replace("\"tiny_llama\"", $"\"{OperatorLlama}\"", StringComparison.Ordinal)
             .Replace("67108864", "8388608", StringComparison.Ordinal));
 
-        // Whisper in onnxruntime-genai's layout, as the ModelBuilder writes whisper_tiny, only narrower.
-        GrainServe.ModelBuilder.Whisper.WhisperModel.Write(
-            Path.Combine(_repository, Whisper, "1"),
-            new GrainServe.ModelBuilder.Whisper.WhisperDims(2, 2, 64, 2, 32, 128, 80, 1500, 448, 51864));
-        File.WriteAllText(Path.Combine(_repository, Whisper, "config.json"), SampleRepository.WhisperConfig(Whisper, kvCacheBytes: 64L << 20));
+        TestWhisper.Write(_repository, Whisper);
 
         // A real Hugging Face GPT-2 export with random weights, laid out as a text generation model around the shared files.
         if (SharedData.Folder("tiny-random-gpt2") is { } gpt2)

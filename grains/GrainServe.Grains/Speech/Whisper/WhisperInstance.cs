@@ -78,7 +78,7 @@ internal sealed class WhisperInstance : IInstanceScheduler
             outputs.Add(Text(VerboseJsonOutput, TranscriptFormats.VerboseJson(transcript!)));
         }
 
-        return InferenceResult.Success(new InferenceResponse(Config.Name ?? "", _version, request.Id, [.. outputs]));
+        return InferenceResult.Success(new InferenceResponse(Config.Name ?? "", _version, request.Id, [.. outputs]) { AudioSeconds = transcript!.Duration });
     }
 
     /// <summary>
@@ -122,7 +122,7 @@ internal sealed class WhisperInstance : IInstanceScheduler
                         cancellationToken).ConfigureAwait(false);
                     chunks.Writer.TryWrite(failure?.Error is { } error
                         ? new GenerateChunk { ModelVersion = _version, Error = error, FinishReason = GenerateFinishReason.Error }
-                        : new GenerateChunk { ModelVersion = _version, FinishReason = GenerateFinishReason.EndOfSequence, CompletionTokens = transcript!.Segments.Sum(s => s.Tokens.Count) });
+                        : new GenerateChunk { ModelVersion = _version, FinishReason = GenerateFinishReason.EndOfSequence, CompletionTokens = transcript!.Segments.Sum(s => s.Tokens.Count), AudioSeconds = transcript.Duration });
                 }
                 finally
                 {
