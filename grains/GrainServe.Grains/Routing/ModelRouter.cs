@@ -126,6 +126,60 @@ public sealed class ModelRouter : IAsyncDisposable
     /// </summary>
     public async IAsyncEnumerable<GenerateChunk> GenerateAsync(string model, GenerateRequest request, Func<string, string?>? header = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        if (request.Deadline is not { } deadline)
+        {
+            await foreach (var chunk in GenerateWithinAsync(model, request, header, cancellationToken))
+            {
+                yield return chunk;
+            }
+
+            yield break;
+        }
+
+        var left = deadline - _time.GetUtcNow();
+        if (left <= TimeSpan.Zero)
+        {
+            yield return GenerateChunk.Failure(InferenceErrorCode.DeadlineExceeded, $"model '{model}': the request's deadline passed before it was routed, so it was not run");
+            yield break;
+        }
+
+        // The deadline cancels the call as the client's going away does: the device drops the sequence at its next step.
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timer.CancelAfter(left);
+        var produced = 0;
+        await using var chunks = GenerateWithinAsync(model, request, header, timer.Token).GetAsyncEnumerator(timer.Token);
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = await chunks.MoveNextAsync();
+            }
+            catch (OperationCanceledException) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                more = false;
+            }
+
+            if (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested && (!more || chunks.Current.FinishReason is GenerateFinishReason.Cancelled or GenerateFinishReason.Error))
+            {
+                yield return GenerateChunk.Failure(InferenceErrorCode.DeadlineExceeded, produced == 0
+                    ? $"model '{model}': the request's deadline passed before it started, so it was not run"
+                    : $"model '{model}': the request's deadline passed after {produced} chunks of its answer");
+                yield break;
+            }
+
+            if (!more)
+            {
+                yield break;
+            }
+
+            produced++;
+            yield return chunks.Current;
+        }
+    }
+
+    private async IAsyncEnumerable<GenerateChunk> GenerateWithinAsync(string model, GenerateRequest request, Func<string, string?>? header, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         using var span = RouterTracing.StartRequest(model, null);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
