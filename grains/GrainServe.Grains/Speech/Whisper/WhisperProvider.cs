@@ -53,7 +53,12 @@ internal sealed partial class WhisperProvider(OnnxSessionFactory sessions, TimeP
             encoder = new WhisperEncoder(sessions.Create(encoderPath, model.Name, version, device), config, layout, encoderPath);
             var tokenizer = WhisperTokenizer.Load(folder, layout.VocabularySize);
             var versionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var whisper = new WhisperModel(model.Name, encoder, decoder, tokenizer, settings.Engine, time);
+            var heads = AlignmentHeads.Load(folder, layout.Layers.Count, layout.KvHeads);
+            var whisper = new WhisperModel(model.Name, encoder, decoder, tokenizer, settings.Engine, time, heads)
+            {
+                DefaultBeamSize = settings.BeamSize,
+                DefaultBestOf = settings.BestOf,
+            };
             var limits = new AudioLimits { MaxDurationSeconds = settings.MaxAudioSeconds };
             LogLoaded(logger, model.Name, versionText, layout.Layers.Count, encoder.MelBins, tokenizer.IsMultilingual, settings.Engine.KvCacheBytes);
             return new WhisperInstance(EffectiveConfig(model), versionText, whisper, _audio, limits, time, catalog?.KeyOf(device) ?? device.DeviceId);
