@@ -82,6 +82,21 @@ public sealed class WordTimestampsTests
     }
 
     [Fact]
+    public void Add_AFirstWordRunningLongBeforeItsSegment_IsHeldAtTheSegmentsStart()
+    {
+        // The median word is 0.3 s; " Hello" starts 0.7 s before its segment, more than whisper's 0.5 s allowance, so the
+        // segment's start wins. whisper would start the word at min(end - median, start) = 10.6, before the segment at
+        // 10.7; it is held at 10.7.
+        List<WordTiming> alignment = [Word(" Hello", 1, 0.0, 0.9), Word(" world", 2, 0.9, 1.2), Word(" again", 3, 1.2, 1.5)];
+        var segment = new WordTimestamps.Segment(10.7, 11.5, [1, 2, 3]);
+
+        WordTimestamps.Add([segment], alignment, timeOffset: 10.0, lastSpeechTimestamp: 10.0);
+
+        Assert.Equal(new TranscriptWord(" Hello", 10.7, 10.9), segment.Words[0]);
+        Assert.Equal(10.7, segment.Start);
+    }
+
+    [Fact]
     public void MedianFilter_ReflectsAtTheEdges_AndLeavesAShortRowAlone()
     {
         var output = new double[5];
