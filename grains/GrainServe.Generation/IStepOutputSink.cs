@@ -8,7 +8,8 @@ namespace GrainServe.Generation;
 /// </summary>
 /// <remarks>
 /// A preempted sequence is recomputed from its first token, so the same positions can arrive twice: keep outputs by
-/// position (<c>start + i</c>), not by arrival.
+/// position (<c>start + i</c>), not by arrival. The step model calls it after the step's caches moved on, so it must
+/// not throw: an exception would fail every sequence of the step.
 /// </remarks>
 public interface IStepOutputSink
 {
