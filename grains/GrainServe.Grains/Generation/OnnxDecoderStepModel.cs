@@ -55,7 +55,7 @@ public sealed class OnnxDecoderStepModel : IStepModel
         _session = session;
         _layout = layout;
         // The IoBinding backend binds a mask and has no cross-attention inputs: encoder-decoder and mask-less decoders
-        // run on the host backend.
+        // run on the host backend, which is also the one that delivers cross-attention weights (StepEntry.Outputs).
         KvBinding = layout.IsEncoderDecoder || layout.AttentionMask is null ? KvBinding.Host : kvBinding;
         _backend = KvBinding == KvBinding.IoBinding ? IoBinding(session, layout, cudaDeviceId) : Host(session, layout);
     }
