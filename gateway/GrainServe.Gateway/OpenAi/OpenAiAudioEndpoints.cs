@@ -73,6 +73,11 @@ internal static class OpenAiAudioEndpoints
             }
         }
 
+        if (!translate && Single(form, "chunking_strategy") is { Length: > 0 } chunking)
+        {
+            ChunkingStrategy.Apply(chunking, parameters);
+        }
+
         var granularities = form["timestamp_granularities[]"].Concat(form["timestamp_granularities"]).OfType<string>().ToArray();
         if (granularities.Length > 0)
         {

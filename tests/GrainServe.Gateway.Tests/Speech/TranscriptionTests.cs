@@ -177,6 +177,31 @@ public sealed class TranscriptionTests(GatewayFixture fixture)
         Assert.All(words, w => Assert.Contains(spoken, s => s.StartTime <= w.StartTime && w.EndTime <= s.EndTime));
     }
 
+    [Fact]
+    public async Task ChunkingStrategyAuto_FiltersSilence_SoSilenceIsAnEmptyTranscriptOfItsLength()
+    {
+        var silence = ToneWav.Create(3.0, 0);
+        using var response = await fixture.Http.PostAsync("/v1/audio/transcriptions", Form(silence, ("response_format", "verbose_json"), ("chunking_strategy", "auto")));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("", body.RootElement.GetProperty("text").GetString());
+        Assert.Equal(3.0, body.RootElement.GetProperty("duration").GetDouble(), 2);
+        Assert.Empty(body.RootElement.GetProperty("segments").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("sometimes", "use \"auto\"")]
+    [InlineData("""{"type":"client_vad"}""", "\"type\" is \"server_vad\"")]
+    [InlineData("""{"type":"server_vad","threshold":"high"}""", "threshold must be a number")]
+    [InlineData("""{"type":"server_vad","threshold":1.5}""", "vad_threshold must be a number from 0.01 to 0.99")]
+    public async Task ChunkingStrategy_Bad_Is400NamingIt(string value, string expected)
+    {
+        using var response = await fixture.Http.PostAsync("/v1/audio/transcriptions", Form(("chunking_strategy", value)));
+
+        await AssertOpenAiError(response, HttpStatusCode.BadRequest, expected);
+    }
+
     [Theory]
     [InlineData(new byte[0], "empty")]
     [InlineData(new byte[] { (byte)'h', (byte)'e', (byte)'l', (byte)'l', (byte)'o', 0, 0, 0, 0, 0, 0, 0, 0 }, "not")]

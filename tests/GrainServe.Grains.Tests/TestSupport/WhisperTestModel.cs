@@ -31,10 +31,11 @@ internal static class WhisperTestModel
     /// <param name="maxNumSeqs">The engine's most sequences.</param>
     /// <param name="kvCacheBytes">The engine's KV pool.</param>
     /// <param name="crossAttentionWeights">False reads the decoder as an export without <c>output_cross_qk_{i}</c>, as genai's own are.</param>
-    public static WhisperInstance Instance(int maxNumSeqs = 8, long kvCacheBytes = 256L << 20, bool crossAttentionWeights = true)
+    /// <param name="vad">The voice activity detector, for <c>vad_filter</c>; null for none.</param>
+    public static WhisperInstance Instance(int maxNumSeqs = 8, long kvCacheBytes = 256L << 20, bool crossAttentionWeights = true, Speech.Audio.Vad.VoiceActivity? vad = null)
     {
         var config = new Models.ModelConfig { Name = "whisper_test" };
-        return new WhisperInstance(config, "1", Model(maxNumSeqs, kvCacheBytes, crossAttentionWeights), new AudioDecoder(), AudioLimits.Default, TimeProvider.System);
+        return new WhisperInstance(config, "1", Model(maxNumSeqs, kvCacheBytes, crossAttentionWeights), new AudioDecoder(), AudioLimits.Default, TimeProvider.System, vad: vad);
     }
 
     /// <summary>Loads the model itself (encoder, decoder on its engine, tokenizer), for tests that drive the transcriber directly.</summary>

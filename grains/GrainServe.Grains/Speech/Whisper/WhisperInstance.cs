@@ -8,6 +8,7 @@ using GrainServe.Generation;
 using GrainServe.Models;
 using GrainServe.Runtime;
 using GrainServe.Speech.Audio;
+using GrainServe.Speech.Audio.Vad;
 using GrainServe.Speech.Transcription;
 
 namespace GrainServe.Speech.Whisper;
@@ -31,11 +32,13 @@ internal sealed class WhisperInstance : IInstanceScheduler
     private readonly AudioLimits _limits;
     private readonly TimeProvider _time;
     private readonly string _device;
+    private readonly VoiceActivity? _vad;
     private int _pending;
     private volatile bool _unloading;
 
-    public WhisperInstance(ModelConfig config, string version, WhisperModel model, AudioDecoder audio, AudioLimits limits, TimeProvider time, string device = "")
+    public WhisperInstance(ModelConfig config, string version, WhisperModel model, AudioDecoder audio, AudioLimits limits, TimeProvider time, string device = "", VoiceActivity? vad = null)
     {
+        _vad = vad;
         _device = device;
         Config = config;
         _version = version;
@@ -156,18 +159,45 @@ internal sealed class WhisperInstance : IInstanceScheduler
             return (null, null, Fail(InferenceErrorCode.InvalidInput, EngineWindowDecoder.NoCrossAttentionWeights(Config.Name ?? ""), started));
         }
 
+        if (parsed.Vad is not null && _vad?.Detector is null)
+        {
+            return (null, null, Fail(InferenceErrorCode.InvalidInput, $"model '{Config.Name}' cannot filter silence (vad_filter): {_vad?.Missing ?? "it has no voice activity detector"}", started));
+        }
+
         var trace = TranscriptionTrace.Start(Config.Name ?? "", _version, _device);
         (string Code, string Message)? traced = ("Internal", "the transcription ended with an exception");
         Interlocked.Increment(ref _pending);
         try
         {
             var audio = await _audio.DecodeAsync(parsed.Audio, _limits, cancellationToken).ConfigureAwait(false);
-            var mel = await Task.Run(() => LogMelSpectrogram.Compute(audio.Samples, _model.Filterbank), cancellationToken).ConfigureAwait(false);
             trace?.Decoded(audio.Samples.Length / (double)LogMelSpectrogram.SampleRate);
-            var frames = LogMelSpectrogram.FrameCount(audio.Samples.Length);
-            var decoder = new EngineWindowDecoder(_model, mel, frames, parsed.Seed ?? DefaultSeed(parsed.Audio.Span), parsed.IgnoreEndOfText);
-            var transcriber = new WhisperTranscriber(decoder, _model.Text, _model.Tokenizer.SpecialTokens, decoder);
-            var transcript = await transcriber.TranscribeAsync(LogMelSpectrogram.ContentFrameCount(audio.Samples.Length), parsed.Options, onSegment, cancellationToken).ConfigureAwait(false);
+            var samples = audio.Samples;
+            SpeechTimeline? timeline = null;
+            if (parsed.Vad is { } vad)
+            {
+                // As faster-whisper's vad_filter: only the speech is transcribed, joined, and its times mapped back after.
+                var probabilities = await Task.Run(() => _vad!.Detector!.SpeechProbabilities(samples, cancellationToken), cancellationToken).ConfigureAwait(false);
+                timeline = new SpeechTimeline(SpeechRegions.Find(probabilities, samples.Length, vad), LogMelSpectrogram.SampleRate);
+                samples = timeline.Collect(samples);
+            }
+
+            var duration = (double)LogMelSpectrogram.ContentFrameCount(audio.Samples.Length) / 100;
+            Transcript transcript;
+            if (samples.Length == 0)
+            {
+                // Nothing but silence: nothing to decode.
+                transcript = new Transcript(parsed.Options.Task, parsed.Options.Language ?? "en", duration, "", []);
+            }
+            else
+            {
+                var mel = await Task.Run(() => LogMelSpectrogram.Compute(samples, _model.Filterbank), cancellationToken).ConfigureAwait(false);
+                var frames = LogMelSpectrogram.FrameCount(samples.Length);
+                var decoder = new EngineWindowDecoder(_model, mel, frames, parsed.Seed ?? DefaultSeed(parsed.Audio.Span), parsed.IgnoreEndOfText);
+                var transcriber = new WhisperTranscriber(decoder, _model.Text, _model.Tokenizer.SpecialTokens, decoder);
+                transcript = await transcriber.TranscribeAsync(LogMelSpectrogram.ContentFrameCount(samples.Length), parsed.Options, onSegment, cancellationToken).ConfigureAwait(false);
+                transcript = timeline is null ? transcript : VadTranscripts.Restore(transcript, timeline, duration);
+            }
+
             var elapsed = _time.GetElapsedTime(started);
             Statistics.RecordBatch(1, TimeSpan.Zero, elapsed, TimeSpan.Zero, [new RequestTiming(TimeSpan.Zero, elapsed)], _time.GetUtcNow());
             traced = null;

@@ -3,6 +3,7 @@ using GrainServe.Gpu;
 using GrainServe.Models;
 using GrainServe.Runtime;
 using GrainServe.Speech.Audio;
+using GrainServe.Speech.Audio.Vad;
 using Microsoft.Extensions.Logging;
 
 namespace GrainServe.Speech.Whisper;
@@ -16,6 +17,9 @@ namespace GrainServe.Speech.Whisper;
 internal sealed partial class WhisperProvider(OnnxSessionFactory sessions, TimeProvider time, ILogger<WhisperProvider> logger, LocalDeviceCatalog? catalog = null) : IModelRunnerProvider
 {
     private readonly AudioDecoder _audio = new();
+
+    // One detector per file for the process: it is small, stateless between calls, and shared by every Whisper model.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<VoiceActivity>> _vads = new();
 
     public IReadOnlyList<string> Kinds { get; } = [ModelKinds.Whisper];
 
@@ -72,7 +76,9 @@ internal sealed partial class WhisperProvider(OnnxSessionFactory sessions, TimeP
                 LogDecodingDefaults(logger, model.Name, versionText, settings.BeamSize ?? 0, settings.BestOf ?? 0);
             }
 
-            return new WhisperInstance(EffectiveConfig(model), versionText, whisper, _audio, limits, time, catalog?.KeyOf(device) ?? device.DeviceId);
+            var vadPath = settings.VadModel is { } vadModel ? Path.Combine(folder, vadModel) : VoiceActivity.DefaultPath;
+            var vad = _vads.GetOrAdd(Path.GetFullPath(vadPath), path => new Lazy<VoiceActivity>(() => VoiceActivity.Load(path))).Value;
+            return new WhisperInstance(EffectiveConfig(model), versionText, whisper, _audio, limits, time, catalog?.KeyOf(device) ?? device.DeviceId, vad);
         }
         catch (ArgumentException ex)
         {

@@ -14,7 +14,8 @@ namespace GrainServe.Speech.Whisper;
 /// <param name="ResponseFormat">What the <c>text</c> output holds: <c>text</c> (the default), <c>json</c>, <c>verbose_json</c>, <c>srt</c> or <c>vtt</c>.</param>
 /// <param name="Seed">Seeds each window's sampling (parameter <c>seed</c>), so a transcription that falls back to sampling is reproducible; null seeds it from the audio file's hash.</param>
 /// <param name="IgnoreEndOfText">Parameter <c>ignore_eos</c>: never end a window early, always sample <c>max_tokens</c> (for benchmarks, as vLLM's).</param>
-internal sealed record WhisperRequest(ReadOnlyMemory<byte> Audio, TranscribeOptions Options, string ResponseFormat, long? Seed = null, bool IgnoreEndOfText = false)
+/// <param name="Vad">With <c>vad_filter</c>, how silence is found and cut before transcribing (see <see cref="VadParameters"/>); else null.</param>
+internal sealed record WhisperRequest(ReadOnlyMemory<byte> Audio, TranscribeOptions Options, string ResponseFormat, long? Seed = null, bool IgnoreEndOfText = false, Audio.Vad.VadOptions? Vad = null)
 {
     private static readonly string[] Formats =
     [
@@ -22,11 +23,11 @@ internal sealed record WhisperRequest(ReadOnlyMemory<byte> Audio, TranscribeOpti
         TranscriptResponseFormats.Srt, TranscriptResponseFormats.Vtt,
     ];
 
-    private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
-    {
+    private static readonly HashSet<string> Known = new(
+    [
         "language", "prompt", "temperature", "response_format", "timestamp_granularities", "task", "max_tokens",
-        "temperature_increment_on_fallback", "seed", "ignore_eos", "beam_size", "best_of",
-    };
+        "temperature_increment_on_fallback", "seed", "ignore_eos", "beam_size", "best_of", .. VadParameters.Names,
+    ], StringComparer.Ordinal);
 
     /// <summary>The most beams (<c>beam_size</c>) or samples (<c>best_of</c>) one window may take: each holds a copy of the window's cross-attention state in the KV pool.</summary>
     public const int MaxCandidates = 16;
@@ -189,7 +190,13 @@ internal sealed record WhisperRequest(ReadOnlyMemory<byte> Audio, TranscribeOpti
             }
         }
 
-        return (new WhisperRequest(elements[0], options, format, seed, ignoreEos), null);
+        var (vad, vadError) = VadParameters.Parse(parameters);
+        if (vadError is not null)
+        {
+            return (null, vadError);
+        }
+
+        return (new WhisperRequest(elements[0], options, format, seed, ignoreEos, vad), null);
     }
 
     private static (int? Value, string? Error) Candidates(IReadOnlyDictionary<string, string> parameters, string name, int? fallback)

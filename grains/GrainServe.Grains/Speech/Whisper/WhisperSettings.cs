@@ -39,6 +39,12 @@ public sealed record WhisperSettings
     /// <summary>Samples to keep the likeliest of above temperature 0 when a request gives no <c>best_of</c>: parameter <c>best_of</c>. Default null: one.</summary>
     public int? BestOf { get; init; }
 
+    /// <summary>
+    /// Silero VAD v5 for <c>vad_filter</c>: parameter <c>vad_model</c> (relative to the version folder, or absolute), else
+    /// null for the file the build puts beside the host (<see cref="Audio.Vad.VoiceActivity.DefaultPath"/>).
+    /// </summary>
+    public string? VadModel { get; init; }
+
     /// <summary>Reads the settings; throws <see cref="ModelLoadException"/> listing every bad value.</summary>
     public static WhisperSettings FromConfig(string modelName, ModelConfig config)
     {
@@ -80,6 +86,7 @@ public sealed record WhisperSettings
             MaxAudioSeconds = maxSeconds,
             BeamSize = Candidates("beam_size"),
             BestOf = Candidates("best_of"),
+            VadModel = Text("vad_model"),
         };
     }
 }
