@@ -46,4 +46,7 @@ internal static class EventIds
 
     // 1400-1499: speech.
     public const int WhisperInstanceLoaded = 1400;
+
+    // 1550-1599: XTTS-style text to speech.
+    public const int XttsInstanceLoaded = 1550;
 }
