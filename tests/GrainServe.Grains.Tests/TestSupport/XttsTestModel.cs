@@ -25,8 +25,11 @@ internal static class XttsTestModel
     /// <summary>The model's version folder.</summary>
     public static string Path0 => Folder.Value;
 
-    /// <summary>Loads a fresh synthesizer with an engine of <paramref name="maxNumSeqs"/> sequences.</summary>
-    public static XttsSynthesizer Synthesizer(int maxNumSeqs = 8)
+    /// <summary>
+    /// Loads a fresh synthesizer with an engine of <paramref name="maxNumSeqs"/> sequences, its vocoder run over windows
+    /// of <paramref name="vocoderContext"/> latents of left context as the sample's config says (0: over every latent).
+    /// </summary>
+    public static XttsSynthesizer Synthesizer(int maxNumSeqs = 8, int vocoderContext = 2)
     {
         var folder = Folder.Value;
         using var options = new SessionOptions { IntraOpNumThreads = 1 };
@@ -39,6 +42,7 @@ internal static class XttsTestModel
             StopAudioToken = dims.StopAudioToken,
             TextTokenOffset = dims.TextTokenOffset,
             HopLength = dims.HopLength,
+            VocoderContext = vocoderContext,
         };
         var gptPath = Path.Combine(folder, Built.GptFile);
         var model = XttsProvider.Load(
@@ -56,7 +60,11 @@ internal static class XttsTestModel
         return new XttsSynthesizer(model);
     }
 
-    /// <summary>A fresh synthesizer behind the V2 instance.</summary>
-    public static SynthesisInstance Instance(int maxNumSeqs = 8) =>
-        new(new Models.ModelConfig { Name = "xtts_test" }, "1", Synthesizer(maxNumSeqs), TimeProvider.System);
+    /// <summary>A fresh model behind its V2 instance.</summary>
+    public static XttsInstance Instance(int maxNumSeqs = 8)
+    {
+        var synthesizer = Synthesizer(maxNumSeqs);
+        var speech = new SynthesisInstance(new Models.ModelConfig { Name = "xtts_test" }, "1", synthesizer, TimeProvider.System);
+        return new XttsInstance(speech, "1", synthesizer.Model, new AudioDecoder());
+    }
 }

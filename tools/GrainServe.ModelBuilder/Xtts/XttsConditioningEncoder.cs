@@ -30,7 +30,8 @@ public static class XttsConditioningEncoder
                 .Output($"present_value_cross_{i}", "FP32", 1, dims.Heads, dims.ConditioningPositions, dims.HeadSize);
         }
 
-        w.Constants();
+        // Only the heads' shape of WhisperGraph.Constants: the rest would be unused initializers, which ONNX Runtime warns of.
+        w.Int64s("heads_shape", 0, 0, dims.Heads, dims.HeadSize);
         w.Int64s("latents_shape", 1, dims.ConditioningPositions, dims.Hidden);
         w.Int64s("speaker_shape", 1, dims.SpeakerSize, 1);
         g.Node("ReduceMean", ["mel"], ["mel_mean"], IntsAttribute("axes", 2), IntAttribute("keepdims", 0));

@@ -106,6 +106,7 @@ public static class XttsModel
             "stop_audio_token": { "string_value": "{{dims.StopAudioToken}}" },
             "text_token_offset": { "string_value": "{{dims.TextTokenOffset}}" },
             "hop_length": { "string_value": "{{dims.HopLength}}" },
+            "vocoder_context": { "string_value": "2" },
             "max_codes": { "string_value": "250" }
           }
         }

@@ -20,16 +20,30 @@ internal sealed class StreamCrossfade(int overlap)
     /// whether it is the last. Holds back the last <c>overlap</c> samples unless <paramref name="last"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The decode grew by less than the overlap (and is not the last), or shrank.</exception>
-    public float[] Next(ReadOnlySpan<float> wav, bool last)
+    public float[] Next(ReadOnlySpan<float> wav, bool last) => Next(wav, 0, last);
+
+    /// <summary>
+    /// As <see cref="Next(ReadOnlySpan{float}, bool)"/>, given only the tail of the decode: <paramref name="decoded"/>
+    /// holds its samples from <paramref name="offset"/> on (a vocoder run over a window of the latents, whose first
+    /// samples, short of their left context, are never used). The tail must reach back to the held overlap.
+    /// </summary>
+    /// <exception cref="ArgumentException">The tail starts after the samples still to send, or the decode grew by less than the overlap.</exception>
+    public float[] Next(ReadOnlySpan<float> decoded, int offset, bool last)
     {
+        var length = offset + decoded.Length;
         var start = _held is null ? 0 : _previousLength - overlap;
-        var end = last ? wav.Length : wav.Length - overlap;
-        if (end - start < (_held is null ? 0 : overlap))
+        var end = last ? length : length - overlap;
+        if (start < offset)
         {
-            throw new ArgumentException($"a decode of {wav.Length} samples after one of {_previousLength} leaves less than the {overlap}-sample crossfade");
+            throw new ArgumentException($"a decode from sample {offset} misses samples {start} to {offset} still to send");
         }
 
-        var stretch = wav[start..end].ToArray();
+        if (end - start < (_held is null ? 0 : overlap) || (!last && decoded.Length < overlap))
+        {
+            throw new ArgumentException($"a decode of {length} samples after one of {_previousLength} leaves less than the {overlap}-sample crossfade");
+        }
+
+        var stretch = decoded[(start - offset)..(end - offset)].ToArray();
         if (_held is { } held)
         {
             for (var i = 0; i < overlap; i++)
@@ -39,8 +53,8 @@ internal sealed class StreamCrossfade(int overlap)
             }
         }
 
-        _held = last ? null : wav[^overlap..].ToArray();
-        _previousLength = wav.Length;
+        _held = last ? null : decoded[^overlap..].ToArray();
+        _previousLength = length;
         return stretch;
     }
 }

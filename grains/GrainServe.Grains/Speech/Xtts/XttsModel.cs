@@ -11,7 +11,7 @@ internal sealed class XttsModel : IAsyncDisposable
     private readonly GenerationMetrics.Registration _metrics;
 
     /// <remarks>The engine's figures go to vLLM's metric names under the model's name (each synthesis is one request there).</remarks>
-    public XttsModel(string name, XttsSettings settings, OnnxDecoderStepModel gpt, XttsVocoder vocoder, XttsConditioningEncoder encoder, XttsVoice builtInVoice, TimeProvider time)
+    public XttsModel(string name, XttsSettings settings, OnnxDecoderStepModel gpt, XttsVocoder vocoder, XttsConditioningEncoder encoder, XttsVoice builtInVoice, TimeProvider time, IGrainFactory? grains = null)
     {
         Name = name;
         Settings = settings;
@@ -20,7 +20,7 @@ internal sealed class XttsModel : IAsyncDisposable
         Encoder = encoder;
         Tokens = new XttsTokens(settings);
         Codes = new AudioCodeFilter(settings.AudioCodes, settings.StopAudioToken);
-        Voices = new XttsVoices(builtInVoice);
+        Voices = new XttsVoices(builtInVoice, name, grains);
         _metrics = GenerationMetrics.Register(name);
         try
         {

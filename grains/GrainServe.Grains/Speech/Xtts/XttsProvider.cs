@@ -15,7 +15,7 @@ namespace GrainServe.Speech.Xtts;
 /// 24 kHz audio out as it is generated. An instance is charged its three ONNX files plus its KV pool, which holds
 /// every running synthesis's voice state as well as its codes.
 /// </summary>
-internal sealed partial class XttsProvider(OnnxSessionFactory sessions, TimeProvider time, ILogger<XttsProvider> logger) : IModelRunnerProvider
+internal sealed partial class XttsProvider(OnnxSessionFactory sessions, TimeProvider time, ILogger<XttsProvider> logger, IGrainFactory? grains = null) : IModelRunnerProvider
 {
     private readonly AudioDecoder _audio = new();
 
@@ -51,9 +51,9 @@ internal sealed partial class XttsProvider(OnnxSessionFactory sessions, TimeProv
             disposables.Add(vocoderSession);
             var encoderSession = sessions.Create(encoderPath, model.Name, version, device);
             disposables.Add(encoderSession);
-            var xtts = Load(model.Name, settings, gptSession, vocoderSession, encoderSession, folder, gptPath, File.ReadAllBytes(voicePath), _audio, time, disposables);
+            var xtts = Load(model.Name, settings, gptSession, vocoderSession, encoderSession, folder, gptPath, File.ReadAllBytes(voicePath), _audio, time, disposables, grains);
             LogLoaded(logger, model.Name, versionText, xtts.Gpt.Layout.Layers.Count, xtts.Gpt.Layout.HiddenSize, settings.Engine.KvCacheBytes);
-            return new SynthesisInstance(EffectiveConfig(model), versionText, new XttsSynthesizer(xtts), time);
+            return new XttsInstance(new SynthesisInstance(EffectiveConfig(model), versionText, new XttsSynthesizer(xtts), time), versionText, xtts, _audio);
         }
         catch (ArgumentException ex)
         {
@@ -74,7 +74,7 @@ internal sealed partial class XttsProvider(OnnxSessionFactory sessions, TimeProv
     /// </summary>
     internal static XttsModel Load(
         string name, XttsSettings settings, InferenceSession gptSession, InferenceSession vocoderSession, InferenceSession encoderSession,
-        string folder, string gptPath, byte[] defaultVoiceWav, AudioDecoder audio, TimeProvider time, List<IDisposable> disposables)
+        string folder, string gptPath, byte[] defaultVoiceWav, AudioDecoder audio, TimeProvider time, List<IDisposable> disposables, IGrainFactory? grains = null)
     {
         var layout = DecoderLayout.Read(gptSession, folder, gptPath);
         if (!layout.IsEncoderDecoder || layout.HiddenStates is null)
@@ -94,7 +94,7 @@ internal sealed partial class XttsProvider(OnnxSessionFactory sessions, TimeProv
 
         var reference = audio.DecodeAsync(defaultVoiceWav, AudioLimits.Default).GetAwaiter().GetResult();
         var builtIn = encoder.Encode(reference.Samples);
-        return new XttsModel(name, settings, gpt, vocoder, encoder, builtIn, time);
+        return new XttsModel(name, settings, gpt, vocoder, encoder, builtIn, time, grains);
     }
 
     // What the V2 metadata routes show: the text in, the audio and its rate out, no batch dimension.

@@ -57,6 +57,14 @@ public sealed record XttsSettings
     /// <summary>Samples each streamed stretch is crossfaded over (XTTS's <c>overlap_wav_len</c>): parameter <c>overlap_wav_len</c>, default 1024.</summary>
     public int OverlapSamples { get; init; } = 1024;
 
+    /// <summary>
+    /// Latents of left context each streamed vocoder run takes before the samples it must get right: the vocoder's
+    /// receptive field, in latents. 0 (the default) decodes every latent so far each time, as XTTS's inference_stream
+    /// does; a vocoder of known receptive field (the sample's is 1) runs over a window instead, so the work per stretch
+    /// stays constant rather than growing with the utterance. Parameter <c>vocoder_context</c>.
+    /// </summary>
+    public int VocoderContext { get; init; }
+
     /// <summary>XTTS-v2's sampling defaults (temperature 0.75, top_k 50, top_p 0.85, repetition_penalty 10); request parameters of the same names override them.</summary>
     public SamplingParameters Sampling { get; init; } = new() { Temperature = 0.75f, TopK = 50, TopP = 0.85f, RepetitionPenalty = 10f };
 
@@ -108,6 +116,7 @@ public sealed record XttsSettings
             MaxCodes = Int("max_codes", defaults.MaxCodes, 1),
             StreamChunkSize = Int("stream_chunk_size", defaults.StreamChunkSize, 1),
             OverlapSamples = Int("overlap_wav_len", defaults.OverlapSamples, 1),
+            VocoderContext = Int("vocoder_context", defaults.VocoderContext, 0),
             MaxCharacters = Int("max_input_chars", defaults.MaxCharacters, 1),
         };
 

@@ -34,7 +34,7 @@ internal sealed class XttsSynthesizer(XttsModel model) : ISpeechSynthesizer
 
     public string? Validate(SynthesisRequest request)
     {
-        if (model.Voices.Find(request.Voice) is null)
+        if (!model.Voices.MayExist(request.Voice))
         {
             return $"model '{model.Name}' has no voice '{request.Voice}': register it with POST /v1/audio/voices, or use '{XttsVoices.DefaultVoice}' or an OpenAI voice name ({string.Join(", ", XttsVoices.OpenAiVoices)})";
         }
@@ -44,7 +44,8 @@ internal sealed class XttsSynthesizer(XttsModel model) : ISpeechSynthesizer
 
     public async IAsyncEnumerable<float[]> SynthesizeAsync(SynthesisRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var voice = model.Voices.Find(request.Voice) ?? throw new InferenceException(InferenceErrorCode.InvalidInput, $"model '{model.Name}' has no voice '{request.Voice}'");
+        var voice = await model.Voices.FindAsync(request.Voice).ConfigureAwait(false)
+            ?? throw new InferenceException(InferenceErrorCode.InvalidInput, $"model '{model.Name}' has no voice '{request.Voice}': register it with POST /v1/audio/voices, or use '{XttsVoices.DefaultVoice}' or an OpenAI voice name");
         var (options, error) = Options(request);
         if (error is not null)
         {
@@ -109,11 +110,15 @@ internal sealed class XttsSynthesizer(XttsModel model) : ISpeechSynthesizer
                 continue;
             }
 
-            var input = Stretch(latents, stretched, request.Speed, hidden);
-            var wav = await Task.Run(() => model.Vocoder.Decode(input, stretched, voice.Speaker), CancellationToken.None).ConfigureAwait(false);
+            // The window: every latent, or from the held overlap's first latent less the vocoder's left context.
+            var from = model.Settings.VocoderContext == 0 || decodedSamples == 0
+                ? 0
+                : Math.Max(0, ((decodedSamples - overlap) / hop) - model.Settings.VocoderContext);
+            var input = Stretch(latents, from, stretched, request.Speed, hidden);
+            var wav = await Task.Run(() => model.Vocoder.Decode(input, stretched - from, voice.Speaker), CancellationToken.None).ConfigureAwait(false);
             sinceDecode = 0;
-            decodedSamples = wav.Length;
-            var piece = crossfade.Next(wav, last);
+            decodedSamples = stretched * hop;
+            var piece = crossfade.Next(wav, from * hop, last);
             if (piece.Length > 0)
             {
                 yield return piece;
@@ -126,13 +131,13 @@ internal sealed class XttsSynthesizer(XttsModel model) : ISpeechSynthesizer
 
     // XTTS interpolates the latents in time by 1/speed; nearest neighbour here, so a prefix of the codes always stretches
     // to a prefix of the stretched latents and streaming stays exact.
-    private static float[] Stretch(List<float[]> latents, int count, double speed, int hidden)
+    private static float[] Stretch(List<float[]> latents, int from, int count, double speed, int hidden)
     {
-        var flat = new float[Math.Max(1, count) * hidden];
-        for (var j = 0; j < count; j++)
+        var flat = new float[Math.Max(1, count - from) * hidden];
+        for (var j = from; j < count; j++)
         {
             var source = speed == 1 ? j : Math.Min(latents.Count - 1, (int)Math.Floor(j * speed));
-            latents[source].CopyTo(flat, j * hidden);
+            latents[source].CopyTo(flat, (j - from) * hidden);
         }
 
         return flat;

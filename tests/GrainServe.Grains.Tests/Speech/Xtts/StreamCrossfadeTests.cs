@@ -71,6 +71,38 @@ public sealed class StreamCrossfadeTests
     }
 
     [Fact]
+    public void Next_WindowedDecodes_GiveWhatWholeDecodesGive()
+    {
+        var random = new Random(5);
+        var latents = Enumerable.Range(0, 17).Select(_ => (float)random.NextDouble()).ToArray();
+        var whole = new StreamCrossfade(Overlap);
+        var windowed = new StreamCrossfade(Overlap);
+        var previous = 0;
+        for (var count = 4; ; count = Math.Min(count + 4, latents.Length))
+        {
+            var last = count == latents.Length;
+            // The held overlap starts one latent before the previous end; one more latent is the vocoder's left context.
+            var from = previous == 0 ? 0 : previous - 2;
+            var tail = Decode(latents[from..count], count - from);
+            Assert.Equal(whole.Next(Decode(latents, count), last), windowed.Next(tail, from * Hop, last));
+            previous = count;
+            if (last)
+            {
+                break;
+            }
+        }
+    }
+
+    [Fact]
+    public void Next_WindowAfterTheHeldOverlap_Throws()
+    {
+        var crossfade = new StreamCrossfade(4);
+        crossfade.Next(new float[8], last: false);
+
+        Assert.Throws<ArgumentException>(() => crossfade.Next(new float[8], offset: 6, last: false));
+    }
+
+    [Fact]
     public void Next_GrowthUnderTheOverlap_Throws()
     {
         var crossfade = new StreamCrossfade(4);

@@ -6,6 +6,7 @@ using GrainServe.Errors;
 using GrainServe.ModelBuilder.Xtts;
 using GrainServe.Speech.Synthesis;
 using GrainServe.TestSupport;
+using BuiltXtts = GrainServe.ModelBuilder.Xtts.XttsModel;
 
 namespace GrainServe.Speech.Xtts;
 
@@ -36,10 +37,12 @@ public sealed class XttsSynthesizerTests
         return stretches;
     }
 
-    [Fact]
-    public async Task SynthesizeAsync_Streamed_EqualsOneShotOutsideTheCrossfadeWindows()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(0)]
+    public async Task SynthesizeAsync_Streamed_EqualsOneShotOutsideTheCrossfadeWindows(int vocoderContext)
     {
-        await using var synthesizer = XttsTestModel.Synthesizer();
+        await using var synthesizer = XttsTestModel.Synthesizer(vocoderContext: vocoderContext);
         const int Chunk = 20;
 
         var streamed = await Stretches(synthesizer, Request("Streaming equals one shot.", 5, 120, Chunk));
@@ -155,6 +158,36 @@ public sealed class XttsSynthesizerTests
         var request = Request("Hi.", 1, 10, 20) with { Parameters = new Dictionary<string, string> { ["temperature"] = "hot" } };
 
         Assert.Contains("temperature", synthesizer.Validate(request));
+    }
+
+    [Fact]
+    public async Task Infer_ReferenceAudio_AnswersAVoiceThatSpeaks()
+    {
+        await using var instance = XttsTestModel.Instance();
+        var wav = BuiltXtts.ReferenceVoice(seconds: 2, hz: 240);
+        var encode = new InferenceRequest(null, null, [new InferTensor(XttsInstance.ReferenceAudioInput, InferDatatype.Bytes, [1], BytesElements.Pack([wav]))], null);
+
+        var result = await instance.Infer(encode, default);
+
+        Assert.Null(result.Error);
+        var voice = XttsVoice.FromBytes(BytesElements.Unpack(result.Response!.Outputs.Single(o => o.Name == XttsInstance.VoiceOutput).Data).Single().Span);
+        Assert.Equal(2.0, BitConverter.ToDouble(result.Response.Outputs.Single(o => o.Name == XttsInstance.ReferenceSecondsOutput).Data), 3);
+        await using var synthesizer = XttsTestModel.Synthesizer();
+        synthesizer.Model.Voices.Add("mine", voice);
+        var mine = (await Stretches(synthesizer, Request("Same words.", 3, 30, 20, voice: "mine"))).SelectMany(s => s).ToArray();
+        var builtIn = (await Stretches(synthesizer, Request("Same words.", 3, 30, 20))).SelectMany(s => s).ToArray();
+        Assert.NotEqual(builtIn, mine);
+    }
+
+    [Fact]
+    public async Task Infer_ReferenceAudioThatIsNotAudio_IsInvalidInput()
+    {
+        await using var instance = XttsTestModel.Instance();
+        var encode = new InferenceRequest(null, null, [new InferTensor(XttsInstance.ReferenceAudioInput, InferDatatype.Bytes, [1], BytesElements.Pack([Encoding.UTF8.GetBytes("not audio")]))], null);
+
+        var result = await instance.Infer(encode, default);
+
+        Assert.Equal(InferenceErrorCode.InvalidInput, result.Error!.Code);
     }
 
     [Fact]
