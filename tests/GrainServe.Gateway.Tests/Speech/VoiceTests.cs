@@ -105,6 +105,19 @@ public sealed class VoiceTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Speak_BuiltInVoice_CountsAudioSecondsOnTheMetricsPort()
+    {
+        using var spoken = await SpeakAsync("alloy");
+        Assert.Equal(HttpStatusCode.OK, spoken.StatusCode);
+
+        var metrics = await fixture.Http.GetStringAsync(new Uri(fixture.MetricsAddress, "metrics"));
+
+        var lines = metrics.Split('\n').Where(l => l.Contains(GatewayFixture.Xtts, StringComparison.Ordinal)).ToList();
+        Assert.True(lines.Any(l => l.StartsWith("grainserve_audio_seconds{", StringComparison.Ordinal)), string.Join('\n', lines));
+        Assert.True(lines.Any(l => l.StartsWith("grainserve_synthesis_real_time_factor_bucket{", StringComparison.Ordinal)), string.Join('\n', lines));
+    }
+
+    [Fact]
     public async Task Speak_UnknownVoice_Is400()
     {
         using var response = await SpeakAsync("nobody_registered_this");
