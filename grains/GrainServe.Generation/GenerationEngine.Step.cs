@@ -36,7 +36,7 @@ public sealed partial class GenerationEngine
 
             var start = sequence.ComputedTokens;
             var needsLogits = start + tokens == sequence.TotalTokens;
-            _entries.Add(new StepEntry(sequence.Id, sequence.Slice(start, tokens), start, needsLogits, sequence.Request.Conditioning));
+            _entries.Add(new StepEntry(sequence.Id, sequence.Slice(start, tokens), start, needsLogits, sequence.Request.Conditioning, sequence.Request.StepOutputs));
             rows += needsLogits ? 1 : 0;
         }
 

@@ -19,6 +19,13 @@ public sealed record GenerationRequest(int[] PromptTokens, SamplingParameters Sa
     public object? Conditioning { get; init; }
 
     /// <summary>
+    /// Where the step model puts what it computes for this sequence beyond logits (an encoder-decoder's
+    /// cross-attention weights), step by step; null (the default) for none, and then the step model does not compute
+    /// them. Opaque to the engine, as <see cref="Conditioning"/> is.
+    /// </summary>
+    public IStepOutputSink? StepOutputs { get; init; }
+
+    /// <summary>
     /// KV cache the conditioning takes, in tokens' worth of the pool (its bytes over <see cref="IStepModel.KvBytesPerToken"/>,
     /// rounded up): reserved for the sequence while it runs, so cross-attention state is counted in the same budget. Default 0.
     /// </summary>

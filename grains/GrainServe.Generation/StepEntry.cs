@@ -6,4 +6,5 @@ namespace GrainServe.Generation;
 /// <param name="Start">The position of the first token: how many tokens of this sequence are already in its cache.</param>
 /// <param name="NeedsLogits">Whether the engine samples after this entry (the last chunk of a prefill, or a decode).</param>
 /// <param name="Conditioning">The sequence's <see cref="GenerationRequest.Conditioning"/>, or null.</param>
-public readonly record struct StepEntry(long SequenceId, ReadOnlyMemory<int> Tokens, int Start, bool NeedsLogits, object? Conditioning = null);
+/// <param name="Outputs">The sequence's <see cref="GenerationRequest.StepOutputs"/>, or null: where the step model puts its extra outputs for this entry.</param>
+public readonly record struct StepEntry(long SequenceId, ReadOnlyMemory<int> Tokens, int Start, bool NeedsLogits, object? Conditioning = null, IStepOutputSink? Outputs = null);

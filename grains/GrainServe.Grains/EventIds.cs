@@ -47,6 +47,10 @@ internal static class EventIds
     // 1400-1499: speech.
     public const int WhisperInstanceLoaded = 1400;
 
+    // 1410-1449: Whisper word timestamps and search.
+    public const int WhisperWordTimestampsUnavailable = 1410;
+    public const int WhisperDecodingDefaults = 1411;
+
     // 1550-1599: XTTS-style text to speech.
     public const int XttsInstanceLoaded = 1550;
 }

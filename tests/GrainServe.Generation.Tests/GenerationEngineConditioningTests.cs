@@ -60,6 +60,22 @@ public sealed class GenerationEngineConditioningTests
     }
 
     [Fact]
+    public async Task Submit_StepOutputs_ReachTheStepModelInEveryEntryOfItsSequenceOnly()
+    {
+        var model = new FakeStepModel();
+        await using var engine = new GenerationEngine(model, Decoder, Options());
+        var sink = new NullSink();
+        var a = engine.Submit(new GenerationRequest([2, 3, 4], new SamplingParameters { Temperature = 0, MaxTokens = 3 }, []) { StepOutputs = sink }, default);
+        var b = engine.Submit(new GenerationRequest([5], new SamplingParameters { Temperature = 0, MaxTokens = 3 }, []), default);
+        await Updates.ReadAllAsync(a);
+        await Updates.ReadAllAsync(b);
+
+        var bySequence = model.Steps.SelectMany(s => s.Entries).GroupBy(e => e.SequenceId).OrderBy(g => g.Key).ToList();
+        Assert.All(bySequence[0], e => Assert.Same(sink, e.Outputs));
+        Assert.All(bySequence[1], e => Assert.Null(e.Outputs));
+    }
+
+    [Fact]
     public async Task Submit_ConditioningTokens_AreReservedFromThePool()
     {
         // 64 tokens of KV in blocks of 16 (4 blocks): each request needs 3 blocks from its admission on (40 tokens of
@@ -102,6 +118,13 @@ public sealed class GenerationEngineConditioningTests
                     logits[i] = i == keep ? logits[i] : float.NegativeInfinity;
                 }
             }
+        }
+    }
+
+    private sealed class NullSink : IStepOutputSink
+    {
+        public void Receive(int start, int count, IReadOnlyList<StepOutput> outputs)
+        {
         }
     }
 }

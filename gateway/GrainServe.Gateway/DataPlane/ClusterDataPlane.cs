@@ -65,7 +65,13 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
         return metadata.State == ModelReadyState.Ready;
     }
 
-    public async Task<InferenceResult> InferAsync(string model, InferenceRequest request, Func<string, string?>? header, CancellationToken cancellationToken)
+    public async Task<InferenceResult> InferAsync(string model, InferenceRequest request, Func<string, string?>? header, CancellationToken cancellationToken) =>
+        _quotas is not null && _http?.HttpContext is { } context && ApiKeyIdentity.Of(context) is { Quota.AudioSecondsPerMinute: not null } identity
+            && await _router.IsSpeechModelAsync(model, cancellationToken)
+            ? await AudioQuota.InferAsync(_quotas, identity, context, () => InferUncountedAsync(model, request, header, cancellationToken), cancellationToken)
+            : await InferUncountedAsync(model, request, header, cancellationToken);
+
+    private async Task<InferenceResult> InferUncountedAsync(string model, InferenceRequest request, Func<string, string?>? header, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         InferenceResult? result = null;
@@ -82,10 +88,16 @@ internal sealed class ClusterDataPlane : IInferenceDataPlane
         }
     }
 
+    // A request with tensor inputs streams from a speech model (a transcription, a synthesis), charged in audio seconds;
+    // one with a prompt is a text generation, charged in tokens.
     public IAsyncEnumerable<GenerateChunk> GenerateAsync(string model, GenerateRequest request, Func<string, string?>? header, CancellationToken cancellationToken) =>
-        _quotas is not null && _http?.HttpContext is { } context && ApiKeyIdentity.Of(context) is { Quota.TokensPerMinute: not null } identity
-            ? TokenQuota.GenerateAsync(_quotas, identity, context, request, GenerateUncountedAsync(model, request, header, cancellationToken), cancellationToken)
-            : GenerateUncountedAsync(model, request, header, cancellationToken);
+        _quotas is null || _http?.HttpContext is not { } context || ApiKeyIdentity.Of(context) is not { } identity
+            ? GenerateUncountedAsync(model, request, header, cancellationToken)
+            : request.Inputs is null && identity.Quota?.TokensPerMinute is not null
+                ? TokenQuota.GenerateAsync(_quotas, identity, context, request, GenerateUncountedAsync(model, request, header, cancellationToken), cancellationToken)
+                : request.Inputs is not null && identity.Quota?.AudioSecondsPerMinute is not null
+                    ? AudioQuota.GenerateAsync(_quotas, identity, context, GenerateUncountedAsync(model, request, header, cancellationToken), cancellationToken)
+                    : GenerateUncountedAsync(model, request, header, cancellationToken);
 
     private async IAsyncEnumerable<GenerateChunk> GenerateUncountedAsync(string model, GenerateRequest request, Func<string, string?>? header, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

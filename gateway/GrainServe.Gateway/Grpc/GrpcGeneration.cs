@@ -21,24 +21,30 @@ internal static class GrpcGeneration
 {
     private const string FinalResponse = "triton_final_response";
 
-    /// <summary>True when the request names a text generation model (its config's <c>model_kind</c>).</summary>
-    public static async Task<bool> IsGenerationAsync(IInferenceDataPlane dataPlane, ModelInferRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The kind of the model a stream request names (its config's <c>model_kind</c>), when it answers with many responses:
+    /// a text generation model sent <c>text_input</c>, or a voice; null for one answered once, as <c>ModelInfer</c> is.
+    /// </summary>
+    public static async Task<string?> DecoupledKindAsync(IInferenceDataPlane dataPlane, ModelInferRequest request, CancellationToken cancellationToken)
     {
-        if (!request.Inputs.Any(i => i.Name == "text_input"))
-        {
-            return false;
-        }
-
+        string kind;
         try
         {
             var config = await dataPlane.GetModelConfigAsync(request.ModelName, string.IsNullOrEmpty(request.ModelVersion) ? null : request.ModelVersion, cancellationToken);
-            return ModelKinds.Of(config) == ModelKinds.TextGeneration;
+            kind = ModelKinds.Of(config);
         }
         catch (InferenceException)
         {
             // An unknown model answers through the ordinary path, with its ordinary error.
-            return false;
+            return null;
         }
+
+        return kind switch
+        {
+            ModelKinds.TextGeneration when request.Inputs.Any(i => i.Name == "text_input") => kind,
+            ModelKinds.TtsPiper or ModelKinds.TtsXtts => kind,
+            _ => null,
+        };
     }
 
     /// <summary>Runs the generation, handing each response to <paramref name="write"/>; throws InvalidInput for a bad request.</summary>

@@ -71,11 +71,15 @@ internal sealed class GrpcInferenceService(IInferenceDataPlane dataPlane) : GRPC
             ModelStreamInferResponse response;
             try
             {
-                if (await GrpcGeneration.IsGenerationAsync(dataPlane, request, context.CancellationToken))
+                // Decoupled: many responses for one request, the last flagged final.
+                switch (await GrpcGeneration.DecoupledKindAsync(dataPlane, request, context.CancellationToken))
                 {
-                    // Decoupled: many responses for one request, the last flagged final.
-                    await GrpcGeneration.RunAsync(dataPlane, request, GrpcHeaders(context), WriteAsync, context.CancellationToken);
-                    return;
+                    case ModelKinds.TextGeneration:
+                        await GrpcGeneration.RunAsync(dataPlane, request, GrpcHeaders(context), WriteAsync, context.CancellationToken);
+                        return;
+                    case ModelKinds.TtsPiper or ModelKinds.TtsXtts:
+                        await GrpcSpeech.RunAsync(dataPlane, request, GrpcHeaders(context), WriteAsync, context.CancellationToken);
+                        return;
                 }
 
                 response = new ModelStreamInferResponse { InferResponse = await InferAsync(request, context, context.CancellationToken) };

@@ -93,7 +93,7 @@ internal static class OpenAiAudioEndpoints
         }
 
         var input = new InferTensor("audio", InferDatatype.Bytes, [1], packed);
-        var request = new InferenceRequest(null, null, [input], ["text"]) { Parameters = parameters };
+        var request = new InferenceRequest(null, null, [input], ["text"]) { Parameters = parameters, Deadline = DeadlineHeader.Read(context) };
         var dataPlane = context.RequestServices.GetRequiredService<IInferenceDataPlane>();
         if (stream)
         {
@@ -121,7 +121,7 @@ internal static class OpenAiAudioEndpoints
     private static async Task StreamAsync(HttpContext context, IInferenceDataPlane dataPlane, string model, InferenceRequest request)
     {
         var cancel = context.RequestAborted;
-        await using var chunks = dataPlane.GenerateAsync(model, new GenerateRequest { Inputs = request }, RoutingHeaders.Of(context), cancel).GetAsyncEnumerator(cancel);
+        await using var chunks = dataPlane.GenerateAsync(model, new GenerateRequest { Inputs = request, Deadline = request.Deadline }, RoutingHeaders.Of(context), cancel).GetAsyncEnumerator(cancel);
         if (!await chunks.MoveNextAsync())
         {
             throw new InferenceException(InferenceErrorCode.Internal, $"model '{model}' ended the transcription without an answer");

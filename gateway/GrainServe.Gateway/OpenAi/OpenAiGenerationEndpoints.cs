@@ -31,6 +31,8 @@ internal static class OpenAiGenerationEndpoints
             call = chat ? OpenAiRequestReader.ReadChat(document.RootElement) : OpenAiRequestReader.ReadCompletion(document.RootElement);
         }
 
+        call = call with { Request = call.Request with { Deadline = DeadlineHeader.Read(context) } };
+
         ApiKeyIdentity.Demand(context, call.Model);
 
         var dataPlane = context.RequestServices.GetRequiredService<IInferenceDataPlane>();

@@ -60,6 +60,32 @@ internal sealed partial class QuotaGate(IGrainFactory grains, IOptions<AuthOptio
         }
     }
 
+    /// <summary>
+    /// Reserves a speech request's audio against the key's audio-seconds quota before it runs: one second, since the
+    /// length is known only once the device has the audio. The number reserved, 0 when the key has no such quota, or the
+    /// refusal (also when the key is still paying back an earlier request's overshoot).
+    /// </summary>
+    public async Task<(QuotaDecision Decision, double Reserved)> ReserveAudioAsync(ApiKeyIdentity identity, CancellationToken cancellationToken)
+    {
+        if (identity.Quota?.AudioSecondsPerMinute is not { } perMinute)
+        {
+            return (QuotaDecision.Allow, 0);
+        }
+
+        const double reserved = 1;
+        return (await TakeAsync(identity.Name, QuotaNames.AudioSecondsPerMinute, QuotaLimit.PerMinute(perMinute), reserved, cancellationToken), reserved);
+    }
+
+    /// <summary>Settles an audio reservation with the seconds the device reported, and counts them.</summary>
+    public void SettleAudio(ApiKeyIdentity identity, double reserved, double used)
+    {
+        if (_allowances.TryGetValue((identity.Name, QuotaNames.AudioSecondsPerMinute), out var entry))
+        {
+            entry.Allowance.Settle(reserved - used);
+            metrics.Used(identity.Name, QuotaNames.AudioSecondsPerMinute, used);
+        }
+    }
+
     /// <summary>Gives every expired lease's unspent tokens back, so an idle gateway holds none of the cluster's quota.</summary>
     public async Task ReturnExpiredAsync()
     {
@@ -76,6 +102,15 @@ internal sealed partial class QuotaGate(IGrainFactory grains, IOptions<AuthOptio
     /// <summary><c>Retry-After</c>'s whole seconds: rounded up, at least 1.</summary>
     public static string RetryAfterSeconds(TimeSpan wait) =>
         Math.Max(1, (long)Math.Ceiling(Math.Min(wait.TotalSeconds, int.MaxValue))).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Puts a refusal's wait in REST's <c>Retry-After</c>; a gRPC call's status has no headers of its own to set here.</summary>
+    public static void SetRetryAfter(HttpContext context, QuotaDecision decision)
+    {
+        if (!context.Response.HasStarted && context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true)
+        {
+            context.Response.Headers.RetryAfter = RetryAfterSeconds(decision.RetryAfter);
+        }
+    }
 
     // The prompt's UTF-8 bytes bound its tokens for byte-level tokenizers from above; a chat turn adds its template's few.
     internal static double EstimateTokens(GenerateRequest request)

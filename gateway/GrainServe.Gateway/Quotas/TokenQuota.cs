@@ -18,11 +18,7 @@ internal static class TokenQuota
         var (decision, reserved) = await gate.ReserveTokensAsync(identity, request, cancellationToken);
         if (!decision.Allowed)
         {
-            // REST's 429 carries the wait as a header; gRPC's status has no headers of its own to set here.
-            if (!context.Response.HasStarted && context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true)
-            {
-                context.Response.Headers.RetryAfter = QuotaGate.RetryAfterSeconds(decision.RetryAfter);
-            }
+            QuotaGate.SetRetryAfter(context, decision);
 
             yield return GenerateChunk.Failure(InferenceErrorCode.QuotaExceeded, QuotaGate.Refusal(identity.Name, QuotaNames.TokensPerMinute, decision.RetryAfter));
             yield break;

@@ -31,6 +31,7 @@ internal static class GenerateEndpoints
         {
             using var document = await JsonFields.ReadObjectAsync(context.Request, context.RequestAborted);
             (request, details) = Read(document.RootElement, version);
+            request = request with { Deadline = DeadlineHeader.Read(context) };
         }
         catch (InferenceException ex) when (ex.Code == InferenceErrorCode.InvalidInput)
         {

@@ -26,4 +26,10 @@ public sealed class InferenceResponse
 
     /// <summary>The requested outputs, in the model's output order.</summary>
     [Id(3)] public InferTensor[] Outputs { get; }
+
+    /// <summary>
+    /// Seconds of audio the request accounted for on a speech model: the recording a transcription heard, the speech a
+    /// synthesis made. What an API key's audio-seconds quota is charged; 0 for every other model.
+    /// </summary>
+    [Id(4)] public double AudioSeconds { get; init; }
 }

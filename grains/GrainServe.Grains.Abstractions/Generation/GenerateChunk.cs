@@ -48,6 +48,12 @@ public sealed record GenerateChunk
     /// <summary>Samples per second of <see cref="Audio"/>; 0 when the chunk holds none.</summary>
     [Id(11)] public int SampleRate { get; init; }
 
+    /// <summary>
+    /// Seconds of audio this chunk accounts for on a speech model (a synthesis: its <see cref="Audio"/>'s length; a
+    /// transcription: the whole recording, on its last chunk), summed over a stream for the audio-seconds quota.
+    /// </summary>
+    [Id(12)] public double AudioSeconds { get; init; }
+
     /// <summary>A stream that ends at once with an error.</summary>
     public static GenerateChunk Failure(InferenceErrorCode code, string message) => new() { Error = new InferenceError(code, message) };
 }

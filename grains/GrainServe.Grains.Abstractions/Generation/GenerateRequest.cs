@@ -71,4 +71,11 @@ public sealed record GenerateRequest
     /// order, first come, first served within one. (Not Triton's levels, where 1 is the highest and 0 the default.)
     /// </summary>
     [Id(18)] public int Priority { get; init; }
+
+    /// <summary>
+    /// When the client stops waiting for the whole stream, on the UTC wall clock (its gRPC deadline, or REST's
+    /// <c>x-request-deadline-ms</c>); null for none. Once it passes the stream ends with <c>DeadlineExceeded</c> and the
+    /// sequence leaves its engine at the next step, never started if it was still waiting.
+    /// </summary>
+    [Id(19)] public DateTimeOffset? Deadline { get; init; }
 }

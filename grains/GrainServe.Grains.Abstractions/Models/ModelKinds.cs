@@ -35,6 +35,9 @@ public static class ModelKinds
     /// </summary>
     public const string TtsXtts = "tts_xtts";
 
+    /// <summary>True for the kinds whose requests are measured in seconds of audio: Whisper and the voices.</summary>
+    public static bool IsSpeech(string kind) => kind is Whisper or TtsPiper or TtsXtts;
+
     /// <summary>What a client is told who sends a generation model an inference (<c>/infer</c>) request.</summary>
     public static string UseGenerateRoutes(string model) =>
         $"model '{model}' is a text generation model: use POST /v2/models/{model}/generate, /generate_stream, or OpenAI's /v1/completions and /v1/chat/completions";

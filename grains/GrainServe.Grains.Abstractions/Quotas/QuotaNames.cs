@@ -8,4 +8,7 @@ public static class QuotaNames
 
     /// <summary>Prompt plus generated tokens of generation models, per minute.</summary>
     public const string TokensPerMinute = "tokens_per_minute";
+
+    /// <summary>Seconds of audio of speech models per minute: what a transcription hears, what a synthesis says.</summary>
+    public const string AudioSecondsPerMinute = "audio_seconds_per_minute";
 }

@@ -17,6 +17,7 @@ public sealed class DecoderLayout
     private const string DefaultPositionIds = "position_ids";
     private const string DefaultLogits = "logits";
     private const string DefaultHiddenStates = "hidden_states";
+    private const string DefaultCrossQk = "output_cross_qk_%d";
 
     private static readonly (KvNaming Naming, string PastKey, string? PastValue, string PresentKey, string? PresentValue)[] KnownKvNames =
     [
@@ -64,6 +65,14 @@ public sealed class DecoderLayout
 
     /// <summary>Encoder positions the cross-attention inputs hold (1500 for Whisper), or null when the graph leaves them symbolic.</summary>
     public int? EncoderPositions { get; init; }
+
+    /// <summary>
+    /// Per decoder layer, the output holding its cross-attention weights before the softmax, <c>[batch, heads, seq,
+    /// encoder_positions]</c> (onnxruntime-genai's <c>output_cross_qk_{i}</c>, named by genai_config.json's
+    /// <c>output_cross_qk_names</c>); empty when the graph does not output them for every layer. Computed only for
+    /// sequences that ask (<see cref="GenerationRequest.StepOutputs"/>): Whisper's word timestamps need them.
+    /// </summary>
+    public IReadOnlyList<string> CrossAttentionWeights { get; init; } = [];
 
     /// <summary>
     /// Whether rows of different lengths can share a run: the graph takes a mask (padding is masked out) and position
@@ -264,6 +273,10 @@ public sealed class DecoderLayout
             encoderPositions = dims[2] > 0 ? Agree(encoderPositions ?? -1, dims[2], name, "encoder positions", source) : encoderPositions;
         }
 
+        var crossQk = configOutputs.GetValueOrDefault("output_cross_qk_names", DefaultCrossQk);
+        var crossWeights = cross.Length > 0 && Enumerable.Range(0, layers.Length).All(i => outputs.ContainsKey(GenAiConfig.LayerName(crossQk, i)))
+            ? Enumerable.Range(0, layers.Length).Select(i => GenAiConfig.LayerName(crossQk, i)).ToArray()
+            : [];
         var known = new HashSet<string>(StringComparer.Ordinal) { inputIds, attentionMask, positionIds };
         known.UnionWith(layers.SelectMany(l => new[] { l.PastKey, l.PastValue }).OfType<string>());
         known.UnionWith(cross.SelectMany(c => new[] { c.Key, c.Value }));
@@ -285,6 +298,7 @@ public sealed class DecoderLayout
             AttentionMaskType = maskType,
             CrossLayers = cross,
             EncoderPositions = encoderPositions,
+            CrossAttentionWeights = crossWeights,
             PositionIds = hasPositions ? positionIds : null,
             PositionIdsType = positionsType,
             Logits = logits,

@@ -33,6 +33,9 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
     private readonly PooledBuffer<TLogits> _logits = new();
     private readonly PooledBuffer<float> _hidden = new();
     private readonly PaddedKvCopier<TKv> _copier;
+    private readonly string[] _withWeights;
+    private readonly int _weightHeads;
+    private readonly int _weightPositions;
 
     public HostKvStepBackend(InferenceSession session, DecoderLayout layout)
     {
@@ -57,6 +60,13 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
         _outputNames = [layout.Logits, .. presentNames, .. layout.HiddenStates is { } hidden ? new[] { hidden } : []];
         _past = pastNames.Select(_ => new PooledBuffer<TKv>()).ToArray();
         _present = presentNames.Select(_ => new PooledBuffer<TKv>()).ToArray();
+        _withWeights = [.. _outputNames, .. layout.CrossAttentionWeights];
+        if (layout.CrossAttentionWeights.Count > 0)
+        {
+            var dims = session.OutputMetadata[layout.CrossAttentionWeights[0]].Dimensions;
+            _weightHeads = dims.Length == 4 && dims[1] > 0 ? dims[1] : layout.KvHeads;
+            _weightPositions = dims.Length == 4 ? dims[3] : -1;
+        }
     }
 
     public int Held(long sequenceId) => _caches.Held(sequenceId);
@@ -99,6 +109,7 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
             _copier.GatherPast(_past[tensor].Prepare(_copier.Elements(rows, pastLength), clear: false), tensor, entries, plan, _caches.ById);
         }
 
+        float[][]? weights = null;
         var inputs = new List<OrtValue>(_inputNames.Length);
         var outputs = new List<OrtValue>(_outputNames.Length);
         try
@@ -135,7 +146,8 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
                 outputs.Add(_hidden.Create([rows, newLength, _layout.HiddenSize]));
             }
 
-            _session.Run(_runOptions, _inputNames, inputs, _outputNames, outputs);
+            weights = WeightsWanted(entries) ? AddWeights(entries, plan, outputs) : null;
+            _session.Run(_runOptions, _inputNames, inputs, weights is null ? _outputNames : _withWeights, outputs);
         }
         finally
         {
@@ -151,6 +163,76 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
         if (_layout.HiddenStates is not null)
         {
             SequenceKvCaches<TKv>.WriteLastLogits<float>(entries, plan, _hidden.Span, _layout.HiddenSize, hidden);
+        }
+
+        if (weights is not null)
+        {
+            DeliverWeights(entries, plan, weights);
+        }
+    }
+
+    // Cross-attention weights are computed only for a step with a sequence that asks for them: they are rows × heads ×
+    // N × encoder positions floats per layer (a 230-token alignment prefill of whisper-tiny: 8 MB), which a plain
+    // decode step has no use for.
+    private bool WeightsWanted(IReadOnlyList<StepEntry> entries)
+    {
+        if (_layout.CrossAttentionWeights.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (var entry in entries)
+        {
+            if (entry.Outputs is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private float[][] AddWeights(IReadOnlyList<StepEntry> entries, StepPlan plan, List<OrtValue> outputs)
+    {
+        var positions = _weightPositions > 0 ? _weightPositions : (entries[0].Conditioning as CrossAttentionState)?.Positions
+            ?? throw new InvalidOperationException("the cross-attention weights' encoder positions are unknown: the step has no cross-attention state");
+        var weights = new float[_layout.CrossAttentionWeights.Count][];
+        for (var layer = 0; layer < weights.Length; layer++)
+        {
+            weights[layer] = new float[plan.Rows * _weightHeads * plan.NewLength * positions];
+            outputs.Add(OrtValue.CreateTensorValueFromMemory(weights[layer], [plan.Rows, _weightHeads, plan.NewLength, positions]));
+        }
+
+        return weights;
+    }
+
+    // Hands each asking entry its rows: [heads, its new tokens, positions] of [rows, heads, N, positions], its new
+    // tokens being the first of the N (the ids are right-padded on that axis).
+    private void DeliverWeights(IReadOnlyList<StepEntry> entries, StepPlan plan, float[][] weights)
+    {
+        var positions = weights[0].Length / (plan.Rows * _weightHeads * plan.NewLength);
+        for (var b = 0; b < entries.Count; b++)
+        {
+            if (entries[b].Outputs is not { } sink)
+            {
+                continue;
+            }
+
+            var count = plan.New[b];
+            var outputs = new StepOutput[weights.Length];
+            for (var layer = 0; layer < weights.Length; layer++)
+            {
+                var data = new float[_weightHeads * count * positions];
+                for (var h = 0; h < _weightHeads; h++)
+                {
+                    weights[layer].AsSpan((((b * _weightHeads) + h) * plan.NewLength) * positions, count * positions)
+                        .CopyTo(data.AsSpan(h * count * positions));
+                }
+
+                outputs[layer] = new StepOutput(_layout.CrossAttentionWeights[layer], data, [_weightHeads, count, positions]);
+            }
+
+            sink.Receive(entries[b].Start, count, outputs);
         }
     }
 

@@ -55,7 +55,8 @@ public sealed class OnnxDecoderStepModel : IStepModel
         _session = session;
         _layout = layout;
         // The IoBinding backend binds a mask and has no cross-attention inputs or hidden-state output: encoder-decoder,
-        // mask-less and hidden-state decoders run on the host backend.
+        // mask-less and hidden-state decoders run on the host backend, which is also the one that delivers
+        // cross-attention weights (StepEntry.Outputs).
         KvBinding = layout.IsEncoderDecoder || layout.AttentionMask is null || layout.HiddenStates is not null ? KvBinding.Host : kvBinding;
         _backend = KvBinding == KvBinding.IoBinding ? IoBinding(session, layout, cudaDeviceId) : Host(session, layout);
     }

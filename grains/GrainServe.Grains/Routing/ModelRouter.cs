@@ -126,6 +126,60 @@ public sealed class ModelRouter : IAsyncDisposable
     /// </summary>
     public async IAsyncEnumerable<GenerateChunk> GenerateAsync(string model, GenerateRequest request, Func<string, string?>? header = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        if (request.Deadline is not { } deadline)
+        {
+            await foreach (var chunk in GenerateWithinAsync(model, request, header, cancellationToken))
+            {
+                yield return chunk;
+            }
+
+            yield break;
+        }
+
+        var left = deadline - _time.GetUtcNow();
+        if (left <= TimeSpan.Zero)
+        {
+            yield return GenerateChunk.Failure(InferenceErrorCode.DeadlineExceeded, $"model '{model}': the request's deadline passed before it was routed, so it was not run");
+            yield break;
+        }
+
+        // The deadline cancels the call as the client's going away does: the device drops the sequence at its next step.
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timer.CancelAfter(left);
+        var produced = 0;
+        await using var chunks = GenerateWithinAsync(model, request, header, timer.Token).GetAsyncEnumerator(timer.Token);
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = await chunks.MoveNextAsync();
+            }
+            catch (OperationCanceledException) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                more = false;
+            }
+
+            if (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested && (!more || chunks.Current.FinishReason is GenerateFinishReason.Cancelled or GenerateFinishReason.Error))
+            {
+                yield return GenerateChunk.Failure(InferenceErrorCode.DeadlineExceeded, produced == 0
+                    ? $"model '{model}': the request's deadline passed before it started, so it was not run"
+                    : $"model '{model}': the request's deadline passed after {produced} chunks of its answer");
+                yield break;
+            }
+
+            if (!more)
+            {
+                yield break;
+            }
+
+            produced++;
+            yield return chunks.Current;
+        }
+    }
+
+    private async IAsyncEnumerable<GenerateChunk> GenerateWithinAsync(string model, GenerateRequest request, Func<string, string?>? header, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         using var span = RouterTracing.StartRequest(model, null);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
@@ -243,6 +297,24 @@ public sealed class ModelRouter : IAsyncDisposable
 
     /// <summary>The routing tables this gateway holds now: the models it has routed, their versions and weights.</summary>
     public IReadOnlyList<RoutingTable> CachedTables() => _tables.Cached();
+
+    /// <summary>
+    /// True when the model (any of its versions) is a speech model, Whisper or a voice: what an audio-seconds quota
+    /// applies to. From the cached routing table, fetched on first use; false for an unknown model (its request fails
+    /// with the router's own error).
+    /// </summary>
+    public async Task<bool> IsSpeechModelAsync(string model, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var routed = await _tables.GetAsync(model, cancellationToken);
+            return routed.Table.Versions.Any(v => v.ModelKind is { } kind && ModelKinds.IsSpeech(kind));
+        }
+        catch (InferenceException)
+        {
+            return false;
+        }
+    }
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => _tables.DisposeAsync();

@@ -109,7 +109,7 @@ public sealed class AuthRestTests(AuthGatewayFixture fixture)
         using var all = await fixture.Http.SendAsync(fixture.Request(HttpMethod.Post, "/v2/repository/index", fixture.Key("infer-all"), "{}"));
 
         Assert.Equal(["tiny_llama"], await NamesAsync(globbed));
-        Assert.Equal(["add_sub", AuthGatewayFixture.UnloadModel, "simple", "tiny_llama"], (await NamesAsync(all)).Order(StringComparer.Ordinal));
+        Assert.Equal(["add_sub", AuthGatewayFixture.UnloadModel, "simple", "tiny_llama", AuthGatewayFixture.Whisper], (await NamesAsync(all)).Order(StringComparer.Ordinal));
     }
 
     [Fact]

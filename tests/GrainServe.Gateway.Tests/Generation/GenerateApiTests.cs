@@ -19,6 +19,55 @@ public sealed class GenerateApiTests(GatewayFixture fixture)
         return (response.StatusCode, text.StartsWith('{') ? JsonDocument.Parse(text).RootElement.Clone() : default, response);
     }
 
+    private async Task<(HttpStatusCode Status, JsonElement Body)> PostWithDeadlineAsync(string path, string body, string deadlineMs)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add(GrainServe.Gateway.Rest.DeadlineHeader.Name, deadlineMs);
+        using var response = await fixture.Http.SendAsync(request);
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
+    [Theory]
+    [InlineData("/v2/models/tiny_llama/generate")]
+    [InlineData("/v2/models/tiny_llama/generate_stream")]
+    public async Task Generate_DeadlineAlreadyPassed_Is504BeforeAnyText(string path)
+    {
+        var (status, body) = await PostWithDeadlineAsync(path, """{"text_input":"Hi","parameters":{"max_tokens":4}}""", "0");
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, status);
+        Assert.Contains("deadline passed before it was routed", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Generate_DeadlinePassingMidway_Is504_AndTheSequenceLeavesTheEngine()
+    {
+        // 2000 tokens take the sample decoder seconds; the deadline ends the request long before, and its sequence with it.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var (status, body) = await PostWithDeadlineAsync("/v2/models/tiny_llama/generate", """{"text_input":"Hi","parameters":{"max_tokens":2000,"ignore_eos":true}}""", "300");
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, status);
+        Assert.Contains("deadline passed", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(5));
+        var pending = 1L;
+        for (var i = 0; i < 50 && pending > 0; i++)
+        {
+            await Task.Delay(100);
+            using var stats = JsonDocument.Parse(await fixture.Http.GetStringAsync("/v2/models/tiny_llama/instances"));
+            pending = stats.RootElement.GetProperty("instances").EnumerateArray().Sum(i => i.GetProperty("pending").GetInt64());
+        }
+
+        Assert.Equal(0, pending);
+    }
+
+    [Fact]
+    public async Task Generate_MalformedDeadline_Is422NamingTheHeader()
+    {
+        var (status, body) = await PostWithDeadlineAsync("/v2/models/tiny_llama/generate_stream", """{"text_input":"Hi"}""", "soon");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Contains("x-request-deadline-ms", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Generate_WithDetails_GivesTextFinishReasonAndTokens()
     {

@@ -80,6 +80,32 @@ public sealed class QuotaGatewayTests(AuthGatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Transcription_AudioSecondsPerMinute_ChargesTheRecordingsLength_AndRefusesOnceSpent()
+    {
+        // 2 audio seconds a minute: the first 2 s clip reserves 1 s and is charged its 2 s, which spends the minute; the
+        // next one is refused until the bucket refills.
+        var clip = ToneWav.Create(2.0, 440);
+        var request = new ModelInferRequest { ModelName = AuthGatewayFixture.Whisper };
+        request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor { Name = "audio", Datatype = "BYTES", Shape = { 1 } });
+        request.RawInputContents.Add(ByteString.CopyFrom([.. BitConverter.GetBytes(clip.Length), .. clip]));
+        foreach (var (name, value) in new Dictionary<string, string> { ["max_tokens"] = "2", ["ignore_eos"] = "true", ["temperature_increment_on_fallback"] = "0" })
+        {
+            request.Parameters[name] = new InferParameter { StringParam = value };
+        }
+
+        await fixture.Grpc.ModelInferAsync(request, fixture.Bearer("aspm"));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Grpc.ModelInferAsync(request, fixture.Bearer("aspm")));
+        // A model that is not speech is not charged audio: the same key still runs it.
+        await fixture.Grpc.ModelInferAsync(SimpleRequest(), fixture.Bearer("aspm"));
+
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Contains("'aspm' is over its audio seconds per minute quota", error.Status.Detail, StringComparison.Ordinal);
+        var metrics = await MetricsAsync();
+        Assert.Equal(2.0, Sample(metrics, "grainserve_quota_used_total", "aspm", "audio_seconds_per_minute"), 3);
+        Assert.Equal(1, Sample(metrics, "grainserve_quota_rejected_total", "aspm", "audio_seconds_per_minute"));
+    }
+
+    [Fact]
     public async Task Metrics_CountEveryRefusalAndUseByKeyName()
     {
         var statuses = new List<HttpStatusCode>();

@@ -151,11 +151,30 @@ public sealed class TranscriptionTests(GatewayFixture fixture)
     }
 
     [Fact]
-    public async Task WordTimestamps_Are400SayingTheyAreNotServed()
+    public async Task OfficialClient_WordGranularity_GivesMonotonicWordsInsideTheSegments()
     {
-        using var response = await fixture.Http.PostAsync("/v1/audio/transcriptions", Form(("response_format", "verbose_json"), ("timestamp_granularities[]", "word")));
+        var options = new AudioTranscriptionOptions
+        {
+            ResponseFormat = AudioTranscriptionFormat.Verbose,
+            TimestampGranularities = AudioTimestampGranularities.Word | AudioTimestampGranularities.Segment,
+            Language = "en",
+            Temperature = 0f,
+        };
 
-        await AssertOpenAiError(response, HttpStatusCode.BadRequest, "word timestamps are not served yet");
+        AudioTranscription transcription = await Client().TranscribeAudioAsync(new MemoryStream(Speech), "speech.wav", options);
+
+        var words = transcription.Words;
+        var spoken = transcription.Segments.Where(s => s.Text.Length > 0).ToList();
+        Assert.NotEmpty(words);
+        Assert.All(words, w => Assert.True(w.StartTime <= w.EndTime, $"{w.Word}: {w.StartTime} > {w.EndTime}"));
+        for (var i = 1; i < words.Count; i++)
+        {
+            Assert.True(words[i].StartTime >= words[i - 1].StartTime && words[i].EndTime >= words[i - 1].EndTime, $"word {i} goes back in time");
+        }
+
+        // verbose_json lists words apart from segments, so each is checked against the segment spans it could be in:
+        // it must lie wholly inside one of them.
+        Assert.All(words, w => Assert.Contains(spoken, s => s.StartTime <= w.StartTime && w.EndTime <= s.EndTime));
     }
 
     [Theory]

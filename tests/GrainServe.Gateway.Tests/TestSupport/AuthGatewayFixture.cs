@@ -42,6 +42,7 @@ public sealed class AuthGatewayFixture : IAsyncLifetime
         ["rps-openai"] = (["infer"], ["*"]),
         ["rps-metric"] = (["infer"], ["*"]),
         ["tpm"] = (["infer"], ["*"]),
+        ["aspm"] = (["infer"], ["*"]),
     };
 
     /// <summary>
@@ -55,7 +56,11 @@ public sealed class AuthGatewayFixture : IAsyncLifetime
         ["rps-openai"] = new { requests_per_second = 0.2 },
         ["rps-metric"] = new { requests_per_second = 0.2 },
         ["tpm"] = new { tokens_per_minute = 1000 },
+        ["aspm"] = new { audio_seconds_per_minute = 2 },
     };
+
+    /// <summary>The Whisper model, for the audio-seconds quota.</summary>
+    public const string Whisper = "whisper_small";
 
     /// <summary>The key given in configuration (<c>Auth:Keys:0</c>), as an environment variable would.</summary>
     public const string AdminKey = "admin";
@@ -101,6 +106,7 @@ public sealed class AuthGatewayFixture : IAsyncLifetime
         Directory.CreateDirectory(Path.Combine(repository, UnloadModel, "1"));
         File.WriteAllBytes(Path.Combine(repository, UnloadModel, "1", "model.onnx"), SampleModels.Scale(2, 3));
         File.WriteAllText(Path.Combine(repository, UnloadModel, "config.json"), """{ "max_batch_size": 8 }""");
+        TestWhisper.Write(repository, Whisper);
 
         foreach (var name in FileKeys.Keys.Append(AdminKey))
         {

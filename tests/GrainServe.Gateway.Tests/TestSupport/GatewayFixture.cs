@@ -129,11 +129,7 @@ public sealed class GatewayFixture : IAsyncLifetime
             .Replace("\"tiny_llama\"", $"\"{OperatorLlama}\"", StringComparison.Ordinal)
             .Replace("67108864", "8388608", StringComparison.Ordinal));
 
-        // Whisper in onnxruntime-genai's layout, as the ModelBuilder writes whisper_tiny, only narrower.
-        GrainServe.ModelBuilder.Whisper.WhisperModel.Write(
-            Path.Combine(_repository, Whisper, "1"),
-            new GrainServe.ModelBuilder.Whisper.WhisperDims(2, 2, 64, 2, 32, 128, 80, 1500, 448, 51864));
-        File.WriteAllText(Path.Combine(_repository, Whisper, "config.json"), SampleRepository.WhisperConfig(Whisper, kvCacheBytes: 64L << 20));
+        TestWhisper.Write(_repository, Whisper);
 
         // The XTTS-style sample as the ModelBuilder writes xtts_small, with a pool that fits the test devices.
         GrainServe.ModelBuilder.Xtts.XttsModel.Write(Path.Combine(_repository, Xtts, "1"), GrainServe.ModelBuilder.Xtts.XttsDims.Small);

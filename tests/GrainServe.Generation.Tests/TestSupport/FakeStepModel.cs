@@ -63,7 +63,7 @@ public sealed class FakeStepModel : IStepModel
         lock (_lock)
         {
             step = Steps.Count;
-            Steps.Add(new StepRecord(step, [.. entries.Select(e => new EntryRecord(e.SequenceId, e.Tokens.Length, e.Start, e.NeedsLogits, e.Conditioning))]));
+            Steps.Add(new StepRecord(step, [.. entries.Select(e => new EntryRecord(e.SequenceId, e.Tokens.Length, e.Start, e.NeedsLogits, e.Conditioning, e.Outputs))]));
             Events.Add($"run {step}");
         }
 

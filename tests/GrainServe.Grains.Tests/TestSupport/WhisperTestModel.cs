@@ -28,18 +28,30 @@ internal static class WhisperTestModel
     public static string Path0 => Folder.Value;
 
     /// <summary>Loads a fresh instance of the model with an engine of <paramref name="maxNumSeqs"/> sequences.</summary>
-    public static WhisperInstance Instance(int maxNumSeqs = 8, long kvCacheBytes = 256L << 20)
+    /// <param name="maxNumSeqs">The engine's most sequences.</param>
+    /// <param name="kvCacheBytes">The engine's KV pool.</param>
+    /// <param name="crossAttentionWeights">False reads the decoder as an export without <c>output_cross_qk_{i}</c>, as genai's own are.</param>
+    public static WhisperInstance Instance(int maxNumSeqs = 8, long kvCacheBytes = 256L << 20, bool crossAttentionWeights = true)
+    {
+        var config = new Models.ModelConfig { Name = "whisper_test" };
+        return new WhisperInstance(config, "1", Model(maxNumSeqs, kvCacheBytes, crossAttentionWeights), new AudioDecoder(), AudioLimits.Default, TimeProvider.System);
+    }
+
+    /// <summary>Loads the model itself (encoder, decoder on its engine, tokenizer), for tests that drive the transcriber directly.</summary>
+    /// <param name="maxNumSeqs">The engine's most sequences.</param>
+    /// <param name="kvCacheBytes">The engine's KV pool.</param>
+    /// <param name="crossAttentionWeights">False reads the decoder as an export without <c>output_cross_qk_{i}</c>.</param>
+    public static Speech.Whisper.WhisperModel Model(int maxNumSeqs = 8, long kvCacheBytes = 256L << 20, bool crossAttentionWeights = true)
     {
         var folder = Folder.Value;
         using var options = new SessionOptions { IntraOpNumThreads = 1 };
         var decoderSession = new InferenceSession(Path.Combine(folder, Built.DecoderFile), options);
-        var layout = DecoderLayout.Read(decoderSession, folder);
+        var outputs = decoderSession.OutputMetadata.Where(o => crossAttentionWeights || !o.Key.StartsWith("output_cross_qk_", StringComparison.Ordinal)).ToDictionary();
+        var layout = DecoderLayout.Read(decoderSession.InputMetadata, outputs, GenAiConfig.TryLoad(folder), folder);
         var decoder = new OnnxDecoderStepModel(decoderSession, layout);
         var encoder = new Speech.Whisper.WhisperEncoder(new InferenceSession(Path.Combine(folder, Built.EncoderFile), options), GenAiConfig.TryLoad(folder), layout, "test");
         var tokenizer = WhisperTokenizer.Load(folder, layout.VocabularySize);
         var engine = new EngineOptions { KvCacheBytes = kvCacheBytes, MaxNumSeqs = maxNumSeqs, MaxNumBatchedTokens = 2048 };
-        var model = new Speech.Whisper.WhisperModel("whisper_test", encoder, decoder, tokenizer, engine, TimeProvider.System);
-        var config = new Models.ModelConfig { Name = "whisper_test" };
-        return new WhisperInstance(config, "1", model, new AudioDecoder(), AudioLimits.Default, TimeProvider.System);
+        return new Speech.Whisper.WhisperModel("whisper_test", encoder, decoder, tokenizer, engine, TimeProvider.System);
     }
 }

@@ -1,7 +1,7 @@
 namespace GrainServe.Speech.Synthesis;
 
 /// <summary>Float samples to 16-bit PCM, as WAV, raw <c>pcm</c> and INT16 outputs carry them.</summary>
-internal static class Pcm16
+public static class Pcm16
 {
     /// <summary>Clamps each sample to [-1, 1] and scales it to a 16-bit integer, rounding to nearest.</summary>
     public static short[] FromFloat(ReadOnlySpan<float> samples)

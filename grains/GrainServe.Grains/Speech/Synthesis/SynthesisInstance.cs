@@ -89,7 +89,7 @@ internal sealed class SynthesisInstance : IInstanceScheduler
             });
         }
 
-        return InferenceResult.Success(new InferenceResponse(Config.Name ?? "", _version, request.Id, [.. outputs]));
+        return InferenceResult.Success(new InferenceResponse(Config.Name ?? "", _version, request.Id, [.. outputs]) { AudioSeconds = samples.Count / (double)_synthesizer.SampleRate });
     }
 
     /// <summary>
@@ -121,7 +121,7 @@ internal sealed class SynthesisInstance : IInstanceScheduler
                 first = false;
             }
 
-            yield return new GenerateChunk { ModelVersion = _version, Audio = MemoryMarshal.AsBytes(piece.Samples.AsSpan()).ToArray(), SampleRate = _synthesizer.SampleRate };
+            yield return new GenerateChunk { ModelVersion = _version, Audio = MemoryMarshal.AsBytes(piece.Samples.AsSpan()).ToArray(), SampleRate = _synthesizer.SampleRate, AudioSeconds = piece.Samples!.Length / (double)_synthesizer.SampleRate };
         }
 
         yield return new GenerateChunk { ModelVersion = _version, SampleRate = _synthesizer.SampleRate, FinishReason = GenerateFinishReason.EndOfSequence };

@@ -50,6 +50,13 @@ public sealed record TranscribeOptions
     /// <summary>Whether to decode without timestamp tokens (default false): each window is then one segment.</summary>
     public bool WithoutTimestamps { get; init; }
 
+    /// <summary>
+    /// Whether each segment gets its words with their times (default false), as whisper's <c>word_timestamps</c>: one
+    /// more decoder pass per window aligns its text with the audio through the cross-attention weights. With them a
+    /// window that ends mid-speech seeks to its last word's end rather than its last timestamp, as whisper does.
+    /// </summary>
+    public bool WordTimestamps { get; init; }
+
     /// <summary>The most tokens to sample per window (<c>sample_len</c>). Default 224, half of Whisper's 448-token text context.</summary>
     public int SampleLength { get; init; } = 224;
 

@@ -11,7 +11,7 @@ namespace GrainServe.Speech.Transcription;
 /// <param name="AvgLogprob">The window's average log probability per sampled token.</param>
 /// <param name="CompressionRatio">The window's text's zlib compression ratio (see <see cref="Transcription.CompressionRatio.Of"/>).</param>
 /// <param name="NoSpeechProb">The window's probability of <c>&lt;|nospeech|&gt;</c>.</param>
-/// <param name="Words">The words with their timestamps; empty, as word timestamps are not computed yet.</param>
+/// <param name="Words">The words with their timestamps when <see cref="TranscribeOptions.WordTimestamps"/> is set, else empty; empty for a cleared segment.</param>
 public sealed record TranscriptSegment(
     int Id,
     int Seek,

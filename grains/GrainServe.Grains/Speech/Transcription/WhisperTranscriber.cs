@@ -31,10 +31,16 @@ public sealed class WhisperTranscriber
     private readonly IWindowDecoder _decoder;
     private readonly ITranscriptText _text;
     private readonly WhisperSpecialTokens _special;
+    private readonly IWindowAligner? _aligner;
 
     /// <summary>Creates a transcriber that decodes windows with <paramref name="decoder"/> and reads tokens with <paramref name="text"/>.</summary>
-    public WhisperTranscriber(IWindowDecoder decoder, ITranscriptText text, WhisperSpecialTokens special)
+    /// <param name="decoder">Decodes each window.</param>
+    /// <param name="text">Encodes the initial prompt and decodes the text.</param>
+    /// <param name="special">The model's special tokens.</param>
+    /// <param name="aligner">Aligns windows' words for <see cref="TranscribeOptions.WordTimestamps"/>; null when there is none, and then asking for words throws.</param>
+    public WhisperTranscriber(IWindowDecoder decoder, ITranscriptText text, WhisperSpecialTokens special, IWindowAligner? aligner = null)
     {
+        _aligner = aligner;
         _decoder = decoder;
         _text = text;
         _special = special;
@@ -72,7 +78,13 @@ public sealed class WhisperTranscriber
             initialPromptLength = promptTokens.Length;
         }
 
+        if (options.WordTimestamps && _aligner is null)
+        {
+            throw new ArgumentException("Word timestamps need an IWindowAligner.", nameof(options));
+        }
+
         var language = options.Language;
+        var lastSpeechTimestamp = 0.0;
         var seek = 0;
         while (seek < frameCount)
         {
@@ -92,9 +104,24 @@ public sealed class WhisperTranscriber
             }
 
             var split = WindowSegmenter.Split(attempt.Result.Tokens, windowFrames, _special);
-            foreach (var span in split.Segments)
+            var current = split.Segments.Select((span, i) => NewSegment(segments.Count + i, seek, span, attempt)).ToList();
+            var nextSeek = seek + split.SeekAdvance;
+            if (options.WordTimestamps)
             {
-                var segment = NewSegment(segments.Count, seek, span, attempt);
+                current = await AddWordsAsync(current, seek, windowFrames, language ?? "en", options.Task, lastSpeechTimestamp, cancellationToken).ConfigureAwait(false);
+
+                // transcribe.py: a window cut off mid-speech goes on from its last word, not its last timestamp.
+                if (!split.SingleTimestampEnding && End(current) is { } lastWordEnd && lastWordEnd > Seconds(seek))
+                {
+                    nextSeek = (int)Math.Round(lastWordEnd * FramesPerSecond, MidpointRounding.ToEven);
+                }
+
+                lastSpeechTimestamp = End(current) ?? lastSpeechTimestamp;
+            }
+
+            foreach (var raw in current)
+            {
+                var segment = Cleared(raw);
                 segments.Add(segment);
                 allTokens.AddRange(segment.Tokens);
                 if (onSegment is not null)
@@ -103,7 +130,7 @@ public sealed class WhisperTranscriber
                 }
             }
 
-            seek += split.SeekAdvance;
+            seek = nextSeek;
             if (!options.ConditionOnPreviousText || attempt.Temperature > PromptResetTemperature)
             {
                 promptResetSince = allTokens.Count;
@@ -160,18 +187,37 @@ public sealed class WhisperTranscriber
     private static bool IsSilent(WindowDecodeResult result, TranscribeOptions options) =>
         result.NoSpeechProb > options.NoSpeechThreshold && !(result.AvgLogprob > options.LogprobThreshold);
 
+    // transcribe.py clears a segment that is instantaneous or has no text but keeps it in the list; after the words,
+    // whose times may have moved its edges.
+    private static TranscriptSegment Cleared(TranscriptSegment segment) =>
+        segment.Start == segment.End || string.IsNullOrWhiteSpace(segment.Text) ? segment with { Text = string.Empty, Tokens = [], Words = [] } : segment;
+
+    // add_word_timestamps over one window's segments: one alignment of all their text, then the words shared out.
+    private async Task<List<TranscriptSegment>> AddWordsAsync(
+        List<TranscriptSegment> current, int seek, int windowFrames, string language, TranscriptionTask task, double lastSpeechTimestamp, CancellationToken cancellationToken)
+    {
+        var textTokens = current.Select(s => s.Tokens.Where(t => t < _special.EndOfText).ToArray()).ToList();
+        var all = textTokens.SelectMany(t => t).ToArray();
+        if (current.Count == 0 || all.Length == 0)
+        {
+            return current;
+        }
+
+        var matrix = await _aligner!.AlignAsync(new WindowAlignRequest(seek, windowFrames, language, task, all), cancellationToken).ConfigureAwait(false);
+        var alignment = WordTimestamps.FindAlignment(matrix, all, _text, _special.EndOfText, language);
+        var passes = current.Select((s, i) => new WordTimestamps.Segment(s.Start, s.End, textTokens[i])).ToList();
+        WordTimestamps.Add(passes, alignment, Seconds(seek), lastSpeechTimestamp);
+        return current.Select((s, i) => s with { Start = passes[i].Start, End = passes[i].End, Words = passes[i].Words }).ToList();
+    }
+
+    // transcribe.py's get_end: the last word's end, else the last segment's end.
+    private static double? End(List<TranscriptSegment> segments) =>
+        segments.SelectMany(s => s.Words).LastOrDefault()?.End ?? (segments.Count > 0 ? segments[^1].End : null);
+
     private TranscriptSegment NewSegment(int id, int seek, SegmentSpan span, WindowAttempt attempt)
     {
         var tokens = attempt.Result.Tokens.Skip(span.TokenStart).Take(span.TokenCount).ToArray();
         var text = Decode(tokens);
-
-        // transcribe.py clears a segment that is instantaneous or has no text but keeps it in the list.
-        if (span.StartFrame == span.EndFrame || string.IsNullOrWhiteSpace(text))
-        {
-            text = string.Empty;
-            tokens = [];
-        }
-
         return new TranscriptSegment(
             id,
             seek,

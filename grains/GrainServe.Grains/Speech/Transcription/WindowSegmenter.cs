@@ -42,7 +42,7 @@ internal static class WindowSegmenter
             }
 
             spans.Add(new SegmentSpan(0, endFrame, 0, count));
-            return new WindowSplit(spans, windowFrames);
+            return new WindowSplit(spans, windowFrames, singleTimestampEnding);
         }
 
         if (singleTimestampEnding)
@@ -65,7 +65,7 @@ internal static class WindowSegmenter
 
         // Whisper's timestamp rules keep the last timestamp after <|0.00|>; a decoder that broke them would make the
         // loop decode the same window forever, so a window that would not move the seek is passed over whole.
-        return new WindowSplit(spans, advance > 0 ? advance : windowFrames);
+        return new WindowSplit(spans, advance > 0 ? advance : windowFrames, singleTimestampEnding);
     }
 
     private static int Frames(int timestamp, WhisperSpecialTokens special) =>

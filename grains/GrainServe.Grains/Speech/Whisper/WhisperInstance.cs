@@ -66,7 +66,8 @@ internal sealed class WhisperInstance : IInstanceScheduler
             return failure;
         }
 
-        var body = parsed!.ResponseFormat == TranscriptResponseFormats.Text ? transcript!.Text.Trim() : TranscriptFormats.Format(transcript!, parsed.ResponseFormat);
+        var words = parsed!.Options.WordTimestamps;
+        var body = parsed.ResponseFormat == TranscriptResponseFormats.Text ? transcript!.Text.Trim() : TranscriptFormats.Format(transcript!, parsed.ResponseFormat, words);
         var outputs = new List<InferTensor>(2);
         if (request.RequestedOutputs is null || request.RequestedOutputs.Contains(TextOutput))
         {
@@ -75,10 +76,10 @@ internal sealed class WhisperInstance : IInstanceScheduler
 
         if (request.RequestedOutputs is null || request.RequestedOutputs.Contains(VerboseJsonOutput))
         {
-            outputs.Add(Text(VerboseJsonOutput, TranscriptFormats.VerboseJson(transcript!)));
+            outputs.Add(Text(VerboseJsonOutput, TranscriptFormats.VerboseJson(transcript!, words)));
         }
 
-        return InferenceResult.Success(new InferenceResponse(Config.Name ?? "", _version, request.Id, [.. outputs]));
+        return InferenceResult.Success(new InferenceResponse(Config.Name ?? "", _version, request.Id, [.. outputs]) { AudioSeconds = transcript!.Duration });
     }
 
     /// <summary>
@@ -122,7 +123,7 @@ internal sealed class WhisperInstance : IInstanceScheduler
                         cancellationToken).ConfigureAwait(false);
                     chunks.Writer.TryWrite(failure?.Error is { } error
                         ? new GenerateChunk { ModelVersion = _version, Error = error, FinishReason = GenerateFinishReason.Error }
-                        : new GenerateChunk { ModelVersion = _version, FinishReason = GenerateFinishReason.EndOfSequence, CompletionTokens = transcript!.Segments.Sum(s => s.Tokens.Count) });
+                        : new GenerateChunk { ModelVersion = _version, FinishReason = GenerateFinishReason.EndOfSequence, CompletionTokens = transcript!.Segments.Sum(s => s.Tokens.Count), AudioSeconds = transcript.Duration });
                 }
                 finally
                 {
@@ -144,10 +145,15 @@ internal sealed class WhisperInstance : IInstanceScheduler
         InferenceRequest request, Func<TranscriptSegment, CancellationToken, ValueTask>? onSegment, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
-        var (parsed, invalid) = WhisperRequest.Parse(request, _model.Tokenizer.IsMultilingual);
+        var (parsed, invalid) = WhisperRequest.Parse(request, _model.Tokenizer.IsMultilingual, _model.DefaultBeamSize, _model.DefaultBestOf);
         if (parsed is null)
         {
             return (null, null, Fail(InferenceErrorCode.InvalidInput, invalid!, started));
+        }
+
+        if (parsed.Options.WordTimestamps && !_model.HasCrossAttentionWeights)
+        {
+            return (null, null, Fail(InferenceErrorCode.InvalidInput, EngineWindowDecoder.NoCrossAttentionWeights(Config.Name ?? ""), started));
         }
 
         var trace = TranscriptionTrace.Start(Config.Name ?? "", _version, _device);
@@ -160,7 +166,7 @@ internal sealed class WhisperInstance : IInstanceScheduler
             trace?.Decoded(audio.Samples.Length / (double)LogMelSpectrogram.SampleRate);
             var frames = LogMelSpectrogram.FrameCount(audio.Samples.Length);
             var decoder = new EngineWindowDecoder(_model, mel, frames, parsed.Seed ?? DefaultSeed(parsed.Audio.Span), parsed.IgnoreEndOfText);
-            var transcriber = new WhisperTranscriber(decoder, _model.Text, _model.Tokenizer.SpecialTokens);
+            var transcriber = new WhisperTranscriber(decoder, _model.Text, _model.Tokenizer.SpecialTokens, decoder);
             var transcript = await transcriber.TranscribeAsync(LogMelSpectrogram.ContentFrameCount(audio.Samples.Length), parsed.Options, onSegment, cancellationToken).ConfigureAwait(false);
             var elapsed = _time.GetElapsedTime(started);
             Statistics.RecordBatch(1, TimeSpan.Zero, elapsed, TimeSpan.Zero, [new RequestTiming(TimeSpan.Zero, elapsed)], _time.GetUtcNow());

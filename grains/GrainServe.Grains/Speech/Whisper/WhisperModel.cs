@@ -11,8 +11,16 @@ namespace GrainServe.Speech.Whisper;
 internal sealed class WhisperModel : IAsyncDisposable
 {
     /// <remarks>The engine's figures go to vLLM's metric names under the model's name (each window's decode is one request there).</remarks>
-    public WhisperModel(string name, WhisperEncoder encoder, OnnxDecoderStepModel decoder, WhisperTokenizer tokenizer, EngineOptions options, TimeProvider time)
+    /// <param name="name">The model's name.</param>
+    /// <param name="encoder">The encoder.</param>
+    /// <param name="decoder">The decoder, served on the engine.</param>
+    /// <param name="tokenizer">The tokenizer.</param>
+    /// <param name="options">The engine's limits.</param>
+    /// <param name="time">The engine's clock.</param>
+    /// <param name="alignmentHeads">The heads word timestamps align with; null for whisper's default (see <see cref="Whisper.AlignmentHeads"/>).</param>
+    public WhisperModel(string name, WhisperEncoder encoder, OnnxDecoderStepModel decoder, WhisperTokenizer tokenizer, EngineOptions options, TimeProvider time, AlignmentHeads? alignmentHeads = null)
     {
+        AlignmentHeads = alignmentHeads ?? AlignmentHeads.Default(decoder.Layout.Layers.Count, decoder.Layout.KvHeads);
         Name = name;
         Encoder = encoder;
         Decoder = decoder;
@@ -53,6 +61,18 @@ internal sealed class WhisperModel : IAsyncDisposable
     public IReadOnlyList<int> SuppressTokens { get; }
 
     public long KvBytesPerToken { get; }
+
+    /// <summary>The model's <c>beam_size</c> for requests that give none (<see cref="WhisperSettings.BeamSize"/>).</summary>
+    public int? DefaultBeamSize { get; init; }
+
+    /// <summary>The model's <c>best_of</c> for requests that give none (<see cref="WhisperSettings.BestOf"/>).</summary>
+    public int? DefaultBestOf { get; init; }
+
+    /// <summary>The decoder's heads that word timestamps align with.</summary>
+    public AlignmentHeads AlignmentHeads { get; }
+
+    /// <summary>Whether the decoder outputs the cross-attention weights word timestamps need.</summary>
+    public bool HasCrossAttentionWeights => Decoder.Layout.CrossAttentionWeights.Count > 0;
 
     /// <summary>The tokenizer as the transcription loop reads it.</summary>
     public ITranscriptText Text { get; }

@@ -53,9 +53,25 @@ internal sealed partial class WhisperProvider(OnnxSessionFactory sessions, TimeP
             encoder = new WhisperEncoder(sessions.Create(encoderPath, model.Name, version, device), config, layout, encoderPath);
             var tokenizer = WhisperTokenizer.Load(folder, layout.VocabularySize);
             var versionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var whisper = new WhisperModel(model.Name, encoder, decoder, tokenizer, settings.Engine, time);
+            var heads = AlignmentHeads.Load(folder, layout.Layers.Count, layout.KvHeads);
+            var whisper = new WhisperModel(model.Name, encoder, decoder, tokenizer, settings.Engine, time, heads)
+            {
+                DefaultBeamSize = settings.BeamSize,
+                DefaultBestOf = settings.BestOf,
+            };
             var limits = new AudioLimits { MaxDurationSeconds = settings.MaxAudioSeconds };
             LogLoaded(logger, model.Name, versionText, layout.Layers.Count, encoder.MelBins, tokenizer.IsMultilingual, settings.Engine.KvCacheBytes);
+            if (!whisper.HasCrossAttentionWeights)
+            {
+                // Once per load rather than per request: the 400 tells the client, this tells the operator why.
+                LogWordTimestampsUnavailable(logger, model.Name, versionText);
+            }
+
+            if (settings.BeamSize is not null || settings.BestOf is not null)
+            {
+                LogDecodingDefaults(logger, model.Name, versionText, settings.BeamSize ?? 0, settings.BestOf ?? 0);
+            }
+
             return new WhisperInstance(EffectiveConfig(model), versionText, whisper, _audio, limits, time, catalog?.KeyOf(device) ?? device.DeviceId);
         }
         catch (ArgumentException ex)
@@ -101,4 +117,10 @@ internal sealed partial class WhisperProvider(OnnxSessionFactory sessions, TimeP
 
     [LoggerMessage(EventId = EventIds.WhisperInstanceLoaded, EventName = nameof(EventIds.WhisperInstanceLoaded), Level = LogLevel.Information, Message = "Loaded Whisper model {Model} version {Version}: {Layers} decoder layers, {MelBins} mel bins, multilingual {Multilingual}, KV pool {KvCacheBytes} bytes")]
     private static partial void LogLoaded(ILogger logger, string model, string version, int layers, int melBins, bool multilingual, long kvCacheBytes);
+
+    [LoggerMessage(EventId = EventIds.WhisperWordTimestampsUnavailable, EventName = nameof(EventIds.WhisperWordTimestampsUnavailable), Level = LogLevel.Warning, Message = "Whisper model {Model} version {Version} cannot give word timestamps: its decoder does not output output_cross_qk_{{i}}; requests for them get a 400")]
+    private static partial void LogWordTimestampsUnavailable(ILogger logger, string model, string version);
+
+    [LoggerMessage(EventId = EventIds.WhisperDecodingDefaults, EventName = nameof(EventIds.WhisperDecodingDefaults), Level = LogLevel.Information, Message = "Whisper model {Model} version {Version} decodes requests that give none with beam_size {BeamSize} and best_of {BestOf} (0: not set)")]
+    private static partial void LogDecodingDefaults(ILogger logger, string model, string version, int beamSize, int bestOf);
 }

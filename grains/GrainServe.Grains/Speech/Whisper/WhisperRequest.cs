@@ -25,13 +25,18 @@ internal sealed record WhisperRequest(ReadOnlyMemory<byte> Audio, TranscribeOpti
     private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
     {
         "language", "prompt", "temperature", "response_format", "timestamp_granularities", "task", "max_tokens",
-        "temperature_increment_on_fallback", "seed", "ignore_eos",
+        "temperature_increment_on_fallback", "seed", "ignore_eos", "beam_size", "best_of",
     };
+
+    /// <summary>The most beams (<c>beam_size</c>) or samples (<c>best_of</c>) one window may take: each holds a copy of the window's cross-attention state in the KV pool.</summary>
+    public const int MaxCandidates = 16;
 
     /// <summary>Reads <paramref name="request"/>; the error is a message for a 400, or null.</summary>
     /// <param name="request">The V2 request.</param>
     /// <param name="multilingual">Whether the model knows languages other than English and can translate.</param>
-    public static (WhisperRequest? Request, string? Error) Parse(InferenceRequest request, bool multilingual)
+    /// <param name="defaultBeamSize">The model's <c>beam_size</c> when the request gives none (config.json's parameter), or null for greedy decoding.</param>
+    /// <param name="defaultBestOf">The model's <c>best_of</c> when the request gives none, or null for one sample.</param>
+    public static (WhisperRequest? Request, string? Error) Parse(InferenceRequest request, bool multilingual, int? defaultBeamSize = null, int? defaultBestOf = null)
     {
         if (request.Inputs.Length != 1 || request.Inputs[0].Datatype != InferDatatype.Bytes)
         {
@@ -154,6 +159,15 @@ internal sealed record WhisperRequest(ReadOnlyMemory<byte> Audio, TranscribeOpti
             options = options with { SampleLength = max };
         }
 
+        // Beam search (at temperature 0) and best-of (above it), as whisper's beam_size and best_of.
+        var (beamSize, beamError) = Candidates(parameters, "beam_size", defaultBeamSize);
+        var (bestOf, bestOfError) = Candidates(parameters, "best_of", defaultBestOf);
+        if ((beamError ?? bestOfError) is { } candidatesError)
+        {
+            return (null, candidatesError);
+        }
+
+        options = options with { BeamSize = beamSize, BestOf = bestOf };
         var format = parameters.GetValueOrDefault("response_format", TranscriptResponseFormats.Text);
         if (!Formats.Contains(format))
         {
@@ -166,16 +180,27 @@ internal sealed record WhisperRequest(ReadOnlyMemory<byte> Audio, TranscribeOpti
             {
                 if (granularity == "word")
                 {
-                    return (null, "word timestamps are not served yet (they need the decoder's cross-attention and dynamic time warping); ask for segment timestamps");
+                    options = options with { WordTimestamps = true };
                 }
-
-                if (granularity != "segment")
+                else if (granularity != "segment")
                 {
-                    return (null, $"timestamp_granularities holds '{granularity}'; use segment");
+                    return (null, $"timestamp_granularities holds '{granularity}'; use segment, word or both");
                 }
             }
         }
 
         return (new WhisperRequest(elements[0], options, format, seed, ignoreEos), null);
+    }
+
+    private static (int? Value, string? Error) Candidates(IReadOnlyDictionary<string, string> parameters, string name, int? fallback)
+    {
+        if (!parameters.TryGetValue(name, out var text))
+        {
+            return (fallback, null);
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= MaxCandidates
+            ? (value, null)
+            : (null, $"{name} must be a whole number from 1 to {MaxCandidates}, got '{text}'");
     }
 }

@@ -29,6 +29,16 @@ public sealed record WhisperSettings
     /// <summary>The longest audio one request may send, in seconds: parameter <c>max_audio_seconds</c>.</summary>
     public double MaxAudioSeconds { get; init; } = DefaultMaxAudioSeconds;
 
+    /// <summary>
+    /// Beams for beam search at temperature 0 when a request gives no <c>beam_size</c>: parameter <c>beam_size</c>
+    /// (faster-whisper's name; OpenAI's form has no such field, so this is how its route gets beam search). Default
+    /// null: greedy decoding, as whisper's <c>transcribe()</c> and OpenAI's API.
+    /// </summary>
+    public int? BeamSize { get; init; }
+
+    /// <summary>Samples to keep the likeliest of above temperature 0 when a request gives no <c>best_of</c>: parameter <c>best_of</c>. Default null: one.</summary>
+    public int? BestOf { get; init; }
+
     /// <summary>Reads the settings; throws <see cref="ModelLoadException"/> listing every bad value.</summary>
     public static WhisperSettings FromConfig(string modelName, ModelConfig config)
     {
@@ -51,6 +61,25 @@ public sealed record WhisperSettings
             throw new ModelLoadException($"model '{modelName}': parameter max_audio_seconds is '{seconds}'; use a number of seconds above 0");
         }
 
-        return new WhisperSettings { Engine = engine, EncoderFile = Text("encoder_filename"), MaxAudioSeconds = maxSeconds };
+        int? Candidates(string key)
+        {
+            if (Text(key) is not { } value)
+            {
+                return null;
+            }
+
+            return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= WhisperRequest.MaxCandidates
+                ? count
+                : throw new ModelLoadException($"model '{modelName}': parameter {key} is '{value}'; use a whole number from 1 to {WhisperRequest.MaxCandidates}");
+        }
+
+        return new WhisperSettings
+        {
+            Engine = engine,
+            EncoderFile = Text("encoder_filename"),
+            MaxAudioSeconds = maxSeconds,
+            BeamSize = Candidates("beam_size"),
+            BestOf = Candidates("best_of"),
+        };
     }
 }

@@ -45,6 +45,30 @@ public sealed class WhisperRequestTests
         Assert.Equal(32, request.Options.SampleLength);
     }
 
+    [Fact]
+    public void Parse_BeamSizeAndBestOf_TakeTheRequestsElseTheModelsDefault()
+    {
+        var given = WhisperRequest.Parse(Request(new() { ["beam_size"] = "4", ["best_of"] = "3" }), multilingual: false, defaultBeamSize: 5).Request!.Options;
+        var defaulted = WhisperRequest.Parse(Request(), multilingual: false, defaultBeamSize: 5, defaultBestOf: 2).Request!.Options;
+        var none = WhisperRequest.Parse(Request(), multilingual: false).Request!.Options;
+
+        Assert.Equal((4, 3), (given.BeamSize, given.BestOf));
+        Assert.Equal((5, 2), (defaulted.BeamSize, defaulted.BestOf));
+        Assert.Equal((null, null), (none.BeamSize, none.BestOf));
+    }
+
+    [Theory]
+    [InlineData("word", true)]
+    [InlineData("segment,word", true)]
+    [InlineData("segment", false)]
+    public void Parse_TimestampGranularities_AsksForWordsOnlyWithWord(string granularities, bool words)
+    {
+        var (request, error) = WhisperRequest.Parse(Request(new() { ["timestamp_granularities"] = granularities }), multilingual: false);
+
+        Assert.Null(error);
+        Assert.Equal(words, request!.Options.WordTimestamps);
+    }
+
     [Theory]
     [InlineData("0", new[] { 0.3 })]
     [InlineData("0.35", new[] { 0.3, 0.65, 1.0 })]
@@ -69,13 +93,14 @@ public sealed class WhisperRequestTests
     [InlineData("temperature", "1.5", "temperature must be a number from 0 to 1")]
     [InlineData("temperature", "NaN", "temperature must be a number from 0 to 1")]
     [InlineData("response_format", "docx", "response_format is 'docx'")]
-    [InlineData("timestamp_granularities", "word", "word timestamps are not served yet")]
     [InlineData("timestamp_granularities", "segment,sentence", "holds 'sentence'")]
     [InlineData("max_tokens", "0", "max_tokens")]
     [InlineData("max_tokens", "225", "max_tokens")]
     [InlineData("seed", "x", "seed must be a whole number")]
     [InlineData("ignore_eos", "maybe", "ignore_eos must be true or false")]
-    [InlineData("beam_size", "5", "unknown parameter 'beam_size'")]
+    [InlineData("beam_size", "0", "beam_size must be a whole number from 1 to 16")]
+    [InlineData("best_of", "17", "best_of must be a whole number from 1 to 16")]
+    [InlineData("best_size", "5", "unknown parameter 'best_size'")]
     public void Parse_BadParameter_NamesIt(string name, string value, string message)
     {
         var (request, error) = WhisperRequest.Parse(Request(new() { [name] = value }), multilingual: true);

@@ -1,0 +1,64 @@
+using System.Text;
+using System.Text.Json;
+using GrainServe.Contracts;
+using GrainServe.TestSupport;
+
+namespace GrainServe.Speech.Whisper;
+
+/// <summary>Beam search and best-of through the whole pipeline on the small random-weight model, beams as engine sequences.</summary>
+public sealed class WhisperBeamSearchTests
+{
+    private static readonly byte[] Audio = WavFile.FromSamples(
+        Enumerable.Range(0, 32000).Select(i => (float)(0.4 * Math.Sin(2 * Math.PI * 330 * i / 16000.0) * (1 + Math.Sin(i / 3000.0)))).ToArray(), 16000);
+
+    private static async Task<JsonElement> VerboseAsync(WhisperInstance instance, Dictionary<string, string> parameters)
+    {
+        var request = new InferenceRequest(null, null, [new InferTensor("audio", InferDatatype.Bytes, [1], BytesElements.Pack([Audio]))], null)
+        {
+            Parameters = new Dictionary<string, string>(parameters) { ["max_tokens"] = "10", ["temperature_increment_on_fallback"] = "0", ["seed"] = "9", ["language"] = "en" },
+        };
+        var result = await instance.Infer(request, default);
+        Assert.Null(result.Error);
+        return JsonDocument.Parse(Encoding.UTF8.GetString(BytesElements.Unpack(result.Response!.Outputs.Single(o => o.Name == WhisperInstance.VerboseJsonOutput).Data).Single().Span)).RootElement.Clone();
+    }
+
+    private static string Tokens(JsonElement verbose) =>
+        string.Join("|", verbose.GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("tokens").GetRawText()));
+
+    [Fact]
+    public async Task Infer_BeamOfOne_GivesGreedysTranscript()
+    {
+        await using var instance = WhisperTestModel.Instance();
+
+        var greedy = await VerboseAsync(instance, []);
+        var beam = await VerboseAsync(instance, new() { ["beam_size"] = "1" });
+
+        Assert.Equal(Tokens(greedy), Tokens(beam));
+        Assert.Equal(greedy.GetProperty("text").GetString(), beam.GetProperty("text").GetString());
+        var greedyLogprob = greedy.GetProperty("segments")[0].GetProperty("avg_logprob").GetDouble();
+        Assert.Equal(greedyLogprob, beam.GetProperty("segments")[0].GetProperty("avg_logprob").GetDouble(), 3);
+    }
+
+    [Fact]
+    public async Task Infer_BeamOfThree_AnswersAWellFormedTranscriptWithinTheTokenCap()
+    {
+        await using var instance = WhisperTestModel.Instance();
+
+        var beam = await VerboseAsync(instance, new() { ["beam_size"] = "3" });
+
+        var segments = beam.GetProperty("segments").EnumerateArray().ToList();
+        Assert.NotEmpty(segments);
+        Assert.All(segments, s => Assert.True(s.GetProperty("tokens").GetArrayLength() <= 10));
+        Assert.All(segments, s => Assert.Equal(0.0, s.GetProperty("temperature").GetDouble()));
+    }
+
+    [Fact]
+    public async Task Infer_BestOfThreeAboveTemperatureZero_AnswersAWellFormedTranscript()
+    {
+        await using var instance = WhisperTestModel.Instance();
+
+        var verbose = await VerboseAsync(instance, new() { ["best_of"] = "3", ["temperature"] = "0.6" });
+
+        Assert.All(verbose.GetProperty("segments").EnumerateArray(), s => Assert.Equal(0.6, s.GetProperty("temperature").GetDouble(), 6));
+    }
+}
