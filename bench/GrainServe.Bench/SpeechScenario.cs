@@ -18,7 +18,7 @@ namespace GrainServe.Bench;
 /// through the instance's streaming path (<see cref="IInstanceScheduler.Generate"/>, what the GPU grain streams), one
 /// at a time and eight at once, on an instance whose engine runs up to eight syntheses per decode step and on one that
 /// runs one (<c>max_num_seqs</c> 1). Time to first audio is the wait for the first stretch; audio seconds per second
-/// is the audio every worker received over the arm's time. In process: no route streams audio to a client on main yet.
+/// is the audio every worker received over the arm's time. In process (written before gRPC ModelStreamInfer streamed audio).
 /// </summary>
 internal sealed class SpeechScenario(TimeSpan duration, int rounds, bool smoke)
 {
