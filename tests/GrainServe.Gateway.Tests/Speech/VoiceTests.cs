@@ -1,10 +1,13 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text.Json;
+using System.Net;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using Google.Protobuf;
+using GrainServe.Gateway.Grpc.Protocol;
 using GrainServe.ModelBuilder.Xtts;
 using GrainServe.TestSupport;
+using Grpc.Core;
 
 namespace GrainServe.Gateway.Speech;
 
@@ -115,6 +118,35 @@ public sealed class VoiceTests(GatewayFixture fixture)
         var lines = metrics.Split('\n').Where(l => l.Contains(GatewayFixture.Xtts, StringComparison.Ordinal)).ToList();
         Assert.True(lines.Any(l => l.StartsWith("grainserve_audio_seconds{", StringComparison.Ordinal)), string.Join('\n', lines));
         Assert.True(lines.Any(l => l.StartsWith("grainserve_synthesis_real_time_factor_bucket{", StringComparison.Ordinal)), string.Join('\n', lines));
+    }
+
+    [Fact]
+    public async Task ModelStreamInfer_Xtts_StreamsAStretchPerChunkThenAFinalResponse()
+    {
+        var request = new ModelInferRequest { ModelName = GatewayFixture.Xtts, Id = "xtts-stream" };
+        request.Inputs.Add(new ModelInferRequest.Types.InferInputTensor
+        {
+            Name = "text", Datatype = "BYTES", Shape = { 1 },
+            Contents = new InferTensorContents { BytesContents = { ByteString.CopyFromUtf8("Streamed as it is made.") } },
+        });
+        foreach (var (key, value) in new[] { ("voice", "alloy"), ("seed", "2"), ("max_codes", "60"), ("stream_chunk_size", "20") })
+        {
+            request.Parameters[key] = new InferParameter { StringParam = value };
+        }
+
+        using var call = fixture.Grpc.ModelStreamInfer();
+        await call.RequestStream.WriteAsync(request);
+        await call.RequestStream.CompleteAsync();
+        var responses = new List<ModelStreamInferResponse>();
+        await foreach (var response in call.ResponseStream.ReadAllAsync())
+        {
+            responses.Add(response);
+        }
+
+        Assert.All(responses, r => Assert.Equal("", r.ErrorMessage));
+        var audio = responses.Where(r => r.InferResponse.Outputs.Any(o => o.Name == "audio" && o.Shape[0] > 0)).ToList();
+        Assert.True(audio.Count >= 2, $"{audio.Count} audio responses");
+        Assert.True(responses[^1].InferResponse.Parameters["triton_final_response"].BoolParam);
     }
 
     [Fact]
