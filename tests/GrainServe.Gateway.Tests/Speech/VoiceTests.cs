@@ -1,8 +1,8 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net;
-using System.Text.Json.Nodes;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Google.Protobuf;
 using GrainServe.Gateway.Grpc.Protocol;
 using GrainServe.ModelBuilder.Xtts;
