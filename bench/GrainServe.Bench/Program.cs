@@ -6,6 +6,7 @@ using GrainServe.Bench;
 // dotnet run -c Release --project bench/GrainServe.Bench -- generate [--seconds 10] [--rounds 3] [--concurrency 1,8,32] [--kv-binding iobinding]
 // dotnet run -c Release --project bench/GrainServe.Bench -- coldstart [--rounds 5]
 // dotnet run -c Release --project bench/GrainServe.Bench -- transcribe [--seconds 20] [--rounds 3] [--concurrency 1,8]
+// dotnet run -c Release --project bench/GrainServe.Bench -- speech [--seconds 20] [--rounds 3]
 // dotnet run -c Release --project bench/GrainServe.Bench -- soak [--duration 3] [--concurrency 6] [--sample-seconds 5] (minutes; hours for a release: --duration 240)
 // dotnet run -c Release --project bench/GrainServe.Bench -- deadlines [--seconds 10] [--rounds 3] [--overload 1.5]
 // dotnet run -c Release --project bench/GrainServe.Bench -- <scenario> --smoke
@@ -15,7 +16,7 @@ var smoke = args.Contains("--smoke");
 string[] valued = ["--only", "--concurrency", "--baseline", "--seconds", "--rounds", "--kv-binding", "--duration", "--sample-seconds", "--overload"];
 var scenario = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !valued.Contains(args[i - 1]))).FirstOrDefault() ?? "embeddings";
 // A transcription takes seconds, so its arms need longer than the others' to answer more than a handful of requests.
-var seconds = Option("--seconds", smoke ? 1 : scenario == "transcribe" ? 20 : 10);
+var seconds = Option("--seconds", smoke ? 1 : scenario is "transcribe" or "speech" ? 20 : 10);
 // A cold-start round is one request per model, not a timed arm, so it affords more rounds.
 var rounds = Option("--rounds", smoke ? 1 : scenario == "coldstart" ? 5 : 3);
 var only = Text("--only");
@@ -49,6 +50,11 @@ switch (scenario)
         var transcribed = await transcribe.RunAsync();
         Console.WriteLine(transcribe.Report(transcribed, rounds));
         return transcribed.Count == 0 || transcribed.Any(r => r.Errors > 0 || r.Requests == 0) ? 1 : 0;
+    case "speech":
+        var speech = new SpeechScenario(TimeSpan.FromSeconds(seconds), rounds, smoke);
+        var spoken = await speech.RunAsync();
+        Console.WriteLine(speech.Report(spoken));
+        return spoken.Count == 0 || spoken.Any(r => r.Errors > 0 || r.Utterances == 0) ? 1 : 0;
     case "soak":
         // Minutes; the smoke runs a few seconds so that CI sees every route answer under the sampler.
         var minutes = smoke ? 0.1 : double.Parse(Text("--duration") ?? "3", CultureInfo.InvariantCulture);
@@ -62,7 +68,7 @@ switch (scenario)
         Console.WriteLine(deadlines.ToMarkdown());
         return deadlines.Healthy ? 0 : 1;
     default:
-        Console.Error.WriteLine($"unknown scenario '{scenario}'; use embeddings, throughput, generate, coldstart, transcribe, soak or deadlines");
+        Console.Error.WriteLine($"unknown scenario '{scenario}'; use embeddings, throughput, generate, coldstart, transcribe, speech, soak or deadlines");
         return 2;
 }
 

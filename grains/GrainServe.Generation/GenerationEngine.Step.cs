@@ -88,7 +88,7 @@ public sealed partial class GenerationEngine
             try
             {
                 sequence.Status = SequenceStatus.Decoding;
-                Advance(sequence, logitsRow);
+                Advance(sequence, logitsRow, logits.HiddenSize == 0 ? null : logits.HiddenRow(row - 1).ToArray());
             }
             catch (Exception exception)
             {
@@ -97,7 +97,7 @@ public sealed partial class GenerationEngine
         }
     }
 
-    private void Advance(Sequence sequence, ReadOnlySpan<float> logits)
+    private void Advance(Sequence sequence, ReadOnlySpan<float> logits, float[]? hidden)
     {
         var sampling = sequence.Sampling;
         if (sequence.Request.LogitsProcessor is { } processor)
@@ -139,6 +139,7 @@ public sealed partial class GenerationEngine
             TokenIds = [token],
             Text = released,
             Logprobs = logprobs is null ? null : [logprobs],
+            HiddenStates = hidden is null ? null : [hidden],
             Finish = finish,
             MatchedStop = matched,
             PromptTokens = sequence.PromptLength,

@@ -15,6 +15,13 @@ public sealed record GenerationUpdate
     /// <summary>Per token of <see cref="TokenIds"/>, when <see cref="SamplingParameters.Logprobs"/> is set; else null.</summary>
     public IReadOnlyList<GeneratedToken>? Logprobs { get; init; }
 
+    /// <summary>
+    /// Per token of <see cref="TokenIds"/>, the step model's hidden state at the position whose logits chose it, when
+    /// the step model gives hidden states (<see cref="StepLogits.HiddenSize"/> above 0); else null. XTTS's vocoder
+    /// speaks these, not the tokens.
+    /// </summary>
+    public IReadOnlyList<float[]>? HiddenStates { get; init; }
+
     /// <summary>Set on the last update only.</summary>
     public FinishReason? Finish { get; init; }
 

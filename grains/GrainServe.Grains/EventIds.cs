@@ -50,4 +50,7 @@ internal static class EventIds
     // 1410-1449: Whisper word timestamps and search.
     public const int WhisperWordTimestampsUnavailable = 1410;
     public const int WhisperDecodingDefaults = 1411;
+
+    // 1550-1599: XTTS-style text to speech.
+    public const int XttsInstanceLoaded = 1550;
 }

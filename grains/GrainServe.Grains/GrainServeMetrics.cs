@@ -24,6 +24,9 @@ public static class GrainServeMetrics
     private static readonly Counter<long> ColdStarts = Meter.CreateCounter<long>("cold_starts", "{loads}", "Loads of a version scaled to zero that requests waited for, by outcome (loaded or failed).");
     private static readonly Histogram<double> ColdStartSeconds = Meter.CreateHistogram<double>("cold_start_duration_seconds", "s", "Time a cold start took, from the first request at a version scaled to zero until its instance loaded or the load failed.");
 
+    private static readonly Counter<double> AudioSeconds = Meter.CreateCounter<double>("audio_seconds", "s", "Seconds of audio text-to-speech models made.");
+    private static readonly Histogram<double> RealTimeFactor = Meter.CreateHistogram<double>("synthesis_real_time_factor", "1", "A synthesis's time over the length of the audio it made: under 1 is faster than real time.");
+
     internal static void RecordBatch(string model, string version, int rows, TimeSpan duration)
     {
         var tags = Tags(model, version);
@@ -39,6 +42,16 @@ public static class GrainServeMetrics
 
     internal static void RecordPlacement(string model, string version, string device, string outcome) =>
         Placements.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("version", version), new KeyValuePair<string, object?>("device", device), new KeyValuePair<string, object?>("outcome", outcome));
+
+    internal static void RecordSynthesis(string model, string version, double audioSeconds, TimeSpan elapsed)
+    {
+        var tags = Tags(model, version);
+        AudioSeconds.Add(audioSeconds, tags);
+        if (audioSeconds > 0)
+        {
+            RealTimeFactor.Record(elapsed.TotalSeconds / audioSeconds, tags);
+        }
+    }
 
     internal static void RecordEviction(string model, string version) => Evictions.Add(1, Tags(model, version));
 

@@ -1,4 +1,5 @@
 using GrainServe.ModelBuilder.Whisper;
+using GrainServe.ModelBuilder.Xtts;
 
 namespace GrainServe.ModelBuilder;
 
@@ -255,6 +256,23 @@ public static class SampleRepository
           }
         }
         """;
+
+    /// <summary>The folder and name of the XTTS-style sample that <see cref="XttsSmallFiles"/> writes.</summary>
+    public const string XttsSmallName = "xtts_small";
+
+    /// <summary>
+    /// The files of <c>xtts_small</c> (config.json, then <c>1/</c>: the GPT, vocoder, conditioning encoder, genai config
+    /// and the built-in voice's reference WAV). Written beside the hosts' binaries like <c>whisper_tiny</c>
+    /// (build/XttsSample.targets), not committed: random weights change with the builder.
+    /// </summary>
+    public static IEnumerable<(string Path, byte[] Content)> XttsSmallFiles()
+    {
+        yield return ($"{XttsSmallName}/config.json", Text(XttsModel.Config(XttsSmallName, XttsDims.Small, kvCacheBytes: 64L << 20)));
+        foreach (var (name, content) in XttsModel.Files(XttsDims.Small))
+        {
+            yield return ($"{XttsSmallName}/1/{name}", content);
+        }
+    }
 
     /// <summary>Writes every file under <paramref name="root"/>, creating folders as needed.</summary>
     public static void Write(string root) => Write(root, Files());

@@ -16,6 +16,7 @@ public sealed class DecoderLayout
     private const string DefaultAttentionMask = "attention_mask";
     private const string DefaultPositionIds = "position_ids";
     private const string DefaultLogits = "logits";
+    private const string DefaultHiddenStates = "hidden_states";
     private const string DefaultCrossQk = "output_cross_qk_%d";
 
     private static readonly (KvNaming Naming, string PastKey, string? PastValue, string PresentKey, string? PresentValue)[] KnownKvNames =
@@ -109,6 +110,16 @@ public sealed class DecoderLayout
     /// <summary>The logits' element type: <see cref="TensorElementType.Float"/> or <see cref="TensorElementType.Float16"/>.</summary>
     public required TensorElementType LogitsType { get; init; }
 
+    /// <summary>
+    /// The last hidden state output, float <c>[batch, seq, hidden]</c>, or null when the graph has none (genai config
+    /// output <c>hidden_states</c>, default name <c>hidden_states</c>). XTTS's GPT has one: its vocoder speaks the hidden
+    /// states, so the step model hands them to the engine beside the logits.
+    /// </summary>
+    public string? HiddenStates { get; init; }
+
+    /// <summary>Floats per position of <see cref="HiddenStates"/>; 0 without it.</summary>
+    public int HiddenSize { get; init; }
+
     /// <summary>How the KV tensors are named and shaped.</summary>
     public required KvNaming KvNaming { get; init; }
 
@@ -193,6 +204,18 @@ public sealed class DecoderLayout
         if (logitsNode.ElementDataType is not (TensorElementType.Float or TensorElementType.Float16) || logitsNode.Dimensions.Length != 3)
         {
             Fail($"output '{logits}' is {logitsNode.ElementDataType} of rank {logitsNode.Dimensions.Length}; float or float16 [batch, seq, vocab] expected");
+        }
+
+        var hiddenName = configOutputs.GetValueOrDefault("hidden_states", DefaultHiddenStates);
+        var hiddenSize = 0;
+        if (outputs.TryGetValue(hiddenName, out var hiddenNode))
+        {
+            if (hiddenNode.ElementDataType != TensorElementType.Float || hiddenNode.Dimensions.Length != 3 || hiddenNode.Dimensions[2] <= 0)
+            {
+                Fail($"output '{hiddenName}' is {hiddenNode.ElementDataType} [{string.Join(", ", hiddenNode.Dimensions)}]; float [batch, seq, hidden] with a fixed hidden size expected");
+            }
+
+            hiddenSize = hiddenNode.Dimensions[2];
         }
 
         var (naming, layers) = KvNames(inputs, outputs, configInputs, configOutputs, source);
@@ -280,6 +303,8 @@ public sealed class DecoderLayout
             PositionIdsType = positionsType,
             Logits = logits,
             LogitsType = logitsNode.ElementDataType,
+            HiddenStates = hiddenSize > 0 ? hiddenName : null,
+            HiddenSize = hiddenSize,
             KvNaming = naming,
             Layers = layers,
             KvType = kvType,

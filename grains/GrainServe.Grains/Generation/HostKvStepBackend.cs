@@ -31,6 +31,7 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
     private readonly PooledBuffer<TKv>[] _past;
     private readonly PooledBuffer<TKv>[] _present;
     private readonly PooledBuffer<TLogits> _logits = new();
+    private readonly PooledBuffer<float> _hidden = new();
     private readonly PaddedKvCopier<TKv> _copier;
     private readonly string[] _withWeights;
     private readonly int _weightHeads;
@@ -56,7 +57,7 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
             .. pastNames,
             .. _cross?.Names ?? [],
         ];
-        _outputNames = [layout.Logits, .. presentNames];
+        _outputNames = [layout.Logits, .. presentNames, .. layout.HiddenStates is { } hidden ? new[] { hidden } : []];
         _past = pastNames.Select(_ => new PooledBuffer<TKv>()).ToArray();
         _present = presentNames.Select(_ => new PooledBuffer<TKv>()).ToArray();
         _withWeights = [.. _outputNames, .. layout.CrossAttentionWeights];
@@ -78,7 +79,7 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
 
     public int RowOrder(long sequenceId) => _cross?.SlotOf(sequenceId) ?? 0;
 
-    public void Run(IReadOnlyList<StepEntry> entries, StepPlan plan, Span<float> logits)
+    public void Run(IReadOnlyList<StepEntry> entries, StepPlan plan, Span<float> logits, Span<float> hidden)
     {
         int rows = plan.Rows, pastLength = plan.PastLength, newLength = plan.NewLength, total = plan.TotalLength;
         var vocabulary = _layout.VocabularySize;
@@ -139,6 +140,12 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
                 outputs.Add(buffer.Create(presentShape));
             }
 
+            if (_layout.HiddenStates is not null)
+            {
+                _hidden.Prepare(rows * newLength * _layout.HiddenSize, clear: false);
+                outputs.Add(_hidden.Create([rows, newLength, _layout.HiddenSize]));
+            }
+
             weights = WeightsWanted(entries) ? AddWeights(entries, plan, outputs) : null;
             _session.Run(_runOptions, _inputNames, inputs, weights is null ? _outputNames : _withWeights, outputs);
         }
@@ -153,6 +160,11 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
         // Only a successful run touches the caches, so a failed step leaves every sequence as it was.
         _caches.Append(entries, plan, _copier, tensor => _present[tensor].Span);
         SequenceKvCaches<TKv>.WriteLastLogits<TLogits>(entries, plan, _logits.Span, vocabulary, logits);
+        if (_layout.HiddenStates is not null)
+        {
+            SequenceKvCaches<TKv>.WriteLastLogits<float>(entries, plan, _hidden.Span, _layout.HiddenSize, hidden);
+        }
+
         if (weights is not null)
         {
             DeliverWeights(entries, plan, weights);
@@ -233,6 +245,7 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
         }
 
         _logits.Dispose();
+        _hidden.Dispose();
         _ids.Dispose();
         _mask?.Dispose();
         _positions?.Dispose();

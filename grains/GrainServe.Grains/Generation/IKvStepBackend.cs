@@ -26,7 +26,8 @@ internal interface IKvStepBackend : IDisposable
     /// <summary>
     /// Runs the session once over <paramref name="plan"/>'s padded batch, appends each row's real new KV to its
     /// sequence (only when the run succeeds), and writes the logits after each row's last real token into
-    /// <paramref name="logits"/> (row after row, <c>vocab</c> floats each) for the entries that need them.
+    /// <paramref name="logits"/> (row after row, <c>vocab</c> floats each) for the entries that need them, and the
+    /// hidden states at the same positions into <paramref name="hidden"/> when the layout has them (empty otherwise).
     /// </summary>
-    void Run(IReadOnlyList<StepEntry> entries, StepPlan plan, Span<float> logits);
+    void Run(IReadOnlyList<StepEntry> entries, StepPlan plan, Span<float> logits, Span<float> hidden);
 }

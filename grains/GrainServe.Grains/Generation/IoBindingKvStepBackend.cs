@@ -94,7 +94,7 @@ internal sealed class IoBindingKvStepBackend<TKv, TLogits> : IKvStepBackend
 
     public void Release(long sequenceId) => _caches.Release(sequenceId);
 
-    public void Run(IReadOnlyList<StepEntry> entries, StepPlan plan, Span<float> logits)
+    public void Run(IReadOnlyList<StepEntry> entries, StepPlan plan, Span<float> logits, Span<float> hidden)
     {
         int rows = plan.Rows, pastLength = plan.PastLength, newLength = plan.NewLength, total = plan.TotalLength;
         var vocabulary = _layout.VocabularySize;

@@ -54,9 +54,10 @@ public sealed class OnnxDecoderStepModel : IStepModel
     {
         _session = session;
         _layout = layout;
-        // The IoBinding backend binds a mask and has no cross-attention inputs: encoder-decoder and mask-less decoders
-        // run on the host backend, which is also the one that delivers cross-attention weights (StepEntry.Outputs).
-        KvBinding = layout.IsEncoderDecoder || layout.AttentionMask is null ? KvBinding.Host : kvBinding;
+        // The IoBinding backend binds a mask and has no cross-attention inputs or hidden-state output: encoder-decoder,
+        // mask-less and hidden-state decoders run on the host backend, which is also the one that delivers
+        // cross-attention weights (StepEntry.Outputs).
+        KvBinding = layout.IsEncoderDecoder || layout.AttentionMask is null || layout.HiddenStates is not null ? KvBinding.Host : kvBinding;
         _backend = KvBinding == KvBinding.IoBinding ? IoBinding(session, layout, cudaDeviceId) : Host(session, layout);
     }
 
@@ -141,9 +142,11 @@ public sealed class OnnxDecoderStepModel : IStepModel
 
         var vocab = _layout.VocabularySize;
         var logits = new float[checked(rows * vocab)];
+        var width = _layout.HiddenSize;
+        var hidden = _layout.HiddenStates is null ? null : new float[checked(rows * width)];
         if (entries.Count == 0)
         {
-            return new StepLogits(logits, rows, vocab);
+            return new StepLogits(logits, rows, vocab, hidden, width);
         }
 
         // Padding multiplies the longest new chunk by the rows of the run (and the export computes logits at every
@@ -195,8 +198,8 @@ public sealed class OnnxDecoderStepModel : IStepModel
 
         if (runs.Count == 1 && runs[0].Select((entry, row) => entry == row).All(same => same))
         {
-            _backend.Run(entries, new StepPlan(entries), logits);
-            return new StepLogits(logits, rows, vocab);
+            _backend.Run(entries, new StepPlan(entries), logits, hidden);
+            return new StepLogits(logits, rows, vocab, hidden, width);
         }
 
         // Each entry's logits row, in entry order, as the engine reads them.
@@ -211,15 +214,18 @@ public sealed class OnnxDecoderStepModel : IStepModel
             var group = run.Select(i => entries[i]).ToList();
             var groupRows = group.Count(e => e.NeedsLogits);
             var groupLogits = new float[groupRows * vocab];
-            _backend.Run(group, new StepPlan(group), groupLogits);
+            var groupHidden = hidden is null ? null : new float[groupRows * width];
+            _backend.Run(group, new StepPlan(group), groupLogits, groupHidden);
             var next = 0;
             foreach (var i in run.Where(i => entries[i].NeedsLogits))
             {
-                groupLogits.AsSpan(next++ * vocab, vocab).CopyTo(logits.AsSpan(rowOf[i] * vocab, vocab));
+                groupLogits.AsSpan(next * vocab, vocab).CopyTo(logits.AsSpan(rowOf[i] * vocab, vocab));
+                groupHidden?.AsSpan(next * width, width).CopyTo(hidden.AsSpan(rowOf[i] * width, width));
+                next++;
             }
         }
 
-        return new StepLogits(logits, rows, vocab);
+        return new StepLogits(logits, rows, vocab, hidden, width);
     }
 
     /// <inheritdoc />

@@ -6,6 +6,7 @@ using GrainServe.Monitoring;
 using GrainServe.Models;
 using GrainServe.Runtime;
 using GrainServe.Speech.Whisper;
+using GrainServe.Speech.Xtts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -66,6 +67,7 @@ public static class GrainServeSiloBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRunnerProvider, BatchedModelProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRunnerProvider, TextGenerationProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRunnerProvider, WhisperProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRunnerProvider, XttsProvider>());
         services.TryAddSingleton<LocalDeviceCatalog>();
         services.TryAddSingleton<DeviceActivator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DeviceActivator>());

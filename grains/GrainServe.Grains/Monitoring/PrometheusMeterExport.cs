@@ -16,6 +16,7 @@ public sealed class PrometheusMeterExport : IHostedService
     private static readonly double[] SecondBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
 
     // A cold start is a model load: tens of milliseconds for a small model, minutes for a large one.
+    private static readonly double[] RatioBuckets = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
     private static readonly double[] LoadSecondBuckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
     private static readonly Lock Gate = new();
@@ -32,7 +33,7 @@ public sealed class PrometheusMeterExport : IHostedService
                 _adapter = MeterAdapter.StartListening(new MeterAdapterOptions
                 {
                     InstrumentFilterPredicate = instrument => instrument.Meter.Name == GrainServeMetrics.MeterName,
-                    ResolveHistogramBuckets = instrument => instrument.Name == "cold_start_duration_seconds" ? LoadSecondBuckets : instrument.Unit == "s" ? SecondBuckets : SizeBuckets,
+                    ResolveHistogramBuckets = instrument => instrument.Name == "cold_start_duration_seconds" ? LoadSecondBuckets : instrument.Name == "synthesis_real_time_factor" ? RatioBuckets : instrument.Unit == "s" ? SecondBuckets : SizeBuckets,
                 });
             }
         }

@@ -22,6 +22,9 @@ public sealed class GatewayFixture : IAsyncLifetime
     /// <summary>A small Whisper-shaped model (tiny.en's vocabulary and audio shapes, two narrow layers, random weights).</summary>
     public const string Whisper = "whisper_small";
 
+    /// <summary>The XTTS-style sample (random weights) with an 8 MiB KV pool; only the voice tests use it.</summary>
+    public const string Xtts = "xtts_voices";
+
     /// <summary>Counted exactly by the operator overview API's test; no other test sends it requests.</summary>
     public const string OperatorApi = "operator_api";
 
@@ -127,6 +130,10 @@ public sealed class GatewayFixture : IAsyncLifetime
             .Replace("67108864", "8388608", StringComparison.Ordinal));
 
         TestWhisper.Write(_repository, Whisper);
+
+        // The XTTS-style sample as the ModelBuilder writes xtts_small, with a pool that fits the test devices.
+        GrainServe.ModelBuilder.Xtts.XttsModel.Write(Path.Combine(_repository, Xtts, "1"), GrainServe.ModelBuilder.Xtts.XttsDims.Small);
+        File.WriteAllText(Path.Combine(_repository, Xtts, "config.json"), GrainServe.ModelBuilder.Xtts.XttsModel.Config(Xtts, GrainServe.ModelBuilder.Xtts.XttsDims.Small, kvCacheBytes: 8L << 20));
 
         // A real Hugging Face GPT-2 export with random weights, laid out as a text generation model around the shared files.
         if (SharedData.Folder("tiny-random-gpt2") is { } gpt2)

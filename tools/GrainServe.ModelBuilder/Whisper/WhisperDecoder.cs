@@ -94,8 +94,8 @@ public static class WhisperDecoder
         return g.ToBytes();
     }
 
-    // allowed[b, 0, j, k] = k <= past_seq + j && attention_mask[b, k] == 1, shared by every layer.
-    private static void Mask(WhisperGraph w)
+    // allowed[b, 0, j, k] = k <= past_seq + j && attention_mask[b, k] == 1, shared by every layer (and by XttsGpt's).
+    internal static void Mask(WhisperGraph w)
     {
         w.Int64s("axis_0", 0);
         w.Int64s("axis_1", 1);

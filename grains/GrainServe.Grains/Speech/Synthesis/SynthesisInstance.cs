@@ -140,6 +140,7 @@ internal sealed class SynthesisInstance : IInstanceScheduler
         }
 
         Interlocked.Increment(ref _pending);
+        long samples = 0;
         try
         {
             await using var audio = _synthesizer.SynthesizeAsync(parsed!, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -175,10 +176,12 @@ internal sealed class SynthesisInstance : IInstanceScheduler
                     break;
                 }
 
+                samples += audio.Current.Length;
                 yield return (audio.Current, null);
             }
 
             var elapsed = _time.GetElapsedTime(started);
+            GrainServeMetrics.RecordSynthesis(Config.Name ?? "", _version, samples / (double)_synthesizer.SampleRate, elapsed);
             Statistics.RecordBatch(1, TimeSpan.Zero, elapsed, TimeSpan.Zero, [new RequestTiming(TimeSpan.Zero, elapsed)], _time.GetUtcNow());
         }
         finally

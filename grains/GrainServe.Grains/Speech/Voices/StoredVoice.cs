@@ -1,0 +1,14 @@
+namespace GrainServe.Speech.Voices;
+
+/// <summary>One stored voice: its registration id, bytes, time of registration and reference length.</summary>
+[GenerateSerializer, Alias("GrainServe.StoredVoice")]
+internal sealed class StoredVoice
+{
+    [Id(0)] public Guid Id { get; set; }
+
+    [Id(1)] public byte[] Voice { get; set; } = [];
+
+    [Id(2)] public long CreatedAt { get; set; }
+
+    [Id(3)] public double ReferenceSeconds { get; set; }
+}
