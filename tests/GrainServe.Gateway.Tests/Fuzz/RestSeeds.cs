@@ -59,6 +59,9 @@ internal static class RestSeeds
         new("POST", "/v1/embeddings", """{"model":"arctic_embed_xs","input":"One text","encoding_format":"base64","user":"fuzz"}"""),
         new("GET", "/v1/models", null),
         new("GET", "/v1/models/tiny_llama", null),
+        new("POST", $"/v2/models/{GatewayFixture.Xtts}/infer", """{"inputs":[{"name":"text","shape":[1],"datatype":"BYTES","data":["Hello there."]}],"parameters":{"voice":"alloy","speed":1.5,"max_codes":8,"seed":3},"outputs":[{"name":"audio_int16"},{"name":"sample_rate"}]}"""),
+        new("GET", $"/v1/audio/voices?model={GatewayFixture.Xtts}", null),
+        new("DELETE", $"/v1/audio/voices/nobody?model={GatewayFixture.Xtts}", null),
     ];
 
     private static byte[] Floats(params float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
