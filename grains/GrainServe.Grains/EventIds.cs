@@ -46,4 +46,8 @@ internal static class EventIds
 
     // 1400-1499: speech.
     public const int WhisperInstanceLoaded = 1400;
+
+    // 1500-1549: Piper voices.
+    public const int PiperInstanceLoaded = 1500;
+    public const int PiperPhonemesMissing = 1501;
 }

@@ -5,6 +5,7 @@ using GrainServe.Hosting;
 using GrainServe.Monitoring;
 using GrainServe.Models;
 using GrainServe.Runtime;
+using GrainServe.Speech.Synthesis.Piper;
 using GrainServe.Speech.Whisper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -66,6 +67,7 @@ public static class GrainServeSiloBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRunnerProvider, BatchedModelProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRunnerProvider, TextGenerationProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRunnerProvider, WhisperProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRunnerProvider, PiperProvider>());
         services.TryAddSingleton<LocalDeviceCatalog>();
         services.TryAddSingleton<DeviceActivator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DeviceActivator>());
