@@ -37,6 +37,7 @@ public static class OpenAiEndpoints
         v1.MapPost("/embeddings", (HttpContext context) => EmbeddingsAsync(context));
         v1.MapOpenAiGenerationEndpoints();
         v1.MapOpenAiAudioEndpoints();
+        v1.MapOpenAiSpeechEndpoints();
         return v1;
     }
 
