@@ -45,6 +45,7 @@ internal static class ApiKeyRoutes
         ["POST /v1/chat/completions"] = Infer,
         ["POST /v1/audio/transcriptions"] = Infer,
         ["POST /v1/audio/translations"] = Infer,
+        ["POST /v1/audio/speech"] = Infer,
         ["GET /v1/models"] = Infer,
         ["GET /v1/models/{id}"] = Infer,
     };
