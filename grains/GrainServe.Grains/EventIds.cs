@@ -53,4 +53,8 @@ internal static class EventIds
 
     // 1550-1599: XTTS-style text to speech.
     public const int XttsInstanceLoaded = 1550;
+
+    // 1500-1549: Piper voices.
+    public const int PiperInstanceLoaded = 1500;
+    public const int PiperPhonemesMissing = 1501;
 }

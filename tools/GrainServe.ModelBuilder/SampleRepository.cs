@@ -1,3 +1,4 @@
+using GrainServe.ModelBuilder.Piper;
 using GrainServe.ModelBuilder.Whisper;
 using GrainServe.ModelBuilder.Xtts;
 
@@ -18,6 +19,9 @@ public static class SampleRepository
 
     /// <summary>The folder and name of the Whisper sample that <see cref="WhisperTinyFiles"/> writes.</summary>
     public const string WhisperTinyName = "whisper_tiny";
+
+    /// <summary>The folder and name of the Piper sample voice.</summary>
+    public const string TinyPiperName = "tiny_piper";
 
     /// <summary>The <c>model_kind</c> the Whisper sample's config.json declares.</summary>
     public const string WhisperKind = "whisper";
@@ -173,6 +177,21 @@ public static class SampleRepository
                 "max_num_batched_tokens": { "string_value": "512" },
                 "max_model_len": { "string_value": "{{TinyLlamaContextLength}}" },
                 "kv_cache_bytes": { "string_value": "67108864" }
+              }
+            }
+            """));
+
+        // A Piper voice in Piper's own layout (model.onnx and model.onnx.json) with random weights: it sounds like
+        // noise, but its phonemes, ids, inputs, outputs and lengths are a real voice's.
+        yield return ($"{TinyPiperName}/1/model.onnx", PiperVoiceModel.Build());
+        yield return ($"{TinyPiperName}/1/model.onnx.json", Text(PiperVoiceModel.Config()));
+        yield return ($"{TinyPiperName}/config.json", Text($$"""
+            {
+              "name": "{{TinyPiperName}}",
+              "platform": "onnxruntime_onnx",
+              "max_batch_size": 0,
+              "parameters": {
+                "model_kind": { "string_value": "tts_piper" }
               }
             }
             """));

@@ -48,6 +48,7 @@ internal static class ApiKeyRoutes
         ["POST /v1/audio/voices"] = Infer,
         ["GET /v1/audio/voices"] = Infer,
         ["DELETE /v1/audio/voices/{name}"] = Infer,
+        ["POST /v1/audio/speech"] = Infer,
         ["GET /v1/models"] = Infer,
         ["GET /v1/models/{id}"] = Infer,
     };

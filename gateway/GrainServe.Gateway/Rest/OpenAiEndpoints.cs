@@ -38,6 +38,7 @@ public static class OpenAiEndpoints
         v1.MapOpenAiGenerationEndpoints();
         v1.MapOpenAiAudioEndpoints();
         v1.MapOpenAiVoiceEndpoints();
+        v1.MapOpenAiSpeechEndpoints();
         return v1;
     }
 

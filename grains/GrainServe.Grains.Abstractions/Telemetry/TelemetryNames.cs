@@ -71,6 +71,15 @@ public static class TelemetryNames
     /// <summary>Attribute: the seconds of audio a transcription decoded.</summary>
     public const string AudioSeconds = "grainserve.audio_seconds";
 
+    /// <summary>Span: one sentence of a Piper synthesis, one VITS run, started as the sentence starts.</summary>
+    public const string SentenceSpan = "sentence";
+
+    /// <summary>Attribute: a sentence's place in its synthesis, from 0.</summary>
+    public const string SentenceIndex = "grainserve.sentence_index";
+
+    /// <summary>Attribute: the sentences of the synthesis a sentence span belongs to.</summary>
+    public const string SentenceCount = "grainserve.sentence_count";
+
     /// <summary>Event (Triton's): the request reached its instance.</summary>
     public const string RequestStart = "REQUEST_START";
 

@@ -5,6 +5,7 @@ using GrainServe.Hosting;
 using GrainServe.Monitoring;
 using GrainServe.Models;
 using GrainServe.Runtime;
+using GrainServe.Speech.Synthesis.Piper;
 using GrainServe.Speech.Whisper;
 using GrainServe.Speech.Xtts;
 using Microsoft.Extensions.DependencyInjection;
@@ -68,6 +69,7 @@ public static class GrainServeSiloBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRunnerProvider, TextGenerationProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRunnerProvider, WhisperProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRunnerProvider, XttsProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRunnerProvider, PiperProvider>());
         services.TryAddSingleton<LocalDeviceCatalog>();
         services.TryAddSingleton<DeviceActivator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DeviceActivator>());

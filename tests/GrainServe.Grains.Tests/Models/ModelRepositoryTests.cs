@@ -77,6 +77,7 @@ public sealed class ModelRepositoryTests
         Assert.Contains("identity_bytes", models);
         Assert.Contains("tiny_llama", models);
         Assert.Contains("scale_canary", models);
-        Assert.Equal(5 + SampleRepository.IdentityDatatypes.Count, models.Count);
+        Assert.Contains(SampleRepository.TinyPiperName, models);
+        Assert.Equal(6 + SampleRepository.IdentityDatatypes.Count, models.Count);
     }
 }
