@@ -60,6 +60,9 @@ internal static class RestSeeds
         new("GET", "/v1/models", null),
         new("GET", "/v1/models/tiny_llama", null),
         new("POST", $"/v2/models/{GatewayFixture.Xtts}/infer", """{"inputs":[{"name":"text","shape":[1],"datatype":"BYTES","data":["Hello there."]}],"parameters":{"voice":"alloy","speed":1.5,"max_codes":8,"seed":3},"outputs":[{"name":"audio_int16"},{"name":"sample_rate"}]}"""),
+        new("POST", "/v1/audio/speech", """{"model":"tiny_piper","input":"Hello there. How are you?","voice":"alloy","response_format":"wav","speed":1.25}"""),
+        new("POST", "/v1/audio/speech", """{"model":"tiny_piper","input":"Hi.","voice":"alloy","response_format":"pcm","stream_format":"sse"}"""),
+        new("POST", "/v1/audio/speech", $$"""{"model":"{{GatewayFixture.Xtts}}","input":"Hi.","voice":"alloy","response_format":"wav"}"""),
         new("GET", $"/v1/audio/voices?model={GatewayFixture.Xtts}", null),
         new("DELETE", $"/v1/audio/voices/nobody?model={GatewayFixture.Xtts}", null),
     ];
