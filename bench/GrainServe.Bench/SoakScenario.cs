@@ -47,6 +47,7 @@ internal sealed class SoakScenario(TimeSpan duration, int concurrency, TimeSpan 
                 new("openai chat stream", s => StreamAsync(http, "/v1/chat/completions", $$$"""{"model":"tiny_llama","messages":[{"role":"user","content":"Soak {{{s}}}"}],"max_tokens":8,"stream":true,"stream_options":{"include_usage":true}}""")),
                 new("openai embeddings", s => PostAsync(http, "/v1/embeddings", JsonSerializer.Serialize(new { model = "arctic_embed_xs", input = new[] { Sentences.Corpus[s % 256], Sentences.Corpus[(s + 1) % 256] } }))),
                 new("v2 transcription", _ => TranscribeAsync(http, audio)),
+                new("openai speech", s => PostAsync(http, "/v1/audio/speech", $$$"""{"model":"tiny_piper","input":"Soak {{{s}}}. A second sentence.","voice":"alloy","response_format":"wav"}""")),
             ];
 
             Console.Error.WriteLine($"soak: {duration.TotalMinutes:0.##} min, {concurrency} workers over {routes.Length} routes, a sample every {sampleEvery.TotalSeconds:0} s, warm-up {WarmUp.TotalSeconds:0} s");

@@ -203,16 +203,7 @@ internal static class OpenAiAudioEndpoints
         }
     }
 
-    private static string? Single(IFormCollection form, string field)
-    {
-        var values = form[field];
-        return values.Count switch
-        {
-            0 => null,
-            1 => values[0],
-            _ => throw Invalid($"\"{field}\" is given {values.Count} times; give it once"),
-        };
-    }
+    private static string? Single(IFormCollection form, string field) => SingleValue.Of(form[field], field);
 
     private static InferenceException Invalid(string message) => new(InferenceErrorCode.InvalidInput, message);
 }

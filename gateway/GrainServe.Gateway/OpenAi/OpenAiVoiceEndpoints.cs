@@ -54,9 +54,9 @@ internal static partial class OpenAiVoiceEndpoints
             throw Invalid($"unknown field '{unknown}'; this route takes {string.Join(", ", Fields)}");
         }
 
-        var model = form["model"].SingleOrDefault() is { Length: > 0 } m ? m : throw Invalid("\"model\" is required: the XTTS model the voice is for");
+        var model = SingleValue.Of(form["model"], "model") is { Length: > 0 } m ? m : throw Invalid("\"model\" is required: the XTTS model the voice is for");
         ApiKeyIdentity.Demand(context, model);
-        var name = form["name"].SingleOrDefault() is { Length: > 0 } n ? n : throw Invalid("\"name\" is required: the voice's name");
+        var name = SingleValue.Of(form["name"], "name") is { Length: > 0 } n ? n : throw Invalid("\"name\" is required: the voice's name");
         CheckName(name);
         var file = form.Files.GetFile("file") ?? throw Invalid("\"file\" is required: the reference audio (WAV, or a format the server's ffmpeg reads), as a multipart file part");
         if (file.Length > AudioLimits.DefaultMaxBytes)
@@ -102,7 +102,7 @@ internal static partial class OpenAiVoiceEndpoints
 
     private static async Task ListAsync(HttpContext context)
     {
-        var models = await ModelsAsync(context, context.Request.Query["model"].SingleOrDefault());
+        var models = await ModelsAsync(context, SingleValue.Of(context.Request.Query["model"], "model"));
         var voices = new List<VoiceSummary>();
         foreach (var model in models)
         {
@@ -126,7 +126,7 @@ internal static partial class OpenAiVoiceEndpoints
 
     private static async Task DeleteAsync(HttpContext context, string name)
     {
-        foreach (var model in await ModelsAsync(context, context.Request.Query["model"].SingleOrDefault()))
+        foreach (var model in await ModelsAsync(context, SingleValue.Of(context.Request.Query["model"], "model")))
         {
             if (await Registry(context, model).Remove(name))
             {

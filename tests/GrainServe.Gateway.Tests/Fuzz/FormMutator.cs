@@ -4,7 +4,7 @@ using GrainServe.TestSupport;
 
 namespace GrainServe.Gateway.Fuzz;
 
-/// <summary>Builds a mutated multipart upload for OpenAI's transcription and translation routes, part by part, as bytes.</summary>
+/// <summary>Builds a mutated multipart upload for OpenAI's transcription and translation routes and the voices route, part by part, as bytes.</summary>
 internal static class FormMutator
 {
     private const string Boundary = "fuzz-boundary-7d1";
@@ -19,19 +19,26 @@ internal static class FormMutator
     /// <summary>The speech tests' clip, 2 s of 440 Hz.</summary>
     public static readonly byte[] Speech = ToneWav.Create(2.0, 440);
 
-    public static readonly string[] Paths = ["/v1/audio/transcriptions", "/v1/audio/translations"];
+    public static readonly string[] Paths = ["/v1/audio/transcriptions", "/v1/audio/translations", "/v1/audio/voices"];
 
     public static FuzzRequest Build(int route, Mutation<FormMutationKind>[] mutations)
     {
-        var fields = new List<(string Name, byte[] Value)>
-        {
-            ("file", Wav),
-            ("model", Encoding.UTF8.GetBytes(GatewayFixture.Whisper)),
-            ("response_format", "verbose_json"u8.ToArray()),
-            ("timestamp_granularities[]", "segment"u8.ToArray()),
-            ("temperature", "0"u8.ToArray()),
-            ("prompt", "Hello"u8.ToArray()),
-        };
+        var fields = route == 2
+            ? new List<(string Name, byte[] Value)>
+            {
+                ("file", Wav),
+                ("model", Encoding.UTF8.GetBytes(GatewayFixture.Xtts)),
+                ("name", "fuzz-voice"u8.ToArray()),
+            }
+            : new List<(string Name, byte[] Value)>
+            {
+                ("file", Wav),
+                ("model", Encoding.UTF8.GetBytes(GatewayFixture.Whisper)),
+                ("response_format", "verbose_json"u8.ToArray()),
+                ("timestamp_granularities[]", "segment"u8.ToArray()),
+                ("temperature", "0"u8.ToArray()),
+                ("prompt", "Hello"u8.ToArray()),
+            };
         if (route == 0)
         {
             fields.Add(("language", "en"u8.ToArray()));
