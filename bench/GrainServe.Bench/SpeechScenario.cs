@@ -1,24 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using GrainServe.Contracts;
-using GrainServe.Generation;
-using GrainServe.Gpu;
+using System.Text.Json;
 using GrainServe.ModelBuilder.Xtts;
-using GrainServe.Models;
-using GrainServe.Runtime;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using XttsProvider = GrainServe.Speech.Xtts.XttsProvider;
 
 namespace GrainServe.Bench;
 
 /// <summary>
 /// Text to speech on the XTTS-style sample (random weights, built at bench time): one sentence spoken over and over
-/// through the instance's streaming path (<see cref="IInstanceScheduler.Generate"/>, what the GPU grain streams), one
-/// at a time and eight at once, on an instance whose engine runs up to eight syntheses per decode step and on one that
-/// runs one (<c>max_num_seqs</c> 1). Time to first audio is the wait for the first stretch; audio seconds per second
-/// is the audio every worker received over the arm's time. In process (written before gRPC ModelStreamInfer streamed audio).
+/// through the server, OpenAI's <c>POST /v1/audio/speech</c> streaming raw 24 kHz PCM, one at a time and eight at
+/// once, to a model whose engine runs up to eight syntheses per decode step and to the same model with
+/// <c>max_num_seqs</c> 1, both served by one server process. Time to first audio is the wait for the response's first
+/// audio bytes; audio seconds per second is the audio every client received over the arm's time.
 /// </summary>
 internal sealed class SpeechScenario(TimeSpan duration, int rounds, bool smoke)
 {
@@ -37,8 +30,10 @@ internal sealed class SpeechScenario(TimeSpan duration, int rounds, bool smoke)
         {
             _repository.Write("xtts_batched", XttsModel.Files(XttsDims.Small), Config("xtts_batched", Concurrency));
             _repository.Write("xtts_single", XttsModel.Files(XttsDims.Small), Config("xtts_single", 1));
-            await using var batched = Load("xtts_batched");
-            await using var single = Load("xtts_single");
+            await using var server = await ServerProcess.StartAsync($"--ModelRepository:Path={_repository.Root}");
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = new Uri($"http://127.0.0.1:{server.HttpPort}"), Timeout = TimeSpan.FromMinutes(5) };
+            var batched = (http, "xtts_batched");
+            var single = (http, "xtts_single");
             await SpeakAsync(batched, CancellationToken.None);
             await SpeakAsync(single, CancellationToken.None);
 
@@ -61,7 +56,7 @@ internal sealed class SpeechScenario(TimeSpan duration, int rounds, bool smoke)
     {
         var text = new StringBuilder();
         var seconds = _maxCodes * XttsDims.Small.HopLength / (double)SampleRate;
-        text.AppendLine(CultureInfo.InvariantCulture, $"model: xtts_small (GPT {XttsDims.Small.Layers} layers of {XttsDims.Small.Hidden}, random weights), streamed in process through the instance's Generate (the GPU grain's streaming path); {_maxCodes} codes per utterance (max_codes; the random GPT seldom stops), {seconds:0.00} s of 24 kHz audio; stream_chunk_size 20, overlap 1024 samples");
+        text.AppendLine(CultureInfo.InvariantCulture, $"model: xtts_small (GPT {XttsDims.Small.Layers} layers of {XttsDims.Small.Hidden}, random weights), streamed over the server's POST /v1/audio/speech as raw 24 kHz PCM; {_maxCodes} codes per utterance (max_codes; the random GPT seldom stops), {seconds:0.00} s of 24 kHz audio; stream_chunk_size 20, overlap 1024 samples");
         text.AppendLine();
         text.AppendLine("| arm | concurrency | utterances | time to first audio p50 ms | p99 ms | whole utterance p50 ms | audio s/s | real-time factor (p50 ÷ audio) | errors |");
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -84,16 +79,7 @@ internal sealed class SpeechScenario(TimeSpan duration, int rounds, bool smoke)
     private string Config(string name, int maxNumSeqs) => XttsModel.Config(name, XttsDims.Small, kvCacheBytes: 64L << 20)
         .Replace("\"max_codes\": { \"string_value\": \"250\" }", $"\"max_codes\": {{ \"string_value\": \"{_maxCodes}\" }}, \"max_num_seqs\": {{ \"string_value\": \"{maxNumSeqs}\" }}", StringComparison.Ordinal);
 
-    private IInstanceScheduler Load(string model)
-    {
-        var repository = new ModelRepository(Options.Create(new ModelRepositoryOptions { Path = _repository.Root }), NullLogger<ModelRepository>.Instance);
-        var sessions = new OnnxSessionFactory(Options.Create(new RuntimeOptions { IntraOpNumThreads = 1 }), NullLogger<OnnxSessionFactory>.Instance);
-        var provider = new XttsProvider(sessions, TimeProvider.System, NullLogger<XttsProvider>.Instance);
-        var device = new LocalDevice("cpu0", DeviceKind.Cpu, 0, "cpu0", "CPU-bench-0", 1L << 32, 1L << 32);
-        return provider.Create(repository.Find(model) ?? throw new InvalidOperationException($"no model {model}"), 1, device);
-    }
-
-    private async Task<SpeechMeasurement> MeasureAsync(string arm, IInstanceScheduler instance, int concurrency)
+    private async Task<SpeechMeasurement> MeasureAsync(string arm, (HttpClient Http, string Model) instance, int concurrency)
     {
         var stop = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
@@ -110,7 +96,7 @@ internal sealed class SpeechScenario(TimeSpan duration, int rounds, bool smoke)
                     wholes.Add(whole);
                     samples += count;
                 }
-                catch (InvalidOperationException)
+                catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or IOException)
                 {
                     errors++;
                 }
@@ -128,31 +114,30 @@ internal sealed class SpeechScenario(TimeSpan duration, int rounds, bool smoke)
             done.Sum(d => d.samples) / (double)SampleRate / elapsed);
     }
 
-    // One utterance over the streaming path: milliseconds to the first stretch and to the end, and the samples.
-    private async Task<(double FirstMs, double WholeMs, long Samples)> SpeakAsync(IInstanceScheduler instance, CancellationToken cancellationToken)
+    // One utterance over the speech route: milliseconds to the first audio bytes and to the end, and the samples.
+    private static async Task<(double FirstMs, double WholeMs, long Samples)> SpeakAsync((HttpClient Http, string Model) target, CancellationToken cancellationToken)
     {
-        var request = new InferenceRequest(null, null, [new InferTensor("text", InferDatatype.Bytes, [1], BytesElements.Pack([Encoding.UTF8.GetBytes(Text)]))], null)
-        {
-            Parameters = new() { ["voice"] = "alloy", ["seed"] = "1" },
-        };
+        var body = JsonSerializer.Serialize(new { model = target.Model, input = Text, voice = "alloy", response_format = "pcm" });
         var started = Stopwatch.GetTimestamp();
-        double? first = null;
-        long samples = 0;
-        await foreach (var chunk in instance.Generate(new GenerateRequest { Inputs = request }, cancellationToken))
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/audio/speech") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        using var response = await target.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
         {
-            if (chunk.Error is { } error)
-            {
-                throw new InvalidOperationException(error.Message);
-            }
-
-            if (chunk.Audio is { Length: > 0 } audio)
-            {
-                first ??= Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                samples += audio.Length / sizeof(float);
-            }
+            throw new InvalidOperationException($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
         }
 
-        return (first ?? double.NaN, Stopwatch.GetElapsedTime(started).TotalMilliseconds, samples);
+        await using var audio = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[16384];
+        double? first = null;
+        long bytes = 0;
+        int read;
+        while ((read = await audio.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            first ??= Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            bytes += read;
+        }
+
+        return (first ?? double.NaN, Stopwatch.GetElapsedTime(started).TotalMilliseconds, bytes / sizeof(short));
     }
 
     private static double Percentile(double[] sorted, double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
