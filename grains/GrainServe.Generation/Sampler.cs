@@ -73,19 +73,7 @@ internal sealed class Sampler
     /// </summary>
     public GeneratedToken Logprobs(ReadOnlySpan<float> logits, int chosen, int top, ITokenDecoder decoder)
     {
-        var max = float.NegativeInfinity;
-        foreach (var value in logits)
-        {
-            max = Math.Max(max, value);
-        }
-
-        var sum = 0.0;
-        foreach (var value in logits)
-        {
-            sum += Math.Exp(value - max);
-        }
-
-        var logSum = max + Math.Log(sum);
+        var logSum = LogSoftmax.LogSumExp(logits);
         var best = top > 0 ? TopIndices(logits, Math.Min(top, logits.Length)) : [];
         var list = new TokenLogprob[best.Length];
         for (var i = 0; i < best.Length; i++)

@@ -146,7 +146,7 @@ internal static class OpenAiAudioEndpoints
             var chunk = chunks.Current;
             if (chunk.Error is { } error)
             {
-                await events.WriteAsync(w => WriteError(w, error.Message), cancel);
+                await events.WriteAsync(w => OpenAiStreamError.Write(w, error.Message), cancel);
                 return;
             }
 
@@ -164,7 +164,7 @@ internal static class OpenAiAudioEndpoints
         }
         while (await chunks.MoveNextAsync());
 
-        await events.WriteAsync(w => WriteError(w, $"model '{model}' ended the transcription without finishing it"), cancel);
+        await events.WriteAsync(w => OpenAiStreamError.Write(w, $"model '{model}' ended the transcription without finishing it"), cancel);
     }
 
     private static void WriteEvent(Utf8JsonWriter writer, string type, string field, string value)
@@ -175,16 +175,6 @@ internal static class OpenAiAudioEndpoints
         writer.WriteEndObject();
     }
 
-    private static void WriteError(Utf8JsonWriter writer, string message)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("type", "error");
-        writer.WriteStartObject("error");
-        writer.WriteString("message", message);
-        writer.WriteString("type", "server_error");
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-    }
 
     private static async Task<IFormCollection> ReadFormAsync(HttpContext context)
     {

@@ -110,7 +110,7 @@ internal static class OpenAiSpeechEndpoints
         var (samples, error) = await EncodeAsync(encoder, chunks);
         if (error is not null)
         {
-            await events.WriteAsync(w => WriteError(w, error.Message), cancel);
+            await events.WriteAsync(w => OpenAiStreamError.Write(w, error.Message), cancel);
             return;
         }
 
@@ -167,17 +167,6 @@ internal static class OpenAiSpeechEndpoints
         writer.WriteNumber("input_tokens", inputTokens);
         writer.WriteNumber("output_tokens", outputTokens);
         writer.WriteNumber("total_tokens", inputTokens + outputTokens);
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-    }
-
-    private static void WriteError(Utf8JsonWriter writer, string message)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("type", "error");
-        writer.WriteStartObject("error");
-        writer.WriteString("message", message);
-        writer.WriteString("type", "server_error");
         writer.WriteEndObject();
         writer.WriteEndObject();
     }

@@ -1,3 +1,5 @@
+using GrainServe.Generation;
+
 namespace GrainServe.Speech.Whisper;
 
 /// <summary>
@@ -117,19 +119,7 @@ internal static class BeamSearch
     /// </summary>
     public static IReadOnlyList<(int Token, double Logprob)> TopCandidates(ReadOnlySpan<float> logits, int count)
     {
-        var max = double.NegativeInfinity;
-        foreach (var value in logits)
-        {
-            max = Math.Max(max, value);
-        }
-
-        var sum = 0.0;
-        foreach (var value in logits)
-        {
-            sum += Math.Exp(value - max);
-        }
-
-        var logSum = max + Math.Log(sum);
+        var logSum = LogSoftmax.LogSumExp(logits);
         var top = new List<(int Token, double Logprob)>(count + 1);
         for (var i = 0; i < logits.Length; i++)
         {

@@ -103,18 +103,6 @@ internal sealed class WhisperDecodingProcessor : ILogitsProcessor
             return 0f;
         }
 
-        var max = float.NegativeInfinity;
-        foreach (var value in logits)
-        {
-            max = Math.Max(max, value);
-        }
-
-        var sum = 0.0;
-        foreach (var value in logits)
-        {
-            sum += Math.Exp(value - max);
-        }
-
-        return (float)(Math.Exp(logits[token] - max) / sum);
+        return (float)Math.Exp(logits[token] - LogSoftmax.LogSumExp(logits));
     }
 }
