@@ -72,10 +72,16 @@ internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] co
             arms.Add(($"{model} grpc grainserve-2-process batching-on", top, gateway, model + "_batched", _ => GrpcAsync(clients[gateway], model + "_batched", model, 1)));
             var json = JsonBody(model, 32);
             var (header, binary) = BinaryBody(model, 32);
-            arms.Add(($"{model} rest-json b32 plain", 16, plain, model, _ => RestAsync(http, plain, model, json, null, 32)));
-            arms.Add(($"{model} rest-json b32 grainserve batching-on", 16, one, model + "_batched", _ => RestAsync(http, one, model + "_batched", json, null, 32)));
-            arms.Add(($"{model} rest-binary b32 plain", 16, plain, model, _ => RestAsync(http, plain, model, header, binary, 32)));
-            arms.Add(($"{model} rest-binary b32 grainserve batching-on", 16, one, model + "_batched", _ => RestAsync(http, one, model + "_batched", header, binary, 32)));
+            foreach (var (encoding, body, data) in new[] { ("rest-json", json, (byte[]?)null), ("rest-binary", header, binary) })
+            {
+                arms.Add(($"{model} {encoding} b32 plain", 16, plain, model, _ => RestAsync(http, plain, model, body, data, 32)));
+                arms.Add(($"{model} {encoding} b32 grainserve batching-off", 16, one, model, _ => RestAsync(http, one, model, body, data, 32)));
+                arms.Add(($"{model} {encoding} b32 grainserve batching-on", 16, one, model + "_batched", _ => RestAsync(http, one, model + "_batched", body, data, 32)));
+                if (before is not null)
+                {
+                    arms.Add(($"{model} {encoding} b32 grainserve-baseline batching-off", 16, before, model, _ => RestAsync(http, before, model, body, data, 32)));
+                }
+            }
         }
 
         arms.RemoveAll(a => only is not null && !a.Name.Contains(only, StringComparison.Ordinal));
@@ -299,6 +305,18 @@ internal sealed class ThroughputScenario(TimeSpan duration, int rounds, int[] co
         {
             Target($"{model}, gRPC, c{top}, batching off: this build ÷ --baseline build", "(none)", r => Find(r, $"{model} grpc grainserve batching-off", top).RowsPerSecond / Find(r, $"{model} grpc grainserve-baseline batching-off", top).RowsPerSecond);
             Target($"{model}, gRPC, c{top}, batching on: this build ÷ --baseline build", "(none)", r => Find(r, $"{model} grpc grainserve batching-on", top).RowsPerSecond / Find(r, $"{model} grpc grainserve-baseline batching-on", top).RowsPerSecond);
+        }
+
+        // Issue 12's targets for the tiny model, where the serving path is all there is to measure.
+        Target($"tiny, gRPC, c{top}, batching off: GrainServe ÷ plain server (issue 12)", "≥ 0.95", r => Find(r, "tiny grpc grainserve batching-off", top).RowsPerSecond / Find(r, "tiny grpc plain", top).RowsPerSecond);
+        Target($"tiny, gRPC, c{top}, batching off: server CPU per request ÷ plain", "≤ 1.2", r => Find(r, "tiny grpc grainserve batching-off", top).CpuMicrosecondsPerRequest / Find(r, "tiny grpc plain", top).CpuMicrosecondsPerRequest);
+        Target($"tiny, gRPC, c{top}, batching on: two processes ÷ one", "≥ 0.9", r => Find(r, "tiny grpc grainserve-2-process batching-on", top).RowsPerSecond / Find(r, "tiny grpc grainserve batching-on", top).RowsPerSecond);
+        foreach (var encoding in new[] { "rest-json", "rest-binary" })
+        {
+            Target($"tiny, {encoding} at batch 32, batching off: GrainServe ÷ plain server", "≥ 0.9", r => Find(r, $"tiny {encoding} b32 grainserve batching-off", 16).RowsPerSecond / Find(r, $"tiny {encoding} b32 plain", 16).RowsPerSecond);
+            Target($"tiny, {encoding} at batch 32, batching on: GrainServe ÷ plain server", "(none)", r => Find(r, $"tiny {encoding} b32 grainserve batching-on", 16).RowsPerSecond / Find(r, $"tiny {encoding} b32 plain", 16).RowsPerSecond);
+            Target($"tiny, {encoding} at batch 32, batching off: server CPU per request ÷ plain", "(none)", r => Find(r, $"tiny {encoding} b32 grainserve batching-off", 16).CpuMicrosecondsPerRequest / Find(r, $"tiny {encoding} b32 plain", 16).CpuMicrosecondsPerRequest);
+            Target($"tiny, {encoding} at batch 32, batching off: this build ÷ --baseline build", "(none)", r => Find(r, $"tiny {encoding} b32 grainserve batching-off", 16).RowsPerSecond / Find(r, $"tiny {encoding} b32 grainserve-baseline batching-off", 16).RowsPerSecond);
         }
 
         Target($"encoder, gRPC, c{top}: two processes ÷ one process", "≥ 0.8", r => Find(r, "encoder grpc grainserve-2-process batching-on", top).RowsPerSecond / Find(r, "encoder grpc grainserve batching-on", top).RowsPerSecond);

@@ -35,10 +35,9 @@ var app = builder.Build();
 app.MapGet("/v2/health/ready", () => Results.Ok());
 app.MapPost("/v2/models/{model}/infer", async (HttpContext context, string model, PlainModels plain) =>
 {
-    using var buffer = new MemoryStream();
-    await context.Request.Body.CopyToAsync(buffer);
+    // The same reader as the gateway's, so the comparison measures what GrainServe adds around it.
     var length = context.Request.Headers[InferenceRequestJsonReader.HeaderLengthHeader];
-    var request = InferenceRequestJsonReader.Read(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), length.Count > 0 ? long.Parse(length[0]!, System.Globalization.CultureInfo.InvariantCulture) : null, null);
+    var request = await InferenceRequestJsonReader.ReadAsync(context.Request, length.Count > 0 ? long.Parse(length[0]!, System.Globalization.CultureInfo.InvariantCulture) : null, null, context.RequestAborted);
     var response = await plain.InferAsync(model, request.Request);
     await InferenceResponseJsonWriter.WriteAsync(context, response, request);
 }).RequireHost($"*:{httpPort}");

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Google.Protobuf;
 using GrainServe.Contracts;
 using GrainServe.Errors;
@@ -36,7 +37,7 @@ internal static class GrpcRequestConverter
                 throw Invalid($"input '{input.Name}' has both contents and raw_input_contents; send one");
             }
 
-            var data = raw.Count > 0 ? raw[i].ToByteArray() : GrpcTensorCodec.Decode(input.Name, input.Datatype, input.Contents);
+            var data = raw.Count > 0 ? Owned(raw[i]) : GrpcTensorCodec.Decode(input.Name, input.Datatype, input.Contents);
             inputs[i] = new InferTensor(input.Name, input.Datatype, shape, data);
         }
 
@@ -111,6 +112,13 @@ internal static class GrpcRequestConverter
     private static bool HasAny(InferTensorContents c) =>
         c.BoolContents.Count + c.IntContents.Count + c.Int64Contents.Count + c.UintContents.Count + c.Uint64Contents.Count
         + c.Fp32Contents.Count + c.Fp64Contents.Count + c.BytesContents.Count > 0;
+
+    // A parsed ByteString owns an array of exactly its bytes (protobuf copies each field out of the receive buffer once),
+    // so the tensor keeps that array rather than a second copy; a view of a larger buffer is copied.
+    private static byte[] Owned(ByteString bytes) =>
+        MemoryMarshal.TryGetArray(bytes.Memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : bytes.ToByteArray();
 
     private static InferenceException Invalid(string message) => new(InferenceErrorCode.InvalidInput, message);
 }

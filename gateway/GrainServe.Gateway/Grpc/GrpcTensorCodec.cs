@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
+using Google.Protobuf.Collections;
 using GrainServe.Contracts;
 using GrainServe.Errors;
 using GrainServe.Gateway.Grpc.Protocol;
@@ -29,21 +31,21 @@ internal static class GrpcTensorCodec
             case InferDatatype.Int16:
                 return Narrow(name, datatype, contents.IntContents, short.MinValue, short.MaxValue, (v, s) => BinaryPrimitives.WriteInt16LittleEndian(s, (short)v), 2);
             case InferDatatype.Int32:
-                return MemoryMarshal.AsBytes(contents.IntContents.ToArray().AsSpan()).ToArray();
+                return Pack(contents.IntContents);
             case InferDatatype.Int64:
-                return MemoryMarshal.AsBytes(contents.Int64Contents.ToArray().AsSpan()).ToArray();
+                return Pack(contents.Int64Contents);
             case InferDatatype.UInt8:
                 return Narrow(name, datatype, contents.UintContents.Select(v => (long)v).ToList(), byte.MinValue, byte.MaxValue, (v, s) => s[0] = (byte)v, 1);
             case InferDatatype.UInt16:
                 return Narrow(name, datatype, contents.UintContents.Select(v => (long)v).ToList(), ushort.MinValue, ushort.MaxValue, (v, s) => BinaryPrimitives.WriteUInt16LittleEndian(s, (ushort)v), 2);
             case InferDatatype.UInt32:
-                return MemoryMarshal.AsBytes(contents.UintContents.ToArray().AsSpan()).ToArray();
+                return Pack(contents.UintContents);
             case InferDatatype.UInt64:
-                return MemoryMarshal.AsBytes(contents.Uint64Contents.ToArray().AsSpan()).ToArray();
+                return Pack(contents.Uint64Contents);
             case InferDatatype.Fp32:
-                return MemoryMarshal.AsBytes(contents.Fp32Contents.ToArray().AsSpan()).ToArray();
+                return Pack(contents.Fp32Contents);
             case InferDatatype.Fp64:
-                return MemoryMarshal.AsBytes(contents.Fp64Contents.ToArray().AsSpan()).ToArray();
+                return Pack(contents.Fp64Contents);
             case InferDatatype.Bytes:
                 return JoinBytes(contents.BytesContents);
             default:
@@ -68,10 +70,10 @@ internal static class GrpcTensorCodec
                 foreach (var v in MemoryMarshal.Cast<byte, short>(data)) { contents.IntContents.Add(v); }
                 break;
             case InferDatatype.Int32:
-                contents.IntContents.AddRange(MemoryMarshal.Cast<byte, int>(data).ToArray());
+                Unpack(MemoryMarshal.Cast<byte, int>(data), contents.IntContents);
                 break;
             case InferDatatype.Int64:
-                contents.Int64Contents.AddRange(MemoryMarshal.Cast<byte, long>(data).ToArray());
+                Unpack(MemoryMarshal.Cast<byte, long>(data), contents.Int64Contents);
                 break;
             case InferDatatype.UInt8:
                 foreach (var b in data) { contents.UintContents.Add(b); }
@@ -80,16 +82,16 @@ internal static class GrpcTensorCodec
                 foreach (var v in MemoryMarshal.Cast<byte, ushort>(data)) { contents.UintContents.Add(v); }
                 break;
             case InferDatatype.UInt32:
-                contents.UintContents.AddRange(MemoryMarshal.Cast<byte, uint>(data).ToArray());
+                Unpack(MemoryMarshal.Cast<byte, uint>(data), contents.UintContents);
                 break;
             case InferDatatype.UInt64:
-                contents.Uint64Contents.AddRange(MemoryMarshal.Cast<byte, ulong>(data).ToArray());
+                Unpack(MemoryMarshal.Cast<byte, ulong>(data), contents.Uint64Contents);
                 break;
             case InferDatatype.Fp32:
-                contents.Fp32Contents.AddRange(MemoryMarshal.Cast<byte, float>(data).ToArray());
+                Unpack(MemoryMarshal.Cast<byte, float>(data), contents.Fp32Contents);
                 break;
             case InferDatatype.Fp64:
-                contents.Fp64Contents.AddRange(MemoryMarshal.Cast<byte, double>(data).ToArray());
+                Unpack(MemoryMarshal.Cast<byte, double>(data), contents.Fp64Contents);
                 break;
             case InferDatatype.Bytes:
                 while (data.Length >= 4)
@@ -103,6 +105,31 @@ internal static class GrpcTensorCodec
         }
 
         return contents;
+    }
+
+    // One copy: each element straight from the parsed field into the tensor's bytes.
+    private static byte[] Pack<T>(RepeatedField<T> values)
+        where T : unmanaged
+    {
+        var bytes = new byte[values.Count * Unsafe.SizeOf<T>()];
+        var elements = MemoryMarshal.Cast<byte, T>(bytes.AsSpan());
+        for (var i = 0; i < elements.Length; i++)
+        {
+            elements[i] = values[i];
+        }
+
+        return bytes;
+    }
+
+    // One copy: each element straight from the tensor's bytes into the field, sized once.
+    private static void Unpack<T>(ReadOnlySpan<T> elements, RepeatedField<T> into)
+        where T : unmanaged
+    {
+        into.Capacity = elements.Length;
+        foreach (var element in elements)
+        {
+            into.Add(element);
+        }
     }
 
     private static byte[] Narrow(string name, string datatype, IList<long> values, long min, long max, SpanWriter write, int size)

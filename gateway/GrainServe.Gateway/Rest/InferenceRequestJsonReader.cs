@@ -33,7 +33,46 @@ internal static class InferenceRequestJsonReader
         }
 
         var json = headerLength is { } jsonLength ? body[..(int)jsonLength] : body;
-        var binary = new BinaryCursor(headerLength is { } start ? body[(int)start..] : ReadOnlyMemory<byte>.Empty);
+        var binary = new BinaryClaims(headerLength is { } start ? body.Length - start : 0);
+        var request = Parse(json, binary, modelVersion);
+        binary.Fill(headerLength is { } offset ? body.Span[(int)offset..] : default);
+        return request;
+    }
+
+    /// <summary>
+    /// Reads and parses a request body. A binary request whose length is known is read in two parts: the JSON
+    /// header, then each input's binary data straight from the body into that input's own array, so a tensor is
+    /// copied once (from the server's receive buffers); anything else is read whole first.
+    /// </summary>
+    /// <exception cref="InferenceException">InvalidInput for an empty or malformed request.</exception>
+    public static async Task<RestInferenceRequest> ReadAsync(HttpRequest request, long? headerLength, string? modelVersion, CancellationToken cancellationToken)
+    {
+        if (headerLength is not { } length || request.ContentLength is not { } total)
+        {
+            var body = await RequestBody.ReadAsync(request, cancellationToken);
+            return body.Length == 0 ? throw Empty() : Read(body, headerLength, modelVersion);
+        }
+
+        if (total == 0)
+        {
+            throw Empty();
+        }
+
+        if (length < 0 || length > total)
+        {
+            throw Invalid($"{HeaderLengthHeader} is {length} but the body has {total} bytes");
+        }
+
+        var json = new byte[length];
+        await request.Body.ReadExactlyAsync(json, cancellationToken);
+        var binary = new BinaryClaims(total - length);
+        var parsed = Parse(json, binary, modelVersion);
+        await binary.FillAsync(request.Body, cancellationToken);
+        return parsed;
+    }
+
+    private static RestInferenceRequest Parse(ReadOnlyMemory<byte> json, BinaryClaims binary, string? modelVersion)
+    {
         try
         {
             return ReadRequest(json, binary, modelVersion);
@@ -44,7 +83,7 @@ internal static class InferenceRequestJsonReader
         }
     }
 
-    private static RestInferenceRequest ReadRequest(ReadOnlyMemory<byte> json, BinaryCursor binary, string? modelVersion)
+    private static RestInferenceRequest ReadRequest(ReadOnlyMemory<byte> json, BinaryClaims binary, string? modelVersion)
     {
         var reader = new Utf8JsonReader(json.Span, Options);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -130,7 +169,7 @@ internal static class InferenceRequestJsonReader
     }
 
     // Reads one entry of "inputs"; the reader is on its first token and is left on its last.
-    private static InferTensor ReadInput(ref Utf8JsonReader reader, ReadOnlyMemory<byte> json, BinaryCursor binary)
+    private static InferTensor ReadInput(ref Utf8JsonReader reader, ReadOnlyMemory<byte> json, BinaryClaims binary)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -164,9 +203,9 @@ internal static class InferenceRequestJsonReader
                     }
 
                     break;
-                case "data" when datatype == InferDatatype.Fp32 && !string.IsNullOrEmpty(name) && shape is not null:
-                    // The usual order (name, shape, datatype, data): FP32 data decoded in the same pass.
-                    decoded = TensorJsonCodec.DecodeFloats(name, ref reader, InferDatatype.ElementCount(shape), json.Length);
+                case "data" when datatype is not null && InferDatatype.IsKnown(datatype) && !string.IsNullOrEmpty(name) && shape is not null:
+                    // The usual order (name, shape, datatype, data): the data decoded in the same pass.
+                    decoded = TensorJsonCodec.Decode(name, datatype, ref reader, InferDatatype.ElementCount(shape), json.Length);
                     break;
                 case "data":
                     // Any other order or datatype: keep the array's bytes and decode once the input's header is known.
@@ -346,18 +385,41 @@ internal static class InferenceRequestJsonReader
 
     private static InferenceException Invalid(string message) => new(InferenceErrorCode.InvalidInput, message);
 
-    // Hands out the binary part of the body input by input.
-    private sealed class BinaryCursor(ReadOnlyMemory<byte> data)
+    private static InferenceException Empty() => Invalid("the request body is empty; send a JSON inference request");
+
+    // Hands out the binary part of the body input by input: while the JSON is parsed each input that claims binary
+    // data gets an array of its size, and once the whole header is known the arrays are filled in input order, from
+    // the body in memory or straight from the request stream.
+    private sealed class BinaryClaims(long length)
     {
-        private int _offset;
+        private readonly List<byte[]> _claims = [];
+        private long _claimed;
 
-        public int Remaining => data.Length - _offset;
+        public long Remaining => length - _claimed;
 
-        public byte[] Take(int length)
+        public byte[] Take(int size)
         {
-            var slice = data.Slice(_offset, length).ToArray();
-            _offset += length;
-            return slice;
+            var claim = new byte[size];
+            _claims.Add(claim);
+            _claimed += size;
+            return claim;
+        }
+
+        public void Fill(ReadOnlySpan<byte> data)
+        {
+            foreach (var claim in _claims)
+            {
+                data[..claim.Length].CopyTo(claim);
+                data = data[claim.Length..];
+            }
+        }
+
+        public async Task FillAsync(Stream body, CancellationToken cancellationToken)
+        {
+            foreach (var claim in _claims)
+            {
+                await body.ReadExactlyAsync(claim, cancellationToken);
+            }
         }
     }
 }

@@ -112,28 +112,45 @@ internal static class TensorJsonCodec
     }
 
     /// <summary>
-    /// Decodes FP32 <c>data</c> (a number, or flat or nested arrays of them) straight from the reader, which is on
-    /// the value's first token and is left on its last: each number is tokenized and parsed once, into the bytes
-    /// the tensor keeps. <paramref name="expectedCount"/> (from the shape) sizes the buffer; the data decides the
-    /// count, which the model's validator checks against the shape.
+    /// Decodes <c>data</c> of <paramref name="datatype"/> (a value, or flat or nested arrays of them) straight from
+    /// the reader, which is on the value's first token and is left on its last: each element is tokenized and
+    /// parsed once, into the bytes the tensor keeps. <paramref name="expectedCount"/> (from the shape) sizes the
+    /// buffer; the data decides the count, which the model's validator checks against the shape.
     /// </summary>
-    public static byte[] DecodeFloats(string name, ref Utf8JsonReader reader, long expectedCount, int jsonLength)
+    /// <remarks>Gives the same bytes and errors as <see cref="Decode(string, string, JsonElement)"/>, which reads a data array already parsed.</remarks>
+    public static byte[] Decode(string name, string datatype, ref Utf8JsonReader reader, long expectedCount, int jsonLength)
     {
+        if (datatype == InferDatatype.Bytes)
+        {
+            return DecodeBytes(name, ref reader);
+        }
+
+        var size = InferDatatype.ElementSize(datatype);
+        if (size <= 0)
+        {
+            throw new InferenceException(InferenceErrorCode.InvalidInput, $"input '{name}' has unknown datatype '{datatype}'");
+        }
+
         // Each element takes at least two bytes of JSON ("1,"), so a shape cannot size more than the body holds.
         var capacity = (int)Math.Clamp(expectedCount, 1, (jsonLength / 2) + 1);
-        var bytes = new byte[capacity * sizeof(float)];
+        var bytes = new byte[capacity * size];
         var count = 0;
         var depth = reader.CurrentDepth;
         while (true)
         {
             if (reader.TokenType is not (JsonTokenType.StartArray or JsonTokenType.EndArray))
             {
-                if (count * sizeof(float) == bytes.Length)
+                if ((count + 1) * size > bytes.Length)
                 {
                     Array.Resize(ref bytes, bytes.Length * 2);
                 }
 
-                BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(count * sizeof(float)), ReadSingle(name, ref reader, count));
+                if (!TryRead(name, datatype, ref reader, count, bytes.AsSpan(count * size, size)))
+                {
+                    using var element = JsonDocument.ParseValue(ref reader);
+                    throw new InferenceException(InferenceErrorCode.InvalidInput, $"input '{name}' element {count} ({Describe(element.RootElement)}) is not a valid {datatype} value");
+                }
+
                 count++;
             }
 
@@ -145,30 +162,85 @@ internal static class TensorJsonCodec
             reader.Read();
         }
 
-        return count * sizeof(float) == bytes.Length ? bytes : bytes[..(count * sizeof(float))];
+        return count * size == bytes.Length ? bytes : bytes[..(count * size)];
     }
 
-    private static float ReadSingle(string name, ref Utf8JsonReader reader, int index)
+    // One element of a fixed-size datatype from the reader's current token, as the JsonElement path reads it.
+    private static bool TryRead(string name, string datatype, ref Utf8JsonReader reader, int index, Span<byte> slot) => datatype switch
+    {
+        InferDatatype.Bool => reader.TokenType is JsonTokenType.True or JsonTokenType.False && Write(slot, reader.TokenType == JsonTokenType.True ? (byte)1 : (byte)0),
+        InferDatatype.UInt8 => TryInteger(ref reader, byte.MinValue, byte.MaxValue, out var v) && Write(slot, (byte)v),
+        InferDatatype.Int8 => TryInteger(ref reader, sbyte.MinValue, sbyte.MaxValue, out var v) && Write(slot, (byte)(sbyte)v),
+        InferDatatype.UInt16 => TryInteger(ref reader, ushort.MinValue, ushort.MaxValue, out var v) && Write(slot, (ushort)v),
+        InferDatatype.Int16 => TryInteger(ref reader, short.MinValue, short.MaxValue, out var v) && Write(slot, (ushort)(short)v),
+        InferDatatype.UInt32 => TryInteger(ref reader, uint.MinValue, uint.MaxValue, out var v) && Write(slot, (uint)v),
+        InferDatatype.Int32 => TryInteger(ref reader, int.MinValue, int.MaxValue, out var v) && Write(slot, (uint)(int)v),
+        InferDatatype.Int64 => TryInteger(ref reader, long.MinValue, long.MaxValue, out var v) && Write(slot, (ulong)v),
+        InferDatatype.UInt64 => reader.TokenType == JsonTokenType.Number && reader.TryGetUInt64(out var u) && Write(slot, u),
+        InferDatatype.Fp16 => TryDouble(name, ref reader, index, out var d) && Write(slot, BitConverter.HalfToUInt16Bits((Half)d)),
+        InferDatatype.Bf16 => TryDouble(name, ref reader, index, out var d) && Write(slot, ToBFloat16((float)d)),
+        InferDatatype.Fp32 => TrySingle(name, ref reader, index, out var f) && Write(slot, BitConverter.SingleToUInt32Bits(f)),
+        _ => TryDouble(name, ref reader, index, out var d) && Write(slot, BitConverter.DoubleToUInt64Bits(d)),
+    };
+
+    private static bool TryInteger(ref Utf8JsonReader reader, long min, long max, out long value)
+    {
+        value = 0;
+        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out value) && value >= min && value <= max;
+    }
+
+    private static bool TryDouble(string name, ref Utf8JsonReader reader, int index, out double value)
     {
         if (reader.TokenType == JsonTokenType.Number)
         {
-            if (reader.TryGetSingle(out var value))
-            {
-                return value;
-            }
-
-            if (reader.TryGetDouble(out var wide))
-            {
-                return (float)wide;
-            }
+            return reader.TryGetDouble(out value);
         }
-        else if (reader.TokenType == JsonTokenType.String && Named(JsonFields.Text(ref reader, $"input '{name}' element {index}")) is { } named)
+
+        var named = reader.TokenType == JsonTokenType.String ? Named(JsonFields.Text(ref reader, $"input '{name}' element {index}")) : null;
+        value = named ?? 0;
+        return named is not null;
+    }
+
+    // Parsed as a single where it fits, as the JsonElement path does, so both paths give the same bits.
+    private static bool TrySingle(string name, ref Utf8JsonReader reader, int index, out float value)
+    {
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetSingle(out value))
         {
-            return (float)named;
+            return true;
         }
 
-        using var element = JsonDocument.ParseValue(ref reader);
-        throw new InferenceException(InferenceErrorCode.InvalidInput, $"input '{name}' element {index} ({Describe(element.RootElement)}) is not a valid {InferDatatype.Fp32} value");
+        var ok = TryDouble(name, ref reader, index, out var wide);
+        value = (float)wide;
+        return ok;
+    }
+
+    // BYTES data: each element a JSON string, kept as its UTF-8 bytes.
+    private static byte[] DecodeBytes(string name, ref Utf8JsonReader reader)
+    {
+        var values = new List<byte[]>();
+        var depth = reader.CurrentDepth;
+        while (true)
+        {
+            if (reader.TokenType is not (JsonTokenType.StartArray or JsonTokenType.EndArray))
+            {
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    using var element = JsonDocument.ParseValue(ref reader);
+                    throw new InferenceException(InferenceErrorCode.InvalidInput, $"input '{name}' element {values.Count} ({Describe(element.RootElement)}) is not a string; BYTES data are JSON strings");
+                }
+
+                values.Add(Encoding.UTF8.GetBytes(JsonFields.Text(ref reader, $"input '{name}' element {values.Count}")));
+            }
+
+            if (reader.CurrentDepth == depth && reader.TokenType != JsonTokenType.StartArray)
+            {
+                break;
+            }
+
+            reader.Read();
+        }
+
+        return BytesElements.Pack([.. values]);
     }
 
     private static void Flatten(string name, JsonElement element, List<JsonElement> into)

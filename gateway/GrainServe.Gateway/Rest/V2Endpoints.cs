@@ -118,8 +118,7 @@ public static class V2Endpoints
     {
         // Read first: the client's budget runs from when the gateway starts on its request.
         var deadline = DeadlineHeader.Read(context);
-        var body = await ReadBodyAsync(context, required: true);
-        var request = InferenceRequestJsonReader.Read(body, HeaderLength(context), version);
+        var request = await InferenceRequestJsonReader.ReadAsync(context.Request, HeaderLength(context), version, context.RequestAborted);
         var inference = deadline is null ? request.Request : request.Request.WithDeadline(deadline);
         var result = await DataPlaneOf(context).InferAsync(model, inference, RoutingHeaders.Of(context), context.RequestAborted);
         RoutingHeaders.SetModelVersion(context, result.Response?.ModelVersion);
@@ -148,7 +147,7 @@ public static class V2Endpoints
 
     private static async Task RepositoryIndexAsync(HttpContext context)
     {
-        var body = await ReadBodyAsync(context, required: false);
+        var body = await RequestBody.ReadAsync(context.Request, context.RequestAborted);
         var readyOnly = false;
         if (body.Length > 0)
         {
@@ -170,7 +169,7 @@ public static class V2Endpoints
 
     private static async Task LoadAsync(HttpContext context, string model)
     {
-        var body = await ReadBodyAsync(context, required: false);
+        var body = await RequestBody.ReadAsync(context.Request, context.RequestAborted);
         string? config = null;
         if (body.Length > 0)
         {
@@ -260,20 +259,6 @@ public static class V2Endpoints
         return long.TryParse(value[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length)
             ? length
             : throw new InferenceException(InferenceErrorCode.InvalidInput, $"{InferenceRequestJsonReader.HeaderLengthHeader} '{value[0]}' is not a byte count");
-    }
-
-    // Kestrel enforces MaxRequestBodySize while this reads, throwing a 413 BadHttpRequestException.
-    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, bool required)
-    {
-        var length = context.Request.ContentLength;
-        using var buffer = new MemoryStream(length is > 0 and < int.MaxValue ? (int)length : 4096);
-        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-        if (buffer.Length == 0 && required)
-        {
-            throw new InferenceException(InferenceErrorCode.InvalidInput, "the request body is empty; send a JSON inference request");
-        }
-
-        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
     private static void WriteTensors(Utf8JsonWriter writer, string property, TensorMetadata[] tensors)

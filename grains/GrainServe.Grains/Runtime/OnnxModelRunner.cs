@@ -8,22 +8,32 @@ namespace GrainServe.Runtime;
 
 /// <summary>
 /// Runs batches through one ONNX Runtime session. Fixed-size inputs are passed to the runtime over the
-/// request's own pinned bytes, without a copy; outputs are copied once into the bytes that leave the grain.
+/// request's own pinned bytes, without a copy. Outputs whose shapes the model's declarations give are allocated
+/// before the run and written by the runtime in place (<see cref="OutputBuffers"/>); the others are copied once
+/// from the runtime's buffers into the bytes that leave the grain.
 /// </summary>
 public sealed class OnnxModelRunner : IModelRunner
 {
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
+    private readonly OutputBuffers _outputBuffers;
 
     /// <summary>Wraps a session and completes the written configuration from the model's own signature.</summary>
     public OnnxModelRunner(string modelName, ModelConfig written, InferenceSession session)
     {
         _session = session;
         Config = ModelConfigCompleter.Complete(modelName, written, Describe(modelName, session.InputMetadata), Describe(modelName, session.OutputMetadata));
+        _outputBuffers = new OutputBuffers(session.InputMetadata, session.OutputMetadata, Config.MaxBatchSize > 0);
     }
 
     /// <inheritdoc />
     public ModelConfig Config { get; }
+
+    /// <summary>Whether runs still get their outputs allocated ahead (false once the model's declarations proved wrong).</summary>
+    internal bool PreallocatesOutputs => _outputBuffers.Enabled;
+
+    /// <summary>Whether a run of these inputs would get <paramref name="outputNames"/> allocated ahead.</summary>
+    internal bool WouldPreallocate(string[] outputNames, InferTensor[] inputs) => _outputBuffers.CanAllocate(outputNames, inputs);
 
     /// <inheritdoc />
     public Task<InferTensor[]> RunAsync(InferTensor[] inputs, string[] outputNames, CancellationToken cancellationToken)
@@ -38,16 +48,32 @@ public sealed class OnnxModelRunner : IModelRunner
                 values.Add(ToOrtValue(input, handles));
             }
 
-            using var results = _session.Run(_runOptions, inputs.Select(i => i.Name).ToArray(), values, outputNames);
-            var outputs = new InferTensor[outputNames.Length];
-            var i = 0;
-            foreach (var result in results)
+            var inputNames = inputs.Select(i => i.Name).ToArray();
+            if (!_outputBuffers.TryAllocate(outputNames, inputs, handles, out var preallocated, out var outputValues))
             {
-                outputs[i] = FromOrtValue(outputNames[i], result);
-                i++;
+                return Task.FromResult(Run(inputNames, values, outputNames));
             }
 
-            return Task.FromResult(outputs);
+            try
+            {
+                _session.Run(_runOptions, inputNames, values, outputNames, outputValues);
+                return Task.FromResult(preallocated);
+            }
+            catch (OnnxRuntimeException)
+            {
+                // Either the outputs are not the shapes the model declares, or the run fails whatever its outputs: the
+                // ordinary run tells which, and only when it succeeds does the model stop getting preallocated outputs.
+                var outputs = Run(inputNames, values, outputNames);
+                _outputBuffers.Disable();
+                return Task.FromResult(outputs);
+            }
+            finally
+            {
+                foreach (var value in outputValues)
+                {
+                    value.Dispose();
+                }
+            }
         }
         finally
         {
@@ -61,6 +87,21 @@ public sealed class OnnxModelRunner : IModelRunner
                 handle.Free();
             }
         }
+    }
+
+    // The runtime allocates the outputs; each is copied once into the bytes that leave the grain.
+    private InferTensor[] Run(string[] inputNames, List<OrtValue> values, string[] outputNames)
+    {
+        using var results = _session.Run(_runOptions, inputNames, values, outputNames);
+        var outputs = new InferTensor[outputNames.Length];
+        var i = 0;
+        foreach (var result in results)
+        {
+            outputs[i] = FromOrtValue(outputNames[i], result);
+            i++;
+        }
+
+        return outputs;
     }
 
     /// <inheritdoc />

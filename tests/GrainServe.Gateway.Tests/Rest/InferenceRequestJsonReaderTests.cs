@@ -116,6 +116,49 @@ public sealed class InferenceRequestJsonReaderTests
         Assert.Equal(["Y"], request.Request.RequestedOutputs!);
     }
 
+    // Every datatype's data read in the same pass as the header (name, shape, datatype, then data) gives the bytes
+    // that the buffered path (data before the header, decoded from a parsed array) gives.
+    [Theory]
+    [InlineData("BOOL", "[[true,false],[false,true]]")]
+    [InlineData("UINT8", "[0,255,7,128]")]
+    [InlineData("INT8", "[-128,127,0,-1]")]
+    [InlineData("UINT16", "[0,65535,1,2]")]
+    [InlineData("INT16", "[-32768,32767,-2,3]")]
+    [InlineData("UINT32", "[0,4294967295,5,6]")]
+    [InlineData("INT32", "[-2147483648,2147483647,-7,8]")]
+    [InlineData("INT64", "[-9223372036854775808,9223372036854775807,9,-10]")]
+    [InlineData("UINT64", "[0,18446744073709551615,11,12]")]
+    [InlineData("FP16", "[0.1,-65504,\"NaN\",\"-Infinity\"]")]
+    [InlineData("BF16", "[0.1,3.4e38,\"Infinity\",-0.0]")]
+    [InlineData("FP32", "[0.1,3.4028235E38,\"NaN\",1e-45]")]
+    [InlineData("FP64", "[0.1,1.7976931348623157E308,\"-Infinity\",5e-324]")]
+    [InlineData("BYTES", "[\"a\",\"\",\"h\\u00e9llo\",\"\u2603\"]")]
+    public void EveryDatatype_InOnePass_DecodesAsTheBufferedPathDoes(string datatype, string data)
+    {
+        var streamed = Input($$"""{"name":"X","shape":[4],"datatype":"{{datatype}}","data":{{data}}}""");
+        var buffered = Input($$"""{"data":{{data}},"name":"X","shape":[4],"datatype":"{{datatype}}"}""");
+
+        Assert.NotEmpty(streamed.Data);
+        Assert.Equal(buffered.Data, streamed.Data);
+    }
+
+    [Theory]
+    [InlineData("INT8", "[1,128]", "element 1 (128) is not a valid INT8 value")]
+    [InlineData("UINT32", "[-1]", "element 0 (-1) is not a valid UINT32 value")]
+    [InlineData("BOOL", "[true,1]", "element 1 (1) is not a valid BOOL value")]
+    [InlineData("INT64", "[1.5]", "element 0 (1.5) is not a valid INT64 value")]
+    [InlineData("FP64", "[\"two\"]", "is not a valid FP64 value")]
+    [InlineData("BYTES", "[\"a\",2]", "element 1 (2) is not a string")]
+    [InlineData("INT32", "[[1],{\"a\":1}]", "element 1 ({\"a\":1}) is not a valid INT32 value")]
+    public void EveryDatatype_InOnePass_NamesABadElement(string datatype, string data, string expected)
+    {
+        var streamed = Assert.Throws<InferenceException>(() => Input($$"""{"name":"X","shape":[2],"datatype":"{{datatype}}","data":{{data}}}"""));
+        var buffered = Assert.Throws<InferenceException>(() => Input($$"""{"data":{{data}},"name":"X","shape":[2],"datatype":"{{datatype}}"}"""));
+
+        Assert.Contains(expected, streamed.Message);
+        Assert.Equal(buffered.Message, streamed.Message);
+    }
+
     [Fact]
     public void BinaryInput_TakesItsBytesFromAfterTheHeader()
     {

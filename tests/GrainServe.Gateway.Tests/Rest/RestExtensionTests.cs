@@ -78,6 +78,39 @@ public sealed class RestExtensionTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Infer_BinaryBodyWithoutContentLength_IsReadWholeAndAnswered()
+    {
+        // A chunked body has no length to check the header against before reading, so it takes the buffered path.
+        const string json = """{"inputs":[{"name":"INPUT0","shape":[1,4],"datatype":"FP32","parameters":{"binary_data_size":16}},{"name":"INPUT1","shape":[1,4],"datatype":"FP32","parameters":{"binary_data_size":16}}]}""";
+        var header = Encoding.UTF8.GetBytes(json);
+        using var content = new StreamContent(new UnseekableStream([.. header, .. Bytes(A), .. Bytes(B)]));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        content.Headers.Add("Inference-Header-Content-Length", header.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        using var response = await Http.PostAsync("/v2/models/add_sub/infer", content);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Null(content.Headers.ContentLength);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(A.Zip(B, (a, b) => a + b), body["outputs"]![0]!["data"]!.AsArray().Select(v => v!.GetValue<float>()));
+    }
+
+    [Theory]
+    [InlineData(-1, "'-1' is not a byte count")]
+    [InlineData(1000, "is 1000 but the body has")]
+    public async Task Infer_HeaderLengthOutsideTheBody_Returns400(int headerLength, string expected)
+    {
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"inputs":[]}"""));
+        content.Headers.TryAddWithoutValidation("Inference-Header-Content-Length", headerLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        using var response = await Http.PostAsync("/v2/models/add_sub/infer", content);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, body["error"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Infer_SameInputsOverEveryEncoding_GiveBitwiseIdenticalOutputs()
     {
         var jsonBody = $$"""{"inputs":[{"name":"INPUT0","shape":[1,4],"datatype":"FP32","data":[{{string.Join(',', A.Select(Format))}}]},{"name":"INPUT1","shape":[1,4],"datatype":"FP32","data":[{{string.Join(',', B.Select(Format))}}]}]}""";
@@ -187,4 +220,10 @@ public sealed class RestExtensionTests(GatewayFixture fixture)
     }
 
     private static string Format(float value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
+    // A stream that cannot say its length, so HttpClient sends the body chunked.
+    private sealed class UnseekableStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+    }
 }
