@@ -9,7 +9,7 @@ public sealed class GenerationTokenizerLoaderTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Theory]
-    [InlineData("Unigram")]
+    [InlineData("WordLevel")]
     [InlineData("WordPiece")]
     public void Load_ModelTypeNotBpe_FailsNamingIt(string type)
     {
@@ -60,7 +60,7 @@ public sealed class GenerationTokenizerLoaderTests : IDisposable
 
         var tokenizer = GenerationTokenizerLoader.Load(_folder, null);
 
-        Assert.EndsWith("tokenizer.json (Metaspace BPE, byte fallback)", tokenizer.Description, StringComparison.Ordinal);
+        Assert.EndsWith("tokenizer.json (Metaspace BPE, byte fallback, normalizer Prepend+Replace)", tokenizer.Description, StringComparison.Ordinal);
         Assert.Equal([LlamaStyleTokenizer.T("▁hel"), LlamaStyleTokenizer.T("lo")], tokenizer.Encode("hello", addBosToken: false));
         File.Delete(Path.Combine(_folder, "tokenizer.json"));
         Assert.Equal([LlamaStyleTokenizer.T("▁h"), LlamaStyleTokenizer.T("e"), LlamaStyleTokenizer.T("llo")], GenerationTokenizerLoader.Load(_folder, null).Encode("hello", addBosToken: false));
