@@ -31,5 +31,14 @@ public sealed record EngineSnapshot
     public TimeSpan ComputeTime { get; init; }
 
     /// <summary>The fraction of KV blocks in use, 0 to 1 (<c>vllm:kv_cache_usage_perc</c>).</summary>
+    /// <summary>
+    /// Host bytes the step model's per-sequence KV caches hold (<see cref="IStepModel.KvBytesHeld"/>): never more than
+    /// <see cref="UsedBlocks"/> blocks' worth, and 0 once every sequence has left.
+    /// </summary>
+    public long KvBytesHeld { get; init; }
+
+    /// <summary>Bytes of the KV pool: <see cref="TotalBlocks"/> blocks of <c>block_size</c> tokens.</summary>
+    public long KvPoolBytes { get; init; }
+
     public double KvCacheUsage => TotalBlocks == 0 ? 0 : (double)UsedBlocks / TotalBlocks;
 }

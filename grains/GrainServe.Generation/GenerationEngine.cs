@@ -16,6 +16,7 @@ public sealed partial class GenerationEngine : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly IGenerationObserver? _observer;
     private readonly KvBlockManager _blocks;
+    private readonly long _poolBytes;
     private readonly Scheduler _scheduler;
     private readonly Sampler _sampler = new();
     private readonly List<StepEntry> _entries = [];
@@ -68,7 +69,9 @@ public sealed partial class GenerationEngine : IAsyncDisposable
         _blocks = new KvBlockManager((int)Math.Min(blocks, int.MaxValue), options.BlockSize);
         _scheduler = new Scheduler(Options, _blocks);
         MaxSequenceTokens = (int)Math.Min(Options.MaxModelLen.Value, _blocks.TotalTokens);
-        _published = new Published(new EngineSnapshot { TotalBlocks = _blocks.TotalBlocks }, 0);
+        _poolBytes = (long)_blocks.TotalBlocks * options.BlockSize * model.KvBytesPerToken;
+        model.ConfigureKvBlockSize(options.BlockSize);
+        _published = new Published(new EngineSnapshot { TotalBlocks = _blocks.TotalBlocks, KvPoolBytes = _poolBytes }, 0);
     }
 
     /// <summary>The options in force, <see cref="EngineOptions.MaxModelLen"/> resolved against the model.</summary>
@@ -232,6 +235,8 @@ public sealed partial class GenerationEngine : IAsyncDisposable
         Waiting = _scheduler.Waiting.Count,
         UsedBlocks = _blocks.UsedBlocks,
         TotalBlocks = _blocks.TotalBlocks,
+        KvBytesHeld = _model.KvBytesHeld,
+        KvPoolBytes = _poolBytes,
         Preemptions = _scheduler.Preemptions,
         PromptTokens = _promptTokens,
         GenerationTokens = _generationTokens,

@@ -28,4 +28,19 @@ public interface IStepModel : IDisposable
 
     /// <summary>Frees a sequence's cache (it finished, was cancelled or was preempted). Unknown ids are ignored.</summary>
     void Release(long sequenceId);
+
+    /// <summary>
+    /// Host bytes the per-sequence KV caches hold now: with caches grown in whole blocks of the engine's block size
+    /// (<see cref="ConfigureKvBlockSize"/>), at most the blocks the engine's pool has given the sequences. 0 for a model
+    /// that keeps none (the default).
+    /// </summary>
+    long KvBytesHeld => 0;
+
+    /// <summary>
+    /// Called by the engine before its first step with its <see cref="EngineOptions.BlockSize"/>, the unit the model's
+    /// caches should grow by. The default ignores it.
+    /// </summary>
+    void ConfigureKvBlockSize(int blockSize)
+    {
+    }
 }

@@ -9,7 +9,7 @@ namespace GrainServe.Generation;
 /// or the unknown token. Microsoft.ML.Tokenizers' BpeTokenizer has no byte fallback, so this follows
 /// <c>tokenizers/src/models/bpe/{model,word}.rs</c> step for step instead.
 /// </summary>
-internal sealed class ByteFallbackBpe
+internal sealed class ByteFallbackBpe : ISubwordModel
 {
     private readonly Dictionary<string, int> _vocabulary;
     private readonly Dictionary<(int Left, int Right), (int Rank, int Id)> _merges = [];

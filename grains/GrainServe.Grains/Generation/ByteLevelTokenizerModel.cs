@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.ML.Tokenizers;
 
 namespace GrainServe.Generation;
@@ -12,11 +11,10 @@ internal sealed class ByteLevelTokenizerModel(Tokenizer model, bool addPrefixSpa
 {
     public void Encode(string chunk, bool atTextStart, List<int> ids)
     {
-        // With InvariantGlobalization (this server's default) Normalize leaves non-ASCII text as it is: text already in
-        // NFC, which is nearly all text, encodes as Hugging Face encodes it; decomposed text may not.
+        // The server's own tables: with InvariantGlobalization string.Normalize leaves non-ASCII text as it is.
         if (normalizeNfc)
         {
-            chunk = chunk.Normalize(NormalizationForm.FormC);
+            chunk = UnicodeNormalization.Nfc(chunk);
         }
 
         if (addPrefixSpace && chunk[0] != ' ')

@@ -41,6 +41,9 @@ public static class GenerationMetrics
         Family(text, "vllm:num_requests_waiting", "gauge", "Number of requests waiting to be processed.", snapshots, s => s.Totals.Waiting);
         Family(text, "vllm:kv_cache_usage_perc", "gauge", "KV-cache usage. 1 means 100 percent usage.", snapshots,
             s => s.Totals.TotalBlocks == 0 ? 0 : (double)s.Totals.UsedBlocks / s.Totals.TotalBlocks);
+        // Not vLLM's: what the host KV caches hold against the pool they are accounted in (IStepModel.KvBytesHeld).
+        Family(text, "grainserve_generation_kv_cache_held_bytes", "gauge", "Host bytes the sequences' KV caches hold.", snapshots, s => s.Totals.KvBytesHeld);
+        Family(text, "grainserve_generation_kv_cache_pool_bytes", "gauge", "Bytes of the KV cache pools reserved for the model's instances.", snapshots, s => s.Totals.KvPoolBytes);
         Family(text, "vllm:num_preemptions_total", "counter", "Cumulative number of preemption from the engine.", snapshots, s => s.Totals.Preemptions);
         Family(text, "vllm:prompt_tokens_total", "counter", "Number of prefill tokens processed.", snapshots, s => s.Totals.PromptTokens);
         Family(text, "vllm:generation_tokens_total", "counter", "Number of generation tokens processed.", snapshots, s => s.Totals.GenerationTokens);
@@ -127,7 +130,7 @@ public static class GenerationMetrics
             {
                 if (_series.Live.Remove(this))
                 {
-                    _series.Retired = Add(_series.Retired, last with { Running = 0, Waiting = 0, UsedBlocks = 0, TotalBlocks = 0 });
+                    _series.Retired = Add(_series.Retired, last with { Running = 0, Waiting = 0, UsedBlocks = 0, TotalBlocks = 0, KvBytesHeld = 0, KvPoolBytes = 0 });
                 }
             }
         }
@@ -168,6 +171,8 @@ public static class GenerationMetrics
         Waiting = a.Waiting + b.Waiting,
         UsedBlocks = a.UsedBlocks + b.UsedBlocks,
         TotalBlocks = a.TotalBlocks + b.TotalBlocks,
+        KvBytesHeld = a.KvBytesHeld + b.KvBytesHeld,
+        KvPoolBytes = a.KvPoolBytes + b.KvPoolBytes,
         Preemptions = a.Preemptions + b.Preemptions,
         PromptTokens = a.PromptTokens + b.PromptTokens,
         GenerationTokens = a.GenerationTokens + b.GenerationTokens,

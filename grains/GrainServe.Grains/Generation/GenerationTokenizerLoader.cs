@@ -15,9 +15,9 @@ namespace GrainServe.Generation;
 /// <item>any other value: a file in the version folder, a SentencePiece model when its name ends in <c>.model</c>,
 /// a Hugging Face <c>tokenizer.json</c> otherwise.</item>
 /// </list>
-/// A tokenizer.json is byte-level BPE (GPT-2, Llama 3, Qwen) or SentencePiece-style BPE with byte fallback and
-/// <c>▁</c> for spaces (Llama 2, Mistral, TinyLlama; <see cref="MetaspaceTokenizerJson"/>); a tokenizer.model is a
-/// SentencePiece BPE model (<see cref="SentencePieceTokenizerFile"/>). Beside a byte-level tokenizer.json,
+/// A tokenizer.json is byte-level BPE (GPT-2, Llama 3, Qwen), SentencePiece-style BPE with byte fallback and
+/// <c>▁</c> for spaces (Llama 2, Mistral, TinyLlama) or Unigram (T5, ALBERT, XLM-R; <see cref="MetaspaceTokenizerJson"/>);
+/// a tokenizer.model is a SentencePiece BPE or Unigram model (<see cref="SentencePieceTokenizerFile"/>). Beside a byte-level tokenizer.json,
 /// <c>tokenizer_config.json</c> gives <c>bos_token</c>, <c>eos_token</c> and <c>add_bos_token</c>; the SentencePiece
 /// kinds also fall back on <c>special_tokens_map.json</c>, their own BOS/EOS and <c>genai_config.json</c>. For all,
 /// <c>generation_config.json</c> adds <c>eos_token_id</c>s. Anything else fails with a
@@ -105,12 +105,13 @@ public static class GenerationTokenizerLoader
         var root = document.RootElement;
         var model = root.GetProperty("model");
         var type = model.TryGetProperty("type", out var t) ? t.GetString() : null;
-        if (type != "BPE")
+        if (type is not ("BPE" or "Unigram"))
         {
-            throw new ModelLoadException($"{file}: model.type '{type ?? "(none)"}' is not supported; only BPE tokenizers (byte-level as GPT-2's, or SentencePiece-style as Llama 2's) can be built, or set the 'tokenizer' parameter to '{Gpt2}'");
+            throw new ModelLoadException($"{file}: model.type '{type ?? "(none)"}' is not supported; only BPE tokenizers (byte-level as GPT-2's, or SentencePiece-style as Llama 2's) and Unigram ones (T5, ALBERT, XLM-R) can be built, or set the 'tokenizer' parameter to '{Gpt2}'");
         }
 
-        if (MetaspaceTokenizerJson.Applies(root))
+        // A Unigram model is SentencePiece's: its spaces are ▁ whatever its pre-tokenizer says.
+        if (type == "Unigram" || MetaspaceTokenizerJson.Applies(root))
         {
             return MetaspaceTokenizerJson.Load(file, root);
         }

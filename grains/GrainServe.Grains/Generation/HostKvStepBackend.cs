@@ -71,6 +71,14 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
 
     public int Held(long sequenceId) => _caches.Held(sequenceId);
 
+    public int KvBlockSize
+    {
+        get => _caches.BlockSize;
+        set => _caches.BlockSize = value;
+    }
+
+    public long KvBytesHeld => _caches.BytesHeld;
+
     public void Release(long sequenceId)
     {
         _caches.Release(sequenceId);

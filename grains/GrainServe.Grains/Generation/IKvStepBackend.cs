@@ -17,6 +17,12 @@ internal interface IKvStepBackend : IDisposable
     /// <summary>Frees a sequence's cache; unknown ids are ignored.</summary>
     void Release(long sequenceId);
 
+    /// <summary>Tokens each sequence's cache grows by (the engine's block size); set before the first step.</summary>
+    int KvBlockSize { get; set; }
+
+    /// <summary>Host bytes the sequences' caches hold now.</summary>
+    long KvBytesHeld { get; }
+
     /// <summary>
     /// Where the sequence's row is cheapest in a batch: rows sorted by this run without copying per-sequence state the
     /// backend keeps stacked (an encoder-decoder's cross-attention). Equal for every sequence when nothing is stacked.

@@ -92,6 +92,14 @@ internal sealed class IoBindingKvStepBackend<TKv, TLogits> : IKvStepBackend
 
     public int Held(long sequenceId) => _caches.Held(sequenceId);
 
+    public int KvBlockSize
+    {
+        get => _caches.BlockSize;
+        set => _caches.BlockSize = value;
+    }
+
+    public long KvBytesHeld => _caches.BytesHeld;
+
     public void Release(long sequenceId) => _caches.Release(sequenceId);
 
     public void Run(IReadOnlyList<StepEntry> entries, StepPlan plan, Span<float> logits, Span<float> hidden)

@@ -5,11 +5,12 @@ using GrainServe.Runtime;
 namespace GrainServe.Generation;
 
 /// <summary>
-/// Builds a <see cref="GenerationTokenizer"/> from a Hugging Face tokenizer.json in the SentencePiece style of Llama 2,
-/// Mistral and TinyLlama: model BPE (usually <c>byte_fallback: true</c>), spaces as <c>▁</c> by the normalizer
-/// <c>Sequence[Prepend("▁"), Replace(" ", "▁")]</c> or the <c>Metaspace</c> pre-tokenizer, and the decoder
-/// <c>Sequence[Replace("▁", " "), ByteFallback, Fuse, Strip(" ", 1, 0)]</c> or <c>Metaspace</c>. Any other step fails
-/// with a <see cref="ModelLoadException"/> naming it.
+/// Builds a <see cref="GenerationTokenizer"/> from a Hugging Face tokenizer.json in the SentencePiece style: model BPE
+/// (Llama 2, Mistral, TinyLlama; usually <c>byte_fallback: true</c>) or Unigram (T5, ALBERT, XLM-R; see
+/// <see cref="UnigramModel"/>), spaces as <c>▁</c> by the normalizer (<c>Sequence[Prepend("▁"), Replace(" ", "▁")]</c>,
+/// or any <see cref="TokenizerJsonNormalizer"/>) or the <c>Metaspace</c> pre-tokenizer (alone or after
+/// <c>WhitespaceSplit</c>), and the decoder <c>Sequence[Replace("▁", " "), ByteFallback, Fuse, Strip(" ", 1, 0)]</c> or
+/// <c>Metaspace</c>. Any other step fails with a <see cref="ModelLoadException"/> naming it.
 /// </summary>
 internal static class MetaspaceTokenizerJson
 {
@@ -23,49 +24,13 @@ internal static class MetaspaceTokenizerJson
     /// <summary>Builds the tokenizer; <paramref name="root"/> is the parsed <paramref name="file"/>.</summary>
     public static GenerationTokenizer Load(string file, JsonElement root)
     {
-        var steps = new MetaspaceTokenizerModel.Steps(
-            Normalizers(root).Any(n => Type(n) == "Prepend"),
-            Normalizers(root).Any(IsSpaceReplace),
-            PreTokenizer(file, root));
-        foreach (var normalizer in Normalizers(root))
-        {
-            if (!(Type(normalizer) == "Prepend" && Text(normalizer, "prepend") == Metaspace) && !IsSpaceReplace(normalizer))
-            {
-                throw new ModelLoadException($"{file}: normalizer step '{Type(normalizer) ?? "(none)"}' is not supported; a SentencePiece-style tokenizer.json may have Prepend(\"▁\") and Replace(\" \", \"▁\")");
-            }
-        }
+        var (pre, whitespaceSplit) = PreTokenizer(file, root);
+        var normalizer = TokenizerJsonNormalizer.Parse(file, Property(root, "normalizer"));
+        var steps = new MetaspaceTokenizerModel.Steps(false, false, pre, normalizer, whitespaceSplit);
 
         var model = root.GetProperty("model");
-        foreach (var unsupported in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
-        {
-            if (Text(model, unsupported) is { Length: > 0 } value)
-            {
-                throw new ModelLoadException($"{file}: model.{unsupported} '{value}' is not supported by a SentencePiece-style BPE tokenizer");
-            }
-        }
-
-        if (Property(model, "dropout") is { ValueKind: JsonValueKind.Number } dropout && dropout.GetDouble() > 0)
-        {
-            throw new ModelLoadException($"{file}: model.dropout {dropout.GetDouble()} makes encoding random; serving needs it null");
-        }
-
-        var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var entry in model.GetProperty("vocab").EnumerateObject())
-        {
-            vocabulary[entry.Name] = entry.Value.GetInt32();
-        }
-
-        var merges = new List<(string, string)>();
-        foreach (var merge in model.GetProperty("merges").EnumerateArray())
-        {
-            // Newer files write a merge as ["a", "b"], older ones as "a b": exactly one space, as Hugging Face insists.
-            merges.Add(merge.ValueKind == JsonValueKind.Array
-                ? (merge[0].GetString()!, merge[1].GetString()!)
-                : merge.GetString()!.Split(' ') is [var left, var right] ? (left, right) : throw new FormatException($"merge '{merge.GetString()}' is not two tokens and a space"));
-        }
-
-        var byteFallback = TokenizerConfigFiles.Flag(model, "byte_fallback");
-        var bpe = new ByteFallbackBpe(vocabulary, merges, byteFallback, Text(model, "unk_token"), TokenizerConfigFiles.Flag(model, "fuse_unk"), TokenizerConfigFiles.Flag(model, "ignore_merges"));
+        var unigram = Type(model) == "Unigram";
+        var (subwords, vocabulary, byteFallback) = unigram ? Unigram(model) : Bpe(file, model);
 
         var added = new List<AddedToken>();
         if (Property(root, "added_tokens") is { ValueKind: JsonValueKind.Array } addedTokens)
@@ -96,30 +61,95 @@ internal static class MetaspaceTokenizerJson
         }
 
         int? Lookup(string text) =>
-            added.FirstOrDefault(a => a.Content == text) is { } token ? token.Id : bpe.TokenId(text);
+            added.FirstOrDefault(a => a.Content == text) is { } token ? token.Id : subwords.TokenId(text);
         var (postBos, postBosId) = PostProcessorBos(root);
         // Without a config naming the EOS, Llama's convention: the special token </s> ends a sequence.
         var defaultEos = added.FirstOrDefault(a => a.Special && a.Content == "</s>")?.Id;
         var (bos, eos, addBos) = TokenizerConfigFiles.SpecialTokens(Path.GetDirectoryName(file)!, file, Lookup, postBosId ?? (postBos is null ? null : Lookup(postBos)), defaultEos, defaultAddBos: postBos is not null);
-        var description = $"{file} (Metaspace BPE{(byteFallback ? ", byte fallback" : "")})";
-        return new GenerationTokenizer(description, new MetaspaceTokenizerModel(bpe, steps), bytes, added, bos, eos, addBos, decoder.LeadingSpacesStripped, firstBytes);
+        var description = $"{file} ({(unigram ? "Unigram" : "Metaspace BPE")}{(byteFallback ? ", byte fallback" : "")}{(normalizer is null ? "" : $", normalizer {string.Join('+', normalizer.Names)}")})";
+        return new GenerationTokenizer(description, new MetaspaceTokenizerModel(subwords, steps), bytes, added, bos, eos, addBos, decoder.LeadingSpacesStripped, firstBytes);
     }
 
-    private static MetaspaceTokenizerModel.MetaspaceStep? PreTokenizer(string file, JsonElement root)
+    private static (ISubwordModel Model, Dictionary<string, int> Vocabulary, bool ByteFallback) Bpe(string file, JsonElement model)
+    {
+        foreach (var unsupported in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
+        {
+            if (Text(model, unsupported) is { Length: > 0 } value)
+            {
+                throw new ModelLoadException($"{file}: model.{unsupported} '{value}' is not supported by a SentencePiece-style BPE tokenizer");
+            }
+        }
+
+        if (Property(model, "dropout") is { ValueKind: JsonValueKind.Number } dropout && dropout.GetDouble() > 0)
+        {
+            throw new ModelLoadException($"{file}: model.dropout {dropout.GetDouble()} makes encoding random; serving needs it null");
+        }
+
+        var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var entry in model.GetProperty("vocab").EnumerateObject())
+        {
+            vocabulary[entry.Name] = entry.Value.GetInt32();
+        }
+
+        var merges = new List<(string, string)>();
+        foreach (var merge in model.GetProperty("merges").EnumerateArray())
+        {
+            // Newer files write a merge as ["a", "b"], older ones as "a b": exactly one space, as Hugging Face insists.
+            merges.Add(merge.ValueKind == JsonValueKind.Array
+                ? (merge[0].GetString()!, merge[1].GetString()!)
+                : merge.GetString()!.Split(' ') is [var left, var right] ? (left, right) : throw new FormatException($"merge '{merge.GetString()}' is not two tokens and a space"));
+        }
+
+        var byteFallback = TokenizerConfigFiles.Flag(model, "byte_fallback");
+        var bpe = new ByteFallbackBpe(vocabulary, merges, byteFallback, Text(model, "unk_token"), TokenizerConfigFiles.Flag(model, "fuse_unk"), TokenizerConfigFiles.Flag(model, "ignore_merges"));
+        return (bpe, vocabulary, byteFallback);
+    }
+
+    // model.vocab is [[piece, score], ...] in id order; unk_id is required, as a segmentation may need it.
+    private static (ISubwordModel Model, Dictionary<string, int> Vocabulary, bool ByteFallback) Unigram(JsonElement model)
+    {
+        var pieces = new List<(string Piece, double Score)>();
+        foreach (var entry in model.GetProperty("vocab").EnumerateArray())
+        {
+            pieces.Add((entry[0].GetString()!, entry[1].GetDouble()));
+        }
+
+        var unknownId = Int(model, "unk_id") ?? throw new FormatException("model.unk_id is null; a Unigram model needs the id of its unknown piece");
+        var byteFallback = TokenizerConfigFiles.Flag(model, "byte_fallback");
+        var unigram = new UnigramModel(pieces, unknownId, byteFallback);
+        var vocabulary = new Dictionary<string, int>(pieces.Count, StringComparer.Ordinal);
+        for (var id = 0; id < pieces.Count; id++)
+        {
+            vocabulary[pieces[id].Piece] = id;
+        }
+
+        return (unigram, vocabulary, byteFallback);
+    }
+
+    // None, Metaspace, or (T5) Sequence[WhitespaceSplit, Metaspace].
+    private static (MetaspaceTokenizerModel.MetaspaceStep? Step, bool WhitespaceSplit) PreTokenizer(string file, JsonElement root)
     {
         var pre = Property(root, "pre_tokenizer");
         if (pre is null)
         {
-            return null;
+            return (null, false);
+        }
+
+        var whitespaceSplit = false;
+        if (Type(pre) == "Sequence" && Property(pre.Value, "pretokenizers") is { ValueKind: JsonValueKind.Array } steps
+            && steps.GetArrayLength() == 2 && Type(steps[0]) == "WhitespaceSplit")
+        {
+            whitespaceSplit = true;
+            pre = steps[1];
         }
 
         if (Type(pre) != "Metaspace")
         {
-            throw new ModelLoadException($"{file}: pre_tokenizer '{Type(pre) ?? "(none)"}' is not supported beside a normalizer that writes spaces as ▁; a SentencePiece-style tokenizer.json has none or Metaspace");
+            throw new ModelLoadException($"{file}: pre_tokenizer '{Type(pre) ?? "(none)"}' is not supported beside a normalizer that writes spaces as ▁; a SentencePiece-style tokenizer.json has none, Metaspace, or Sequence[WhitespaceSplit, Metaspace]");
         }
 
         var (scheme, split) = MetaspaceSettings(file, pre.Value, "pre_tokenizer");
-        return new MetaspaceTokenizerModel.MetaspaceStep(scheme, split);
+        return (new MetaspaceTokenizerModel.MetaspaceStep(scheme, split), whitespaceSplit);
     }
 
     private static DecoderSteps Decoder(string file, JsonElement root)

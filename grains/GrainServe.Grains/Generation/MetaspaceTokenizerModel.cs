@@ -4,20 +4,22 @@ namespace GrainServe.Generation;
 /// The SentencePiece-style side of a Hugging Face tokenizer.json (Llama 2, Mistral, TinyLlama): spaces become
 /// <c>▁</c> and a <c>▁</c> goes in front, by the normalizer (<c>Prepend("▁")</c>, <c>Replace(" ", "▁")</c>), by the
 /// <c>Metaspace</c> pre-tokenizer, or both; the result is one word or, with Metaspace's <c>split</c>, a word per
-/// <c>▁</c>, each through <see cref="ByteFallbackBpe"/>. A SentencePiece tokenizer.model is encoded the same way once
-/// converted (<see cref="SentencePieceTokenizerFile"/>).
+/// <c>▁</c>, each through the subword model: <see cref="ByteFallbackBpe"/>, or <see cref="UnigramModel"/> for T5-style
+/// files, whose normalizer may be any <see cref="TokenizerJsonNormalizer"/> and whose pre-tokenizer may split on
+/// whitespace first. A SentencePiece BPE tokenizer.model is encoded the same way once converted
+/// (<see cref="SentencePieceTokenizerFile"/>).
 /// </summary>
 internal sealed class MetaspaceTokenizerModel : ITokenizerModel
 {
     /// <summary>The character SentencePiece writes for a space, U+2581.</summary>
     public const char Replacement = '\u2581';
 
-    private readonly ByteFallbackBpe _bpe;
+    private readonly ISubwordModel _model;
     private readonly Steps _steps;
 
-    public MetaspaceTokenizerModel(ByteFallbackBpe bpe, Steps steps)
+    public MetaspaceTokenizerModel(ISubwordModel model, Steps steps)
     {
-        _bpe = bpe;
+        _model = model;
         _steps = steps;
     }
 
@@ -38,7 +40,9 @@ internal sealed class MetaspaceTokenizerModel : ITokenizerModel
     /// <param name="NormalizerPrepends">Whether the normalizer has <c>Prepend("▁")</c>.</param>
     /// <param name="NormalizerReplacesSpaces">Whether the normalizer has <c>Replace(" ", "▁")</c>.</param>
     /// <param name="PreTokenizer">The Metaspace pre-tokenizer, or null without one.</param>
-    public sealed record Steps(bool NormalizerPrepends, bool NormalizerReplacesSpaces, MetaspaceStep? PreTokenizer);
+    /// <param name="Normalizer">A tokenizer.json's whole normalizer, applied before the two flags (which are then false).</param>
+    /// <param name="WhitespaceSplit">Whether a <c>WhitespaceSplit</c> pre-tokenizer cuts the text into words at whitespace, dropping it, before Metaspace (T5).</param>
+    public sealed record Steps(bool NormalizerPrepends, bool NormalizerReplacesSpaces, MetaspaceStep? PreTokenizer, TokenizerJsonNormalizer? Normalizer = null, bool WhitespaceSplit = false);
 
     /// <summary>The Metaspace pre-tokenizer's settings.</summary>
     /// <param name="PrependScheme">Where a <c>▁</c> goes in front.</param>
@@ -47,8 +51,31 @@ internal sealed class MetaspaceTokenizerModel : ITokenizerModel
 
     public void Encode(string chunk, bool atTextStart, List<int> ids)
     {
+        var text = _steps.Normalizer is { } normalizer ? normalizer.Normalize(chunk) : chunk;
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        if (_steps.WhitespaceSplit)
+        {
+            // Each word is pre-tokenized on its own; only one that starts the original text counts as its start.
+            var first = true;
+            foreach (var word in text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+            {
+                EncodeWord(word, atTextStart && first && !char.IsWhiteSpace(text[0]), ids);
+                first = false;
+            }
+
+            return;
+        }
+
+        EncodeWord(text, atTextStart, ids);
+    }
+
+    private void EncodeWord(string text, bool atTextStart, List<int> ids)
+    {
         // The normalizer: Prepend writes a ▁ before any non-empty text, Replace turns every space into one.
-        var text = chunk;
         if (_steps.NormalizerPrepends)
         {
             text = Replacement + text;
@@ -78,20 +105,20 @@ internal sealed class MetaspaceTokenizerModel : ITokenizerModel
                 {
                     if (text[i] == Replacement)
                     {
-                        _bpe.Encode(text[start..i], ids);
+                        _model.Encode(text[start..i], ids);
                         start = i;
                     }
                 }
 
-                _bpe.Encode(text[start..], ids);
+                _model.Encode(text[start..], ids);
                 return;
             }
         }
 
-        _bpe.Encode(text, ids);
+        _model.Encode(text, ids);
     }
 
     // Hugging Face's convert_tokens_to_ids: the vocabulary entry, with the text's spaces written as ▁.
     public int? TokenId(string tokenText) =>
-        _bpe.TokenId(tokenText.Replace(' ', Replacement));
+        _model.TokenId(tokenText.Replace(' ', Replacement));
 }

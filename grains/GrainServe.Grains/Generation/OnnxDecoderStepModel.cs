@@ -231,6 +231,12 @@ public sealed class OnnxDecoderStepModel : IStepModel
     /// <inheritdoc />
     public void Release(long sequenceId) => _backend.Release(sequenceId);
 
+    /// <inheritdoc />
+    public long KvBytesHeld => _backend.KvBytesHeld;
+
+    /// <inheritdoc />
+    public void ConfigureKvBlockSize(int blockSize) => _backend.KvBlockSize = blockSize;
+
     private static IKvStepBackend Host(InferenceSession session, DecoderLayout layout) => (layout.KvType, layout.LogitsType) switch
     {
         (TensorElementType.Float16, TensorElementType.Float16) => new HostKvStepBackend<Float16, Float16>(session, layout),

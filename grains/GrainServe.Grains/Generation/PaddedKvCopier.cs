@@ -43,7 +43,7 @@ internal sealed class PaddedKvCopier<TKv>(DecoderLayout layout)
                 {
                     var destination = past.Slice(Offset(kvIndex, b, h, 0, rows, pastLength), pastLength * _headSize);
                     destination[..padding].Clear();
-                    cache?.Plane(SequenceKvCache<TKv>.PlaneIndex(layer, kv, h, _heads)).CopyTo(destination[padding..]);
+                    cache?.CopyPlane(SequenceKvCache<TKv>.PlaneIndex(layer, kv, h, _heads), destination[padding..]);
                 }
             }
         }
@@ -61,8 +61,7 @@ internal sealed class PaddedKvCopier<TKv>(DecoderLayout layout)
             var (layer, kv) = LayerOf(tensor, kvIndex);
             for (var h = 0; h < _heads; h++)
             {
-                present.Slice(Offset(kvIndex, row, h, plan.PastLength, plan.Rows, plan.TotalLength), added * _headSize)
-                    .CopyTo(cache.Tail(SequenceKvCache<TKv>.PlaneIndex(layer, kv, h, _heads), added));
+                cache.WriteTail(SequenceKvCache<TKv>.PlaneIndex(layer, kv, h, _heads), present.Slice(Offset(kvIndex, row, h, plan.PastLength, plan.Rows, plan.TotalLength), added * _headSize));
             }
         }
     }

@@ -169,6 +169,29 @@ internal sealed class SentencePieceModelProto
         }
     });
 
+    /// <summary>
+    /// The same serialized ModelProto with <c>trainer_spec.bos_id</c> set to <paramref name="bosId"/>: Microsoft.ML.Tokenizers
+    /// 2.0.1's Unigram model indexes its pieces by bos_id and throws on a model without a BOS (T5's bos_id is -1). A
+    /// second trainer_spec holding only bos_id is appended: protobuf merges a message field that comes twice, and of a
+    /// scalar the last value wins, so every other field stays as it was.
+    /// </summary>
+    public static byte[] WithBosId(byte[] bytes, int bosId)
+    {
+        var trainer = new MemoryStream();
+        var trainerOutput = new CodedOutputStream(trainer);
+        trainerOutput.WriteTag(41, WireFormat.WireType.Varint);
+        trainerOutput.WriteInt32(bosId);
+        trainerOutput.Flush();
+
+        var stream = new MemoryStream();
+        stream.Write(bytes);
+        var output = new CodedOutputStream(stream);
+        output.WriteTag(2, WireFormat.WireType.LengthDelimited);
+        output.WriteBytes(ByteString.CopyFrom(trainer.ToArray()));
+        output.Flush();
+        return stream.ToArray();
+    }
+
     // read: reads the field's value and returns true, or returns false to have it skipped.
     private static void ForEachField(byte[] bytes, Func<int, CodedInputStream, bool> read)
     {

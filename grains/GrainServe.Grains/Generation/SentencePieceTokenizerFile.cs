@@ -1,12 +1,15 @@
 using System.Text;
 using System.Text.Json;
 using GrainServe.Runtime;
+using Microsoft.ML.Tokenizers;
 
 namespace GrainServe.Generation;
 
 /// <summary>
-/// Builds a <see cref="GenerationTokenizer"/> from a SentencePiece <c>tokenizer.model</c> of BPE type (Llama 2,
-/// Mistral, TinyLlama, Gemma) the way Hugging Face's <c>LlamaConverter</c> turns one into a fast tokenizer, which is
+/// Builds a <see cref="GenerationTokenizer"/> from a SentencePiece <c>tokenizer.model</c>. A Unigram model (T5,
+/// ALBERT, XLM-R) is normalized by Microsoft.ML.Tokenizers and segmented by <see cref="UnigramModel"/>
+/// (<see cref="SentencePieceUnigramTokenizerModel"/>); a BPE
+/// model (Llama 2, Mistral, TinyLlama, Gemma) is built the way Hugging Face's <c>LlamaConverter</c> turns one into a fast tokenizer, which is
 /// what transformers and vLLM load when a model ships no tokenizer.json: every piece's splits into two pieces become
 /// merges ranked by the piece's score, spaces become <c>▁</c> with a <c>▁</c> in front of each run of text
 /// (tokenizer_config.json <c>legacy: false</c>: only in front of the text's start), and decoding turns <c>▁</c> back into
@@ -64,17 +67,33 @@ internal static class SentencePieceTokenizerFile
             ? new MetaspaceTokenizerModel.Steps(false, false, new MetaspaceTokenizerModel.MetaspaceStep(
                 addPrefixSpace ? MetaspaceTokenizerModel.PrependScheme.First : MetaspaceTokenizerModel.PrependScheme.Never, Split: false))
             : new MetaspaceTokenizerModel.Steps(addPrefixSpace, NormalizerReplacesSpaces: true, PreTokenizer: null);
-        var unknown = proto.UnknownId >= 0 && proto.UnknownId < proto.Pieces.Count ? proto.Pieces[proto.UnknownId].Piece : null;
-        var bpe = new ByteFallbackBpe(vocabulary, Merges(proto, vocabulary), proto.ByteFallback, unknown, fuseUnknown: true, ignoreMerges: false);
-
         var addedTokens = added.Values.OrderBy(t => t.Id).ToList();
+        ITokenizerModel model;
+        Func<string, int?> pieceId;
+        if (proto.Model == SentencePieceModelProto.ModelType.Unigram)
+        {
+            // SentencePiece's lattice holds normal and user-defined pieces only, and its lowest score is theirs.
+            var outside = Enumerable.Range(0, proto.Pieces.Count)
+                .Where(id => proto.Pieces[id].Type is not (SentencePieceModelProto.PieceType.Normal or SentencePieceModelProto.PieceType.UserDefined))
+                .ToHashSet();
+            var unigram = new UnigramModel([.. proto.Pieces.Select(p => (p.Piece, (double)p.Score))], proto.UnknownId, proto.ByteFallback, outside);
+            var tokenizer = new SentencePieceUnigramTokenizerModel(Unigram(file, proto).Normalizer, unigram);
+            (model, pieceId) = (tokenizer, tokenizer.TokenId);
+        }
+        else
+        {
+            var unknown = proto.UnknownId >= 0 && proto.UnknownId < proto.Pieces.Count ? proto.Pieces[proto.UnknownId].Piece : null;
+            var bpe = new ByteFallbackBpe(vocabulary, Merges(proto, vocabulary), proto.ByteFallback, unknown, fuseUnknown: true, ignoreMerges: false);
+            (model, pieceId) = (new MetaspaceTokenizerModel(bpe, steps), bpe.TokenId);
+        }
+
         int? Lookup(string text) =>
-            addedTokens.FirstOrDefault(a => a.Content == text) is { } token ? token.Id : bpe.TokenId(text);
+            addedTokens.FirstOrDefault(a => a.Content == text) is { } token ? token.Id : pieceId(text);
         int? Piece(int id) => id >= 0 && id < proto.Pieces.Count ? id : null;
         var (bos, eos, addBos) = TokenizerConfigFiles.SpecialTokens(folder, file, Lookup, Piece(proto.BosId), Piece(proto.EosId), defaultAddBos: Piece(proto.BosId) is not null);
 
-        var description = $"{file} (SentencePiece BPE{(proto.ByteFallback ? ", byte fallback" : "")})";
-        return new GenerationTokenizer(description, new MetaspaceTokenizerModel(bpe, steps), bytes, addedTokens, bos, eos, addBos, leadingSpacesStripped: addPrefixSpace ? 1 : 0);
+        var description = $"{file} (SentencePiece {(proto.Model == SentencePieceModelProto.ModelType.Unigram ? "Unigram" : "BPE")}{(proto.ByteFallback ? ", byte fallback" : "")})";
+        return new GenerationTokenizer(description, model, bytes, addedTokens, bos, eos, addBos, leadingSpacesStripped: addPrefixSpace ? 1 : 0);
     }
 
     // transformers' generate_merges: for each piece in id order, its splits into two pieces (by code point, ordered by
@@ -106,6 +125,27 @@ internal static class SentencePieceTokenizerFile
             .ToList();
     }
 
+    private static SentencePieceTokenizer Unigram(string file, SentencePieceModelProto proto)
+    {
+        var bytes = File.ReadAllBytes(file);
+        if (proto.BosId < 0 && proto.EosId >= 0)
+        {
+            // No BOS (T5): give Microsoft.ML.Tokenizers the EOS's id, which it then writes back over; it never adds
+            // either (addBeginningOfSentence is false), and its vocabulary is not used to look up pieces here.
+            bytes = SentencePieceModelProto.WithBosId(bytes, proto.EosId);
+        }
+
+        try
+        {
+            using var stream = new MemoryStream(bytes);
+            return SentencePieceTokenizer.Create(stream, addBeginningOfSentence: false, addEndOfSentence: false);
+        }
+        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException or InvalidOperationException)
+        {
+            throw new ModelLoadException($"{file}: Microsoft.ML.Tokenizers cannot build this SentencePiece Unigram model (its bos_id {proto.BosId}, eos_id {proto.EosId} and unk_id {proto.UnknownId} must name pieces): {e.Message}", e);
+        }
+    }
+
     private static bool? Bool(JsonElement? config, string name) =>
         config is { } c && c.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False
             ? value.ValueKind == JsonValueKind.True
@@ -118,9 +158,15 @@ internal static class SentencePieceTokenizerFile
             throw new ModelLoadException($"{file} is not a SentencePiece model: it has {(proto.Pieces.Count == 0 ? "no pieces" : "no trainer_spec")}");
         }
 
-        if (proto.Model != SentencePieceModelProto.ModelType.Bpe)
+        if (proto.Model is not (SentencePieceModelProto.ModelType.Bpe or SentencePieceModelProto.ModelType.Unigram))
         {
-            throw new ModelLoadException($"{file}: SentencePiece model_type {proto.Model} is not supported; only BPE models (Llama 2, Mistral, TinyLlama, Gemma) can be built, or use the model's tokenizer.json");
+            throw new ModelLoadException($"{file}: SentencePiece model_type {proto.Model} is not supported; only BPE models (Llama 2, Mistral, TinyLlama, Gemma) and Unigram ones (T5, ALBERT, XLM-R) can be built, or use the model's tokenizer.json");
+        }
+
+        if (proto.Model == SentencePieceModelProto.ModelType.Unigram)
+        {
+            // Microsoft.ML.Tokenizers applies a Unigram model's normalizer (its precompiled character map) itself.
+            return;
         }
 
         if (proto.TreatWhitespaceAsSuffix)

@@ -13,6 +13,15 @@ internal sealed class SequenceKvCaches<TKv>(DecoderLayout layout) : IDisposable
     /// <summary>The caches by sequence id, for gathering the padded past.</summary>
     public Dictionary<long, SequenceKvCache<TKv>> ById { get; } = [];
 
+    /// <summary>
+    /// Tokens a cache grows by: the engine's <c>block_size</c>, so that each sequence holds the blocks the scheduler
+    /// reserved for it and no more. Applies to caches created after it is set.
+    /// </summary>
+    public int BlockSize { get; set; } = SequenceKvCache<TKv>.DefaultBlockSize;
+
+    /// <summary>Host bytes all the sequences' caches hold.</summary>
+    public long BytesHeld => ById.Values.Sum(cache => cache.BytesHeld);
+
     /// <summary>Tokens held for a sequence; 0 for one not known.</summary>
     public int Held(long sequenceId) => ById.TryGetValue(sequenceId, out var cache) ? cache.Count : 0;
 
@@ -36,7 +45,7 @@ internal sealed class SequenceKvCaches<TKv>(DecoderLayout layout) : IDisposable
             var entry = entries[b];
             if (!ById.TryGetValue(entry.SequenceId, out var cache))
             {
-                cache = new SequenceKvCache<TKv>(layout.Layers.Count, layout.KvHeads, layout.HeadSize, layout.ContextLength);
+                cache = new SequenceKvCache<TKv>(layout.Layers.Count, layout.KvHeads, layout.HeadSize, BlockSize);
                 ById.Add(entry.SequenceId, cache);
             }
 

@@ -9,7 +9,7 @@ public sealed class GenerationTokenizerLoaderTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Theory]
-    [InlineData("Unigram")]
+    [InlineData("WordLevel")]
     [InlineData("WordPiece")]
     public void Load_ModelTypeNotBpe_FailsNamingIt(string type)
     {
@@ -60,7 +60,7 @@ public sealed class GenerationTokenizerLoaderTests : IDisposable
 
         var tokenizer = GenerationTokenizerLoader.Load(_folder, null);
 
-        Assert.EndsWith("tokenizer.json (Metaspace BPE, byte fallback)", tokenizer.Description, StringComparison.Ordinal);
+        Assert.EndsWith("tokenizer.json (Metaspace BPE, byte fallback, normalizer Prepend+Replace)", tokenizer.Description, StringComparison.Ordinal);
         Assert.Equal([LlamaStyleTokenizer.T("▁hel"), LlamaStyleTokenizer.T("lo")], tokenizer.Encode("hello", addBosToken: false));
         File.Delete(Path.Combine(_folder, "tokenizer.json"));
         Assert.Equal([LlamaStyleTokenizer.T("▁h"), LlamaStyleTokenizer.T("e"), LlamaStyleTokenizer.T("llo")], GenerationTokenizerLoader.Load(_folder, null).Encode("hello", addBosToken: false));
@@ -159,10 +159,10 @@ public sealed class GenerationTokenizerLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Load_NfcNormalizer_IsAccepted()
+    public void Load_NfcNormalizer_ComposesBeforeEncoding()
     {
-        // Qwen2's normalizer. é is C3 A9 in UTF-8, written Ã© in the byte-level alphabet. Composing e + U+0301 needs
-        // ICU, which a process with InvariantGlobalization lacks; text already in NFC (almost all text) encodes the same.
+        // Qwen2's normalizer. é is C3 A9 in UTF-8, written Ã© in the byte-level alphabet; e + U+0301 composes to it with
+        // the server's own tables (InvariantGlobalization leaves string.Normalize a no-op on non-ASCII text).
         File.WriteAllText(Path.Combine(_folder, "tokenizer.json"), """
             {
               "normalizer": { "type": "NFC" },
@@ -174,6 +174,7 @@ public sealed class GenerationTokenizerLoaderTests : IDisposable
         var tokenizer = GenerationTokenizerLoader.Load(_folder, null);
 
         Assert.Equal([2], tokenizer.Encode("\u00e9"));
+        Assert.Equal([2], tokenizer.Encode("e\u0301"));
         Assert.Equal("\u00e9", tokenizer.Decode([2], false));
     }
 

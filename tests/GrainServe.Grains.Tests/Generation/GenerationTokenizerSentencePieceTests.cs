@@ -145,11 +145,12 @@ public sealed class GenerationTokenizerSentencePieceTests : IDisposable
     }
 
     [Fact]
-    public void Load_UnigramModel_FailsNamingTheType()
+    public void Load_WordModel_FailsNamingTheType()
     {
-        var error = Assert.Throws<ModelLoadException>(() => Load(ModelProto(modelType: 1)));
+        // Unigram models load (GenerationTokenizerUnigramTests); word and character models do not.
+        var error = Assert.Throws<ModelLoadException>(() => Load(ModelProto(modelType: 3)));
 
-        Assert.Contains("model_type Unigram is not supported", error.Message, StringComparison.Ordinal);
+        Assert.Contains("model_type Word is not supported", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
