@@ -34,6 +34,14 @@ internal sealed class ClusterProcesses : IAsyncDisposable
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
+    /// <summary>Adds an add/sub model <paramref name="name"/> with <paramref name="count"/> instances to the repository.</summary>
+    public void AddAddSubModel(string name, int count)
+    {
+        Directory.CreateDirectory(Path.Combine(_repository, name, "1"));
+        File.WriteAllBytes(Path.Combine(_repository, name, "1", "model.onnx"), SampleModels.AddSub("FP32", 4));
+        File.WriteAllText(Path.Combine(_repository, name, "config.json"), $$"""{ "max_batch_size": 8, "instance_group": [{ "count": {{count}} }] }""");
+    }
+
     public Uri BaseAddress => new($"http://127.0.0.1:{_httpPort}");
 
     public Dictionary<string, Process> Nodes { get; } = [];

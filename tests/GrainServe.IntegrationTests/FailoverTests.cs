@@ -35,6 +35,43 @@ public sealed class FailoverTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ManyModelsPlacedAtOnce_OnTwoNodes_SplitTheirInstancesEvenly()
+    {
+        // Issue 12 measured 17 instances on one node and 1 on the other when several models placed at once; placement
+        // now ranks devices across every model (free memory, then instances of any model, then at random).
+        await RedisServer.EnsureRunningAsync();
+        await using var cluster = new ClusterProcesses();
+        var models = Enumerable.Range(0, 6).Select(m => $"many{m}").ToArray();
+        foreach (var model in models)
+        {
+            cluster.AddAddSubModel(model, 3);
+        }
+
+        cluster.StartGateway();
+        cluster.StartNode("node-1");
+        cluster.StartNode("node-2");
+        await cluster.WaitForDevicesAsync(2);
+
+        // The first request of each model, all at once, makes its grain place its three instances.
+        var outcomes = await Task.WhenAll(models.Select(m => cluster.InferAsync(m, 1)));
+        Assert.All(outcomes, o => Assert.Equal("ok", o));
+        var perNode = new Dictionary<string, int> { ["node-1"] = 0, ["node-2"] = 0 };
+        foreach (var model in models)
+        {
+            var instances = System.Text.Json.Nodes.JsonNode.Parse(await cluster.Http.GetStringAsync(new Uri(cluster.BaseAddress, $"/v2/models/{model}/instances")))!["instances"]!.AsArray();
+            Assert.Equal(3, instances.Count);
+            foreach (var instance in instances)
+            {
+                perNode[instance!["device"]!.GetValue<string>().Split('/')[0]]++;
+            }
+        }
+
+        output.WriteLine(string.Join(", ", perNode.Select(kv => $"{kv.Key}: {kv.Value} instances")));
+        Assert.InRange(perNode["node-1"], 8, 10);
+        Assert.InRange(perNode["node-2"], 8, 10);
+    }
+
+    [Fact]
     public async Task NodeAddedUnderLoad_TakesAnInstanceOfTheBusyModel()
     {
         await RedisServer.EnsureRunningAsync();
