@@ -140,19 +140,7 @@ public static class GenerationTokenizerLoader
             merges.Add(merge.ValueKind == JsonValueKind.Array ? $"{merge[0].GetString()} {merge[1].GetString()}" : merge.GetString()!);
         }
 
-        var added = new List<AddedToken>();
-        if (root.TryGetProperty("added_tokens", out var addedTokens))
-        {
-            foreach (var token in addedTokens.EnumerateArray())
-            {
-                added.Add(new AddedToken(
-                    token.GetProperty("id").GetInt32(),
-                    token.GetProperty("content").GetString()!,
-                    TokenizerConfigFiles.Flag(token, "special"),
-                    TokenizerConfigFiles.Flag(token, "lstrip"),
-                    TokenizerConfigFiles.Flag(token, "rstrip")));
-            }
-        }
+        var added = TokenizerConfigFiles.AddedTokens(root);
 
         var bpe = BpeTokenizer.Create(new BpeOptions(vocabulary)
         {

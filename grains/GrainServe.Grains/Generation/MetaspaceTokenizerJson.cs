@@ -32,19 +32,7 @@ internal static class MetaspaceTokenizerJson
         var unigram = Type(model) == "Unigram";
         var (subwords, vocabulary, byteFallback) = unigram ? Unigram(model) : Bpe(file, model);
 
-        var added = new List<AddedToken>();
-        if (Property(root, "added_tokens") is { ValueKind: JsonValueKind.Array } addedTokens)
-        {
-            foreach (var token in addedTokens.EnumerateArray())
-            {
-                added.Add(new AddedToken(
-                    token.GetProperty("id").GetInt32(),
-                    token.GetProperty("content").GetString()!,
-                    TokenizerConfigFiles.Flag(token, "special"),
-                    TokenizerConfigFiles.Flag(token, "lstrip"),
-                    TokenizerConfigFiles.Flag(token, "rstrip")));
-            }
-        }
+        var added = TokenizerConfigFiles.AddedTokens(root);
 
         var decoder = Decoder(file, root);
         var bytes = new Dictionary<int, byte[]>(vocabulary.Count);

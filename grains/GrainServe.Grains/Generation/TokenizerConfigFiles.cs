@@ -96,6 +96,29 @@ internal static class TokenizerConfigFiles
         return added;
     }
 
+    /// <summary>
+    /// A tokenizer.json's <c>added_tokens</c> (each with <c>id</c>, <c>content</c>, <c>special</c>, <c>lstrip</c>,
+    /// <c>rstrip</c>); empty when the file has none.
+    /// </summary>
+    public static List<AddedToken> AddedTokens(JsonElement tokenizerJson)
+    {
+        var added = new List<AddedToken>();
+        if (tokenizerJson.TryGetProperty("added_tokens", out var tokens) && tokens.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var token in tokens.EnumerateArray())
+            {
+                added.Add(new AddedToken(
+                    token.GetProperty("id").GetInt32(),
+                    token.GetProperty("content").GetString()!,
+                    Flag(token, "special"),
+                    Flag(token, "lstrip"),
+                    Flag(token, "rstrip")));
+            }
+        }
+
+        return added;
+    }
+
     /// <summary>Adds generation_config.json's <c>eos_token_id</c>s (a number or an array) that <paramref name="eos"/> lacks.</summary>
     public static void AddGenerationEos(string folder, List<int> eos)
     {
