@@ -40,6 +40,12 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Processes that serve this one's requests with it (a gateway's device silo), whose CPU an arm counts too.</summary>
+    public List<ServerProcess> ServedWith { get; } = [];
+
+    /// <summary>The CPU time of this process and of those it is <see cref="ServedWith"/>.</summary>
+    public TimeSpan ServingCpuTime => ServedWith.Aggregate(CpuTime, (total, other) => total + other.CpuTime);
+
     /// <summary>The embedded default: gateway and a CPU device in one process.</summary>
     public static Task<ServerProcess> StartAsync(params string[] settings) => StartGatewayAsync(FreePort(), settings);
 
