@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using GrainServe.Batching;
 using GrainServe.Contracts;
+using GrainServe.Generation;
 using GrainServe.Gpu;
 using GrainServe.ModelBuilder;
 using GrainServe.Models;
@@ -13,7 +14,8 @@ using Microsoft.Extensions.Options;
 
 // Checks the GPU path on a machine with an NVIDIA GPU, with GrainServe's own parts below Orleans: NVML discovery
 // (against nvidia-smi), the ONNX Runtime runner on the CUDA provider (against the CPU provider), GPU memory per
-// loaded model from NVML, and throughput of an encoder through the raw session and through the batch queue.
+// loaded model from NVML, throughput of an encoder through the raw session and through the batch queue, and text
+// generation (the engine over a Llama-shaped decoder, KV through IOBinding and through the host path).
 //   GrainServe.GpuCheck [--small] [--cpu] [--seconds N] [--out DIR]
 // --cpu runs everything on a CPU device (to try the tool without a GPU); --small uses a small encoder.
 var small = args.Contains("--small");
@@ -134,9 +136,116 @@ await using (var queue = new BatchQueue("encoder", "1", runner, BatchingSettings
     Line($"batch queue, concurrency 64: {rate:0} rows/s, average batch formed {formed:0.0}; ÷ raw at batch {nearest}: {rate / raw[nearest]:0.00} (target ≥ 0.8)");
 }
 
+// 7. Text generation on the device: the engine's continuous batching over the ONNX step model, with the KV cache read
+// and written through IOBinding (kv_binding: iobinding: past and present in device memory under CUDA) and through the
+// host path (ONNX Runtime copies every input and output across itself).
+Line("");
+Line("## Text generation");
+var sessions = new OnnxSessionFactory(Options.Create(new RuntimeOptions { IntraOpNumThreads = 1 }), NullLogger<OnnxSessionFactory>.Instance);
+var llama = small ? new LlamaDecoderDims(2, 128, 4, 2, 32, 256, 50257) : new LlamaDecoderDims(4, 384, 6, 2, 64, 1024, 50257);
+var codedPath = WriteDecoder("coded", LlamaDecoder.Build(LlamaDecoderDims.Tiny, LlamaWeights.Coded));
+var benchPath = WriteDecoder("bench", LlamaDecoder.Build(llama, LlamaWeights.RandomFloat));
+Line($"decoders: tiny_llama's shape with coded integer weights (a wide greedy margin), and {llama.Layers} layers of {llama.Hidden} ({llama.Parameters / 1_000_000.0:0.0} M parameters) with random weights");
+
+// Greedy tokens of six staggered prompts decoded together, on each path: every path must give the CPU's tokens.
+var prompts = Enumerable.Range(0, 6).Select(p => Enumerable.Range(0, 3 + (p * 5)).Select(t => 11 + ((t * 31) + (p * 7)) % 5000).ToArray()).ToArray();
+var cpuTokens = await GreedyAsync(codedPath, cpu, KvBinding.Host, prompts, 24);
+foreach (var binding in new[] { KvBinding.Host, KvBinding.IoBinding })
+{
+    var tokens = await GreedyAsync(codedPath, device, binding, prompts, 24);
+    var same = tokens.Zip(cpuTokens, (a, b) => a.SequenceEqual(b)).Count(x => x);
+    Line($"coded decoder, {device.Kind} kv_binding {binding}: {same} of {prompts.Length} sequences give the CPU host path's greedy tokens");
+}
+
+// Output tokens per second at concurrency 1, 8 and 32, 64 tokens each (ignore_eos), on each path.
+foreach (var binding in new[] { KvBinding.Host, KvBinding.IoBinding })
+{
+    var generationFreeBefore = nvml.GetGpu(0)?.FreeMemoryBytes;
+    using var stepModel = LoadDecoder(benchPath, device, binding);
+    await using var engine = new GenerationEngine(stepModel, new NoText(), new EngineOptions { KvCacheBytes = 1L << 30, MaxNumSeqs = 32, MaxModelLen = 512 });
+    await DecodeAsync(engine, 2, 8);
+    var generationUsed = generationFreeBefore - nvml.GetGpu(0)?.FreeMemoryBytes is { } g ? $"{g >> 20} MiB" : "n/a";
+    foreach (var concurrency in new[] { 1, 8, 32 })
+    {
+        var stopwatch = Stopwatch.StartNew();
+        long produced = 0;
+        var rounds = 0;
+        while (stopwatch.Elapsed.TotalSeconds < seconds)
+        {
+            produced += await DecodeAsync(engine, concurrency, 64);
+            rounds++;
+        }
+
+        Line($"bench decoder, {device.Kind} kv_binding {binding}, concurrency {concurrency}: {produced / stopwatch.Elapsed.TotalSeconds:0} output tokens/s ({rounds} rounds of 64 tokens each)");
+    }
+
+    Line($"bench decoder, {device.Kind} kv_binding {binding}: GPU memory taken (NVML, session and its buffers after the first decodes): {generationUsed}");
+}
+
 Directory.CreateDirectory(outDir);
 File.WriteAllText(Path.Combine(outDir, "gpucheck.md"), report.ToString());
 return 0;
+
+// A decoder in a folder of its own, with the genai_config.json that gives what the graph cannot (its context length).
+string WriteDecoder(string name, byte[] onnx)
+{
+    var folder = Path.Combine(repository, "decoders", name);
+    Directory.CreateDirectory(folder);
+    File.WriteAllBytes(Path.Combine(folder, "model.onnx"), onnx);
+    File.WriteAllText(Path.Combine(folder, "genai_config.json"), """{ "model": { "context_length": 512, "eos_token_id": 50256, "vocab_size": 50257, "decoder": { "filename": "model.onnx" } } }""");
+    return Path.Combine(folder, "model.onnx");
+}
+
+OnnxDecoderStepModel LoadDecoder(string path, LocalDevice on, KvBinding binding)
+{
+    var session = sessions.Create(path, Path.GetFileNameWithoutExtension(path), 1, on);
+    return new OnnxDecoderStepModel(session, DecoderLayout.Read(session, Path.GetDirectoryName(path), path), binding, on.Kind == DeviceKind.Gpu ? on.Index : null);
+}
+
+async Task<List<int>[]> GreedyAsync(string path, LocalDevice on, KvBinding binding, int[][] prompts, int maxTokens)
+{
+    using var stepModel = LoadDecoder(path, on, binding);
+    await using var engine = new GenerationEngine(stepModel, new NoText(), new EngineOptions { KvCacheBytes = 64L << 20, MaxNumSeqs = 8, MaxNumBatchedTokens = 32 });
+    var sampling = new SamplingParameters { Temperature = 0, MaxTokens = maxTokens, IgnoreEos = true };
+    var reads = prompts.Select(async (prompt, i) =>
+    {
+        // Staggered: each joins a batch already decoding.
+        await Task.Delay(i * 5);
+        var tokens = new List<int>();
+        await foreach (var update in engine.Submit(new GenerationRequest(prompt, sampling, []), CancellationToken.None).ReadAllAsync())
+        {
+            tokens.AddRange(update.TokenIds);
+            if (update.Error is { } error)
+            {
+                throw new InvalidOperationException(error);
+            }
+        }
+
+        return tokens;
+    });
+    return await Task.WhenAll(reads);
+}
+
+static async Task<long> DecodeAsync(GenerationEngine engine, int concurrency, int maxTokens)
+{
+    var sampling = new SamplingParameters { Temperature = 0, MaxTokens = maxTokens, IgnoreEos = true };
+    var reads = Enumerable.Range(0, concurrency).Select(async c =>
+    {
+        long tokens = 0;
+        var prompt = Enumerable.Range(0, 16).Select(t => 100 + ((t * 13) + c) % 1000).ToArray();
+        await foreach (var update in engine.Submit(new GenerationRequest(prompt, sampling, []), CancellationToken.None).ReadAllAsync())
+        {
+            tokens += update.TokenIds.Count;
+            if (update.Error is { } error)
+            {
+                throw new InvalidOperationException(error);
+            }
+        }
+
+        return tokens;
+    });
+    return (await Task.WhenAll(reads)).Sum();
+}
 
 InferTensor[] Inputs(int rows)
 {
@@ -177,4 +286,12 @@ string OptionText(string name, string fallback)
 {
     var index = Array.IndexOf(args, name);
     return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+}
+
+// The engine needs a detokenizer for stop strings; these checks compare token ids only.
+internal sealed class NoText : ITokenDecoder
+{
+    public string Decode(ReadOnlySpan<int> tokens, bool skipSpecialTokens) => "";
+
+    public bool IsSpecial(int token) => false;
 }
