@@ -17,6 +17,7 @@ internal sealed class XttsModel : IAsyncDisposable
         Settings = settings;
         Gpt = gpt;
         Vocoder = vocoder;
+        VocoderBatcher = new XttsVocoderBatcher(vocoder, settings.VocoderMaxBatch);
         Encoder = encoder;
         Tokens = new XttsTokens(settings);
         Codes = new AudioCodeFilter(settings.AudioCodes, settings.StopAudioToken);
@@ -29,6 +30,7 @@ internal sealed class XttsModel : IAsyncDisposable
         catch
         {
             _metrics.Dispose();
+            VocoderBatcher.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
 
@@ -43,6 +45,9 @@ internal sealed class XttsModel : IAsyncDisposable
 
     public XttsVocoder Vocoder { get; }
 
+    /// <summary>Runs <see cref="Vocoder"/> for every synthesis of the instance, batching their windows.</summary>
+    public XttsVocoderBatcher VocoderBatcher { get; }
+
     public XttsConditioningEncoder Encoder { get; }
 
     public XttsTokens Tokens { get; }
@@ -56,6 +61,7 @@ internal sealed class XttsModel : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Engine.DisposeAsync();
+        await VocoderBatcher.DisposeAsync();
         _metrics.Dispose();
         Gpt.Dispose();
         Vocoder.Dispose();

@@ -65,6 +65,12 @@ public sealed record XttsSettings
     /// </summary>
     public int VocoderContext { get; init; }
 
+    /// <summary>
+    /// The most vocoder windows of concurrent syntheses one batched vocoder run takes: parameter <c>vocoder_max_batch</c>,
+    /// default 16; 1 runs every window alone. Ignored (1) when the vocoder's graph fixes its batch dimension.
+    /// </summary>
+    public int VocoderMaxBatch { get; init; } = 16;
+
     /// <summary>XTTS-v2's sampling defaults (temperature 0.75, top_k 50, top_p 0.85, repetition_penalty 10); request parameters of the same names override them.</summary>
     public SamplingParameters Sampling { get; init; } = new() { Temperature = 0.75f, TopK = 50, TopP = 0.85f, RepetitionPenalty = 10f };
 
@@ -117,6 +123,7 @@ public sealed record XttsSettings
             StreamChunkSize = Int("stream_chunk_size", defaults.StreamChunkSize, 1),
             OverlapSamples = Int("overlap_wav_len", defaults.OverlapSamples, 1),
             VocoderContext = Int("vocoder_context", defaults.VocoderContext, 0),
+            VocoderMaxBatch = Int("vocoder_max_batch", defaults.VocoderMaxBatch, 1),
             MaxCharacters = Int("max_input_chars", defaults.MaxCharacters, 1),
         };
 
