@@ -11,7 +11,7 @@ internal sealed class XttsModel : IAsyncDisposable
     private readonly GenerationMetrics.Registration _metrics;
 
     /// <remarks>The engine's figures go to vLLM's metric names under the model's name (each synthesis is one request there).</remarks>
-    public XttsModel(string name, XttsSettings settings, OnnxDecoderStepModel gpt, XttsVocoder vocoder, XttsConditioningEncoder encoder, XttsVoice builtInVoice, TimeProvider time, IGrainFactory? grains = null)
+    public XttsModel(string name, XttsSettings settings, OnnxDecoderStepModel gpt, XttsVocoder vocoder, XttsConditioningEncoder encoder, XttsVoice builtInVoice, TimeProvider time, IGrainFactory? grains = null, XttsBpeTokenizer? tokenizer = null)
     {
         Name = name;
         Settings = settings;
@@ -19,7 +19,7 @@ internal sealed class XttsModel : IAsyncDisposable
         Vocoder = vocoder;
         VocoderBatcher = new XttsVocoderBatcher(vocoder, settings.VocoderMaxBatch);
         Encoder = encoder;
-        Tokens = new XttsTokens(settings);
+        Tokens = new XttsTokens(settings, tokenizer);
         Codes = new AudioCodeFilter(settings.AudioCodes, settings.StopAudioToken);
         Voices = new XttsVoices(builtInVoice, name, grains);
         _metrics = GenerationMetrics.Register(name);

@@ -40,7 +40,7 @@ internal sealed class XttsSynthesizer(XttsModel model) : ISpeechSynthesizer
             return $"model '{model.Name}' has no voice '{request.Voice}': register it with POST /v1/audio/voices, or use '{XttsVoices.DefaultVoice}' or an OpenAI voice name ({string.Join(", ", XttsVoices.OpenAiVoices)})";
         }
 
-        return Options(request).Error;
+        return model.Tokens.LanguageError(request.Language) ?? Options(request).Error;
     }
 
     public async IAsyncEnumerable<float[]> SynthesizeAsync(SynthesisRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -53,7 +53,12 @@ internal sealed class XttsSynthesizer(XttsModel model) : ISpeechSynthesizer
             throw new InferenceException(InferenceErrorCode.InvalidInput, error);
         }
 
-        var prompt = model.Tokens.Prompt(request.Text);
+        if (model.Tokens.LanguageError(request.Language) is { } language)
+        {
+            throw new InferenceException(InferenceErrorCode.InvalidInput, $"model '{model.Name}': {language}");
+        }
+
+        var prompt = model.Tokens.Prompt(request.Text, request.Language);
         var room = model.Engine.MaxSequenceTokens - prompt.Length;
         if (room < 1)
         {

@@ -161,6 +161,33 @@ public sealed class XttsSynthesizerTests
     }
 
     [Fact]
+    public async Task Infer_LanguageTheVocabularyLacks_IsInvalidInputNamingTheOnesItHas()
+    {
+        await using var instance = XttsTestModel.Instance();
+        var request = new InferenceRequest(null, null, [new InferTensor("text", InferDatatype.Bytes, [1], BytesElements.Pack([Encoding.UTF8.GetBytes("Hi.")]))], null)
+        {
+            Parameters = new() { ["language"] = "tlh", ["max_codes"] = "5" },
+        };
+
+        var result = await instance.Infer(request, default);
+
+        Assert.Equal(InferenceErrorCode.InvalidInput, result.Error!.Code);
+        Assert.Contains("language 'tlh'", result.Error.Message);
+        Assert.Contains("de, en, es", result.Error.Message);
+    }
+
+    [Fact]
+    public async Task SynthesizeAsync_Language_ChangesThePromptAndSoTheAudio()
+    {
+        await using var synthesizer = XttsTestModel.Synthesizer();
+
+        var english = (await Stretches(synthesizer, Request("Guten Tag.", 4, 30, 20))).SelectMany(s => s).ToArray();
+        var german = (await Stretches(synthesizer, Request("Guten Tag.", 4, 30, 20) with { Language = "de" })).SelectMany(s => s).ToArray();
+
+        Assert.NotEqual(english, german);
+    }
+
+    [Fact]
     public async Task Validate_BadSamplingParameter_NamesIt()
     {
         await using var synthesizer = XttsTestModel.Synthesizer();
