@@ -280,8 +280,8 @@ public static class SampleRepository
     public const string XttsSmallName = "xtts_small";
 
     /// <summary>
-    /// The files of <c>xtts_small</c> (config.json, then <c>1/</c>: the GPT, vocoder, conditioning encoder, genai config
-    /// and the built-in voice's reference WAV). Written beside the hosts' binaries like <c>whisper_tiny</c>
+    /// The files of <c>xtts_small</c> (config.json, then <c>1/</c>: the GPT, vocoder, conditioning encoder, genai config,
+    /// XTTS's text tokenizer <c>vocab.json</c> and the built-in voice's reference WAV). Written beside the hosts' binaries like <c>whisper_tiny</c>
     /// (build/XttsSample.targets), not committed: random weights change with the builder.
     /// </summary>
     public static IEnumerable<(string Path, byte[] Content)> XttsSmallFiles()

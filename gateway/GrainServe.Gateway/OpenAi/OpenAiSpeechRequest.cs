@@ -16,9 +16,13 @@ namespace GrainServe.Gateway.OpenAi;
 /// <param name="Speed">0.25 to 4; null for the voice's own rate.</param>
 /// <param name="Instructions">How to speak, for a model that takes it; null when not given.</param>
 /// <param name="Sse">True for <c>stream_format: "sse"</c>; false for raw audio bytes (<c>"audio"</c>, the default).</param>
-internal sealed record OpenAiSpeechRequest(string Model, string Input, string Voice, string Format, double? Speed, string? Instructions, bool Sse)
+/// <param name="Language">
+/// GrainServe's own field, not OpenAI's: the language of the text for a voice that takes one (XTTS's <c>en</c>,
+/// <c>de</c>, ...); null for the model's default. The model judges it, as the V2 <c>language</c> parameter.
+/// </param>
+internal sealed record OpenAiSpeechRequest(string Model, string Input, string Voice, string Format, double? Speed, string? Instructions, bool Sse, string? Language = null)
 {
-    private static readonly string[] Fields = ["model", "input", "voice", "response_format", "speed", "instructions", "stream_format"];
+    private static readonly string[] Fields = ["model", "input", "voice", "response_format", "speed", "instructions", "stream_format", "language"];
 
     /// <summary>Reads <paramref name="root"/>, a JSON object; throws a 400 <see cref="GrainServe.Errors.InferenceException"/> for any bad field.</summary>
     public static OpenAiSpeechRequest Read(JsonElement root)
@@ -57,10 +61,11 @@ internal sealed record OpenAiSpeechRequest(string Model, string Input, string Vo
         }
 
         var instructions = JsonFields.TryGet(root, "instructions", out var ins) && JsonFields.String(ins, "instructions") is { Length: > 0 } text ? text : null;
-        return new OpenAiSpeechRequest(model, input, ReadVoice(root), format, speed, instructions, streamFormat == "sse");
+        var language = JsonFields.TryGet(root, "language", out var l) && JsonFields.String(l, "language") is { Length: > 0 } code ? code : null;
+        return new OpenAiSpeechRequest(model, input, ReadVoice(root), format, speed, instructions, streamFormat == "sse", language);
     }
 
-    /// <summary>The model's V2 request parameters: the voice, and the speed and instructions where given.</summary>
+    /// <summary>The model's V2 request parameters: the voice, and the speed, instructions and language where given.</summary>
     public Dictionary<string, string> Parameters()
     {
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal) { ["voice"] = Voice };
@@ -72,6 +77,11 @@ internal sealed record OpenAiSpeechRequest(string Model, string Input, string Vo
         if (Instructions is not null)
         {
             parameters["instructions"] = Instructions;
+        }
+
+        if (Language is not null)
+        {
+            parameters["language"] = Language;
         }
 
         return parameters;

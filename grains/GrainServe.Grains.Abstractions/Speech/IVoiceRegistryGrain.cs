@@ -1,9 +1,9 @@
 namespace GrainServe.Speech;
 
 /// <summary>
-/// The voices registered for one XTTS-style model: each a name and the bytes its conditioning encoder computed from
-/// reference audio once (latents, speaker embedding, the GPT's cross-attention state). Kept in grain storage, so a
-/// voice survives restarts; silos that speak in a voice cache it by its <see cref="VoiceEntry.Id"/>.
+/// The index of the voices registered for one XTTS-style model: each voice's name, registration id, time and sizes,
+/// while its bytes are in its own <see cref="IVoiceGrain"/>. Both are kept in grain storage, so a voice survives
+/// restarts. The registry is the one writer of its voices' grains, so a name is registered once.
 /// </summary>
 /// <remarks>Key: the model's name.</remarks>
 public interface IVoiceRegistryGrain : IGrainWithStringKey
@@ -19,10 +19,4 @@ public interface IVoiceRegistryGrain : IGrainWithStringKey
 
     /// <summary>Every voice of the model, by name.</summary>
     Task<VoiceSummary[]> List();
-
-    /// <summary>
-    /// The voice of <paramref name="name"/>, or null when there is none. When <paramref name="cachedId"/> is its current
-    /// id the bytes are left out (empty): the caller's copy is current.
-    /// </summary>
-    Task<VoiceEntry?> Get(string name, Guid? cachedId);
 }

@@ -99,6 +99,26 @@ public sealed class VoiceTests(GatewayFixture fixture)
         Assert.Contains(expected, error.GetProperty("message").GetString());
     }
 
+    [Theory]
+    [InlineData("de", HttpStatusCode.OK, null)]
+    [InlineData("zh-CN", HttpStatusCode.OK, null)]
+    [InlineData("tlh", HttpStatusCode.BadRequest, "language 'tlh' is not one this model's vocabulary has; use one of ar, cs, de, en, es")]
+    public async Task Speech_Language_SpeaksInTheVocabularysOrIs400NamingThem(string language, HttpStatusCode status, string? message)
+    {
+        using var response = await fixture.Http.PostAsJsonAsync("/v1/audio/speech", new { model = GatewayFixture.Xtts, input = "Guten Tag.", voice = "alloy", response_format = "pcm", language });
+
+        Assert.Equal(status, response.StatusCode);
+        if (message is null)
+        {
+            Assert.True((await response.Content.ReadAsByteArrayAsync()).Length > 0);
+        }
+        else
+        {
+            var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+            Assert.Contains(message, error.GetProperty("message").GetString());
+        }
+    }
+
     [Fact]
     public async Task Register_FileThatIsNotAudio_Is400()
     {

@@ -19,7 +19,7 @@ public sealed record XttsDims(
     int Layers, int Hidden, int Heads, int HeadSize, int Ffn, int AudioCodes, int Context,
     int ConditioningPositions, int SpeakerSize, int VocoderChannels, int HopLength, int MelBins)
 {
-    /// <summary>Text tokens: UTF-8 bytes, the sample's stand-in for XTTS's BPE vocabulary.</summary>
+    /// <summary>Text ids the GPT embeds: the sample's <c>vocab.json</c> (<see cref="XttsVocabulary"/>) takes up to this many, and a model without one its UTF-8 bytes.</summary>
     public const int TextTokens = 256;
 
     /// <summary>
@@ -34,7 +34,7 @@ public sealed record XttsDims(
     /// <summary>The code that ends the utterance.</summary>
     public int StopAudioToken => AudioCodes + 1;
 
-    /// <summary>The id of text byte 0: text ids follow the codes in one id space (XTTS embeds them with separate tables; one table over disjoint ranges is the same).</summary>
+    /// <summary>The id of text token 0: text ids follow the codes in one id space (XTTS embeds them with separate tables; one table over disjoint ranges is the same).</summary>
     public int TextTokenOffset => AudioCodes + 2;
 
     /// <summary>Rows of the embedding and width of the logits.</summary>

@@ -4,7 +4,7 @@ namespace GrainServe.ModelBuilder.Xtts;
 
 /// <summary>
 /// The files of an XTTS-style model's version folder: the GPT (with its <c>genai_config.json</c>), the vocoder, the
-/// conditioning encoder and the built-in voice's reference audio. Random weights: the audio is noise, with the real
+/// conditioning encoder, the text tokenizer's <c>vocab.json</c> and the built-in voice's reference audio. Random weights: the audio is noise, with the real
 /// names and shapes.
 /// </summary>
 public static class XttsModel
@@ -18,6 +18,9 @@ public static class XttsModel
     /// <summary>The conditioning encoder: a reference recording's mel to a voice.</summary>
     public const string ConditioningEncoderFile = "conditioning_encoder.onnx";
 
+    /// <summary>XTTS's text tokenizer, a Hugging Face tokenizers BPE file (<see cref="XttsVocabulary"/>).</summary>
+    public const string VocabularyFile = "vocab.json";
+
     /// <summary>The built-in voice's reference recording, a 16-bit WAV; the provider encodes it at load.</summary>
     public const string DefaultVoiceFile = "default_voice.wav";
 
@@ -28,6 +31,7 @@ public static class XttsModel
         yield return (VocoderFile, XttsVocoder.Build(dims, seed + 2));
         yield return (ConditioningEncoderFile, XttsConditioningEncoder.Build(dims, seed + 6));
         yield return ("genai_config.json", System.Text.Encoding.UTF8.GetBytes(GenAiConfig(dims)));
+        yield return (VocabularyFile, XttsVocabulary.Build());
         yield return (DefaultVoiceFile, ReferenceVoice(seconds: 3, hz: 180));
     }
 

@@ -1,6 +1,10 @@
 namespace GrainServe.Speech.Voices;
 
-/// <summary>One stored voice: its registration id, bytes, time of registration and reference length.</summary>
+/// <summary>
+/// One stored voice: its registration id, bytes, time of registration and reference length. A <see cref="VoiceGrain"/>
+/// keeps the id and bytes; the registry's index before voices had grains of their own kept all four (read once, to move
+/// them out: <see cref="VoiceRegistryState"/>).
+/// </summary>
 [GenerateSerializer, Alias("GrainServe.StoredVoice")]
 internal sealed class StoredVoice
 {

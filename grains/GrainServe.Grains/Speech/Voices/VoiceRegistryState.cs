@@ -1,6 +1,9 @@
 namespace GrainServe.Speech.Voices;
 
-/// <summary>What <see cref="VoiceRegistryGrain"/> keeps in storage: the voices by name.</summary>
+/// <summary>
+/// The registry's storage before each voice had a grain of its own: every voice's bytes under its name. Read on
+/// activation only to move what it holds into <see cref="VoiceGrain"/>s and <see cref="VoiceIndexState"/>, then cleared.
+/// </summary>
 [GenerateSerializer, Alias("GrainServe.VoiceRegistryState")]
 internal sealed class VoiceRegistryState
 {

@@ -11,14 +11,15 @@ internal sealed class XttsModel : IAsyncDisposable
     private readonly GenerationMetrics.Registration _metrics;
 
     /// <remarks>The engine's figures go to vLLM's metric names under the model's name (each synthesis is one request there).</remarks>
-    public XttsModel(string name, XttsSettings settings, OnnxDecoderStepModel gpt, XttsVocoder vocoder, XttsConditioningEncoder encoder, XttsVoice builtInVoice, TimeProvider time, IGrainFactory? grains = null)
+    public XttsModel(string name, XttsSettings settings, OnnxDecoderStepModel gpt, XttsVocoder vocoder, XttsConditioningEncoder encoder, XttsVoice builtInVoice, TimeProvider time, IGrainFactory? grains = null, XttsBpeTokenizer? tokenizer = null)
     {
         Name = name;
         Settings = settings;
         Gpt = gpt;
         Vocoder = vocoder;
+        VocoderBatcher = new XttsVocoderBatcher(vocoder, settings.VocoderMaxBatch);
         Encoder = encoder;
-        Tokens = new XttsTokens(settings);
+        Tokens = new XttsTokens(settings, tokenizer);
         Codes = new AudioCodeFilter(settings.AudioCodes, settings.StopAudioToken);
         Voices = new XttsVoices(builtInVoice, name, grains);
         _metrics = GenerationMetrics.Register(name);
@@ -29,6 +30,7 @@ internal sealed class XttsModel : IAsyncDisposable
         catch
         {
             _metrics.Dispose();
+            VocoderBatcher.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
 
@@ -43,6 +45,9 @@ internal sealed class XttsModel : IAsyncDisposable
 
     public XttsVocoder Vocoder { get; }
 
+    /// <summary>Runs <see cref="Vocoder"/> for every synthesis of the instance, batching their windows.</summary>
+    public XttsVocoderBatcher VocoderBatcher { get; }
+
     public XttsConditioningEncoder Encoder { get; }
 
     public XttsTokens Tokens { get; }
@@ -56,6 +61,7 @@ internal sealed class XttsModel : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Engine.DisposeAsync();
+        await VocoderBatcher.DisposeAsync();
         _metrics.Dispose();
         Gpt.Dispose();
         Vocoder.Dispose();

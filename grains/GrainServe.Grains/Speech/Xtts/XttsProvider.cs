@@ -11,7 +11,8 @@ namespace GrainServe.Speech.Xtts;
 
 /// <summary>
 /// Serves <c>model_kind: tts_xtts</c>: an XTTS-style version folder (the GPT as the main file with its
-/// <c>genai_config.json</c>, the vocoder, the conditioning encoder and the built-in voice's reference WAV), text in,
+/// <c>genai_config.json</c>, the vocoder, the conditioning encoder, the built-in voice's reference WAV and, where there
+/// is one, XTTS's <c>vocab.json</c>), text in,
 /// 24 kHz audio out as it is generated. An instance is charged its three ONNX files plus its KV pool, which holds
 /// every running synthesis's voice state as well as its codes.
 /// </summary>
@@ -92,9 +93,16 @@ internal sealed partial class XttsProvider(OnnxSessionFactory sessions, TimeProv
             throw new ModelLoadException($"model '{name}': the vocoder takes latents of {vocoder.Hidden}, the GPT's hidden states are {layout.HiddenSize} wide");
         }
 
+        var tokenizerPath = Path.Combine(folder, settings.TokenizerFile);
+        var tokenizer = File.Exists(tokenizerPath) ? XttsBpeTokenizer.Load(tokenizerPath) : null;
+        if (tokenizer is not null && settings.TextTokenOffset + tokenizer.MaxId >= layout.VocabularySize)
+        {
+            throw new ModelLoadException($"model '{name}': '{settings.TokenizerFile}' has ids up to {tokenizer.MaxId}, which from text_token_offset {settings.TextTokenOffset} pass the GPT's {layout.VocabularySize} embeddings");
+        }
+
         var reference = audio.DecodeAsync(defaultVoiceWav, AudioLimits.Default).GetAwaiter().GetResult();
         var builtIn = encoder.Encode(reference.Samples);
-        return new XttsModel(name, settings, gpt, vocoder, encoder, builtIn, time, grains);
+        return new XttsModel(name, settings, gpt, vocoder, encoder, builtIn, time, grains, tokenizer);
     }
 
     // What the V2 metadata routes show: the text in, the audio and its rate out, no batch dimension.

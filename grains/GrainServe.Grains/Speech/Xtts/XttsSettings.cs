@@ -27,6 +27,12 @@ public sealed record XttsSettings
     /// <summary>The built-in voice's reference recording: parameter <c>default_voice_filename</c>, default <c>default_voice.wav</c>.</summary>
     public string DefaultVoiceFile { get; init; } = "default_voice.wav";
 
+    /// <summary>
+    /// XTTS's text tokenizer, a Hugging Face tokenizers BPE file in the version folder: parameter <c>tokenizer_filename</c>,
+    /// default <c>vocab.json</c> (XTTS-v2's name). Without the file, text goes in as UTF-8 bytes with no language token.
+    /// </summary>
+    public string TokenizerFile { get; init; } = XttsBpeTokenizer.DefaultFile;
+
     /// <summary>Audio codes the GPT may emit (ids 0 to this, exclusive): parameter <c>audio_codes</c>, default 1024 (XTTS-v2).</summary>
     public int AudioCodes { get; init; } = 1024;
 
@@ -36,7 +42,7 @@ public sealed record XttsSettings
     /// <summary>The code that ends the utterance: parameter <c>stop_audio_token</c>, default 1025.</summary>
     public int StopAudioToken { get; init; } = 1025;
 
-    /// <summary>The id of text byte 0 (the text is fed as UTF-8 bytes from here): parameter <c>text_token_offset</c>, default 1026.</summary>
+    /// <summary>The id of text token 0 (the vocabulary's ids, or UTF-8 bytes without one, follow from here): parameter <c>text_token_offset</c>, default 1026.</summary>
     public int TextTokenOffset { get; init; } = 1026;
 
     /// <summary>Samples the vocoder makes per latent: parameter <c>hop_length</c>, default 1024.</summary>
@@ -64,6 +70,12 @@ public sealed record XttsSettings
     /// stays constant rather than growing with the utterance. Parameter <c>vocoder_context</c>.
     /// </summary>
     public int VocoderContext { get; init; }
+
+    /// <summary>
+    /// The most vocoder windows of concurrent syntheses one batched vocoder run takes: parameter <c>vocoder_max_batch</c>,
+    /// default 16; 1 runs every window alone. Ignored (1) when the vocoder's graph fixes its batch dimension.
+    /// </summary>
+    public int VocoderMaxBatch { get; init; } = 16;
 
     /// <summary>XTTS-v2's sampling defaults (temperature 0.75, top_k 50, top_p 0.85, repetition_penalty 10); request parameters of the same names override them.</summary>
     public SamplingParameters Sampling { get; init; } = new() { Temperature = 0.75f, TopK = 50, TopP = 0.85f, RepetitionPenalty = 10f };
@@ -107,6 +119,7 @@ public sealed record XttsSettings
             VocoderFile = Text("vocoder_filename") ?? defaults.VocoderFile,
             ConditioningEncoderFile = Text("conditioning_encoder_filename") ?? defaults.ConditioningEncoderFile,
             DefaultVoiceFile = Text("default_voice_filename") ?? defaults.DefaultVoiceFile,
+            TokenizerFile = Text("tokenizer_filename") ?? defaults.TokenizerFile,
             AudioCodes = Int("audio_codes", defaults.AudioCodes, 1),
             StartAudioToken = Int("start_audio_token", defaults.StartAudioToken, 0),
             StopAudioToken = Int("stop_audio_token", defaults.StopAudioToken, 0),
@@ -117,6 +130,7 @@ public sealed record XttsSettings
             StreamChunkSize = Int("stream_chunk_size", defaults.StreamChunkSize, 1),
             OverlapSamples = Int("overlap_wav_len", defaults.OverlapSamples, 1),
             VocoderContext = Int("vocoder_context", defaults.VocoderContext, 0),
+            VocoderMaxBatch = Int("vocoder_max_batch", defaults.VocoderMaxBatch, 1),
             MaxCharacters = Int("max_input_chars", defaults.MaxCharacters, 1),
         };
 

@@ -11,7 +11,8 @@ namespace GrainServe.Speech.Xtts;
 /// Speaks with an XTTS-style model as XTTS's <c>inference_stream</c> does: the text and the voice's conditioning go to
 /// the GPT as one sequence on the instance's generation engine (so concurrent syntheses share its decode steps), and
 /// every <c>stream_chunk_size</c> codes the vocoder decodes the hidden states so far and the new stretch is crossfaded
-/// with the previous one (<see cref="StreamCrossfade"/>). One-shot infer is the same stream, joined.
+/// with the previous one (<see cref="StreamCrossfade"/>). The vocoder runs go through the instance's
+/// <see cref="XttsVocoderBatcher"/>, batched with other syntheses' windows. One-shot infer is the same stream, joined.
 /// </summary>
 internal sealed class XttsSynthesizer(XttsModel model) : ISpeechSynthesizer
 {
@@ -39,7 +40,7 @@ internal sealed class XttsSynthesizer(XttsModel model) : ISpeechSynthesizer
             return $"model '{model.Name}' has no voice '{request.Voice}': register it with POST /v1/audio/voices, or use '{XttsVoices.DefaultVoice}' or an OpenAI voice name ({string.Join(", ", XttsVoices.OpenAiVoices)})";
         }
 
-        return Options(request).Error;
+        return model.Tokens.LanguageError(request.Language) ?? Options(request).Error;
     }
 
     public async IAsyncEnumerable<float[]> SynthesizeAsync(SynthesisRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -52,7 +53,12 @@ internal sealed class XttsSynthesizer(XttsModel model) : ISpeechSynthesizer
             throw new InferenceException(InferenceErrorCode.InvalidInput, error);
         }
 
-        var prompt = model.Tokens.Prompt(request.Text);
+        if (model.Tokens.LanguageError(request.Language) is { } language)
+        {
+            throw new InferenceException(InferenceErrorCode.InvalidInput, $"model '{model.Name}': {language}");
+        }
+
+        var prompt = model.Tokens.Prompt(request.Text, request.Language);
         var room = model.Engine.MaxSequenceTokens - prompt.Length;
         if (room < 1)
         {
@@ -71,7 +77,6 @@ internal sealed class XttsSynthesizer(XttsModel model) : ISpeechSynthesizer
             throw new InferenceException(InferenceErrorCode.InvalidInput, $"model '{model.Name}': {invalid}");
         }
 
-        var hidden = model.Vocoder.Hidden;
         var hop = model.Settings.HopLength;
         var overlap = model.Settings.OverlapSamples;
         var latents = new List<float[]>();
@@ -114,11 +119,10 @@ internal sealed class XttsSynthesizer(XttsModel model) : ISpeechSynthesizer
             var from = model.Settings.VocoderContext == 0 || decodedSamples == 0
                 ? 0
                 : Math.Max(0, ((decodedSamples - overlap) / hop) - model.Settings.VocoderContext);
-            var input = Stretch(latents, from, stretched, request.Speed, hidden);
-            var wav = await Task.Run(() => model.Vocoder.Decode(input, stretched - from, voice.Speaker), CancellationToken.None).ConfigureAwait(false);
+            var decode = await model.VocoderBatcher.DecodeAsync(new VocoderWindow(latents, request.Speed, from, stretched, voice.Speaker)).ConfigureAwait(false);
             sinceDecode = 0;
             decodedSamples = stretched * hop;
-            var piece = crossfade.Next(wav, from * hop, last);
+            var piece = crossfade.Next(decode.Wav, decode.From * hop, last);
             if (piece.Length > 0)
             {
                 yield return piece;
@@ -128,20 +132,6 @@ internal sealed class XttsSynthesizer(XttsModel model) : ISpeechSynthesizer
 
     /// <summary>Latents after XTTS's <c>length_scale</c>: <c>count / speed</c> of them, rounded.</summary>
     internal static int Stretched(int count, double speed) => speed == 1 ? count : (int)Math.Round(count / speed);
-
-    // XTTS interpolates the latents in time by 1/speed; nearest neighbour here, so a prefix of the codes always stretches
-    // to a prefix of the stretched latents and streaming stays exact.
-    private static float[] Stretch(List<float[]> latents, int from, int count, double speed, int hidden)
-    {
-        var flat = new float[Math.Max(1, count - from) * hidden];
-        for (var j = from; j < count; j++)
-        {
-            var source = speed == 1 ? j : Math.Min(latents.Count - 1, (int)Math.Floor(j * speed));
-            latents[source].CopyTo(flat, (j - from) * hidden);
-        }
-
-        return flat;
-    }
 
     // Without a seed, the text's own hash: a retry of the same request speaks the same way on any instance.
     private static long DefaultSeed(string text) => unchecked((long)System.IO.Hashing.XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(text)));

@@ -5,8 +5,9 @@ namespace GrainServe.Speech.Xtts;
 /// <summary>
 /// The voices one loaded model speaks in: its built-in voice, under <see cref="DefaultVoice"/> and every OpenAI voice
 /// name (so <c>voice: "alloy"</c> works with nothing registered), and the registered voices this silo has used, cached
-/// by registration id: each use asks the model's <see cref="IVoiceRegistryGrain"/> for the current id (a small call)
-/// and fetches the bytes only when the name was registered anew. Thread-safe.
+/// by registration id: each use asks the voice's own <see cref="IVoiceGrain"/> for the current id (a small call, which
+/// never touches the model's index or any other voice) and fetches the bytes only when the name was registered anew.
+/// Thread-safe.
 /// </summary>
 internal sealed class XttsVoices(XttsVoice builtIn, string model, IGrainFactory? grains)
 {
@@ -42,7 +43,7 @@ internal sealed class XttsVoices(XttsVoice builtIn, string model, IGrainFactory?
         }
 
         Guid? cachedId = _registered.TryGetValue(name, out var cached) ? cached.Id : null;
-        var entry = await grains.GetGrain<IVoiceRegistryGrain>(model).Get(name, cachedId).ConfigureAwait(false);
+        var entry = await grains.GetGrain<IVoiceGrain>(IVoiceGrain.Key(model, name)).Get(cachedId).ConfigureAwait(false);
         if (entry is null)
         {
             _registered.TryRemove(name, out _);

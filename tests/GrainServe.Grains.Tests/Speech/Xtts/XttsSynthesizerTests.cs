@@ -86,33 +86,42 @@ public sealed class XttsSynthesizerTests
         Assert.True(samples >= 10 * Hop);
     }
 
-    [Fact]
-    public async Task SynthesizeAsync_Concurrent_ShareDecodeStepsAndEachGetsWhatItGetsAlone()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(0)]
+    public async Task SynthesizeAsync_Concurrent_ShareDecodeStepsAndVocoderRunsAndEachGetsWhatItGetsAlone(int vocoderContext)
     {
         var requests = Enumerable.Range(0, 4)
             .Select(i => Request($"Sentence number {i} is {new string('x', i * 7)} long.", 100 + i, 40 + (i * 10), 20))
             .ToArray();
-        await using var synthesizer = XttsTestModel.Synthesizer(maxNumSeqs: 8);
+        await using var synthesizer = XttsTestModel.Synthesizer(maxNumSeqs: 8, vocoderContext: vocoderContext);
         var engine = synthesizer.Model.Engine;
+        var vocoder = synthesizer.Model.Vocoder;
+        var batcher = synthesizer.Model.VocoderBatcher;
 
         var alone = new float[requests.Length][];
         var steps = engine.Snapshot().Steps;
+        var (runs, windows) = (vocoder.Runs, batcher.Windows);
         for (var i = 0; i < requests.Length; i++)
         {
             alone[i] = (await Stretches(synthesizer, requests[i])).SelectMany(s => s).ToArray();
         }
 
         var aloneSteps = engine.Snapshot().Steps - steps;
+        Assert.Equal(batcher.Windows - windows, vocoder.Runs - runs);
         steps = engine.Snapshot().Steps;
+        (runs, windows) = (vocoder.Runs, batcher.Windows);
         var together = await Task.WhenAll(requests.Select(async r => (await Stretches(synthesizer, r)).SelectMany(s => s).ToArray()));
         var togetherSteps = engine.Snapshot().Steps - steps;
+        var (togetherRuns, togetherWindows) = (vocoder.Runs - runs, batcher.Windows - windows);
 
         Assert.True(togetherSteps < aloneSteps, $"{togetherSteps} steps together, {aloneSteps} one at a time");
+        Assert.True(togetherRuns < togetherWindows, $"the vocoder ran {togetherRuns} times for {togetherWindows} windows");
         for (var i = 0; i < requests.Length; i++)
         {
             Assert.Equal(alone[i].Length, together[i].Length);
             var worst = alone[i].Zip(together[i], (a, b) => Math.Abs(a - b)).Max();
-            Assert.True(worst < 1e-3, $"synthesis {i} differs by {worst} when batched");
+            Assert.True(worst < 1e-4, $"synthesis {i} differs by {worst} when batched");
         }
     }
 
@@ -149,6 +158,33 @@ public sealed class XttsSynthesizerTests
 
         Assert.Equal(InferenceErrorCode.InvalidInput, result.Error!.Code);
         Assert.Contains("nobody", result.Error.Message);
+    }
+
+    [Fact]
+    public async Task Infer_LanguageTheVocabularyLacks_IsInvalidInputNamingTheOnesItHas()
+    {
+        await using var instance = XttsTestModel.Instance();
+        var request = new InferenceRequest(null, null, [new InferTensor("text", InferDatatype.Bytes, [1], BytesElements.Pack([Encoding.UTF8.GetBytes("Hi.")]))], null)
+        {
+            Parameters = new() { ["language"] = "tlh", ["max_codes"] = "5" },
+        };
+
+        var result = await instance.Infer(request, default);
+
+        Assert.Equal(InferenceErrorCode.InvalidInput, result.Error!.Code);
+        Assert.Contains("language 'tlh'", result.Error.Message);
+        Assert.Contains("de, en, es", result.Error.Message);
+    }
+
+    [Fact]
+    public async Task SynthesizeAsync_Language_ChangesThePromptAndSoTheAudio()
+    {
+        await using var synthesizer = XttsTestModel.Synthesizer();
+
+        var english = (await Stretches(synthesizer, Request("Guten Tag.", 4, 30, 20))).SelectMany(s => s).ToArray();
+        var german = (await Stretches(synthesizer, Request("Guten Tag.", 4, 30, 20) with { Language = "de" })).SelectMany(s => s).ToArray();
+
+        Assert.NotEqual(english, german);
     }
 
     [Fact]
