@@ -24,6 +24,34 @@ internal static class WhisperTestModel
         return folder;
     });
 
+    // The same model (the same seed) in Optimum's layouts.
+    private static readonly Dictionary<WhisperLayout, Lazy<string>> OptimumFolders = new[] { WhisperLayout.OptimumMerged, WhisperLayout.OptimumSplit }.ToDictionary(
+        layout => layout,
+        layout => new Lazy<string>(() =>
+        {
+            var folder = Path.Combine(Path.GetTempPath(), $"grainserve-whisper-test-{layout}-{Environment.ProcessId}");
+            OptimumWhisperModel.Write(folder, Dims, layout, WhisperWeights.RandomFloat);
+            return folder;
+        }));
+
+    /// <summary>The model's version folder in <paramref name="layout"/>.</summary>
+    public static string FolderOf(WhisperLayout layout) => layout == WhisperLayout.GenAi ? Folder.Value : OptimumFolders[layout].Value;
+
+    /// <summary>Loads a fresh instance of the model in Optimum's <paramref name="layout"/>, as the provider opens it.</summary>
+    public static WhisperInstance OptimumInstance(WhisperLayout layout, int maxNumSeqs = 8, long kvCacheBytes = 256L << 20)
+    {
+        var folder = FolderOf(layout);
+        using var options = new SessionOptions { IntraOpNumThreads = 1 };
+        var (decoder, encoder) = WhisperExport.Open(
+            path => new InferenceSession(path, options),
+            Path.Combine(folder, OptimumWhisperModel.DecoderFile(layout)),
+            Path.Combine(folder, OptimumWhisperModel.EncoderFile));
+        var tokenizer = WhisperTokenizer.Load(folder, decoder.Layout.VocabularySize);
+        var engine = new EngineOptions { KvCacheBytes = kvCacheBytes, MaxNumSeqs = maxNumSeqs, MaxNumBatchedTokens = 2048 };
+        var model = new Speech.Whisper.WhisperModel("whisper_test", encoder, decoder, tokenizer, engine, TimeProvider.System);
+        return new WhisperInstance(new Models.ModelConfig { Name = "whisper_test" }, "1", model, new AudioDecoder(), AudioLimits.Default, TimeProvider.System);
+    }
+
     /// <summary>The model's version folder.</summary>
     public static string Path0 => Folder.Value;
 
