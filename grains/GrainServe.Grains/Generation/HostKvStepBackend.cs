@@ -83,6 +83,8 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
 
     public int RowOrder(long sequenceId) => _cross?.SlotOf(sequenceId) ?? 0;
 
+    public bool TryFork(long sourceId, long targetId, int tokens) => _caches.TryFork(sourceId, targetId, tokens);
+
     public void Run(IReadOnlyList<StepEntry> entries, StepPlan plan, Span<float> logits, Span<float> hidden)
     {
         int rows = plan.Rows, pastLength = plan.PastLength, newLength = plan.NewLength, total = plan.TotalLength;

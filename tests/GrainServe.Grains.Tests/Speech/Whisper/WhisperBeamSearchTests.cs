@@ -39,6 +39,46 @@ public sealed class WhisperBeamSearchTests
         Assert.Equal(greedyLogprob, beam.GetProperty("segments")[0].GetProperty("avg_logprob").GetDouble(), 3);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    public async Task Infer_BeamsForkTheirParentsCache_SameTranscriptWithFarFewerComputedTokens(int beams)
+    {
+        var forking = WhisperTestModel.Model(forkBeams: true);
+        var prefilling = WhisperTestModel.Model(forkBeams: false);
+        await using var forked = WhisperTestModel.Instance(forking);
+        await using var prefilled = WhisperTestModel.Instance(prefilling);
+        var parameters = new Dictionary<string, string> { ["beam_size"] = beams.ToString(System.Globalization.CultureInfo.InvariantCulture), ["ignore_eos"] = "true" };
+
+        var withForks = await VerboseAsync(forked, parameters);
+        var withoutForks = await VerboseAsync(prefilled, parameters);
+
+        Assert.Equal(Tokens(withoutForks), Tokens(withForks));
+        Assert.Equal(withoutForks.GetProperty("segments")[0].GetProperty("avg_logprob").GetDouble(), withForks.GetProperty("segments")[0].GetProperty("avg_logprob").GetDouble(), 4);
+        var fork = forking.Engine.Snapshot();
+        var prefill = prefilling.Engine.Snapshot();
+        Assert.Equal(0, prefill.ForkedTokens);
+        Assert.True(fork.ForkedTokens > 0, "no beam forked");
+
+        // Every beam step computes one token per beam with forks, its whole prefix without: ten sampled tokens make the
+        // prefills several times what the forks compute, and the two add up to the same tokens held.
+        Assert.True(fork.ComputedTokens * 3 < prefill.ComputedTokens, $"forked {fork.ComputedTokens} vs prefilled {prefill.ComputedTokens} computed tokens");
+        Assert.Equal(prefill.ComputedTokens, fork.ComputedTokens + fork.ForkedTokens);
+
+        // Every kept cache was handed back and freed once the search ended.
+        await WaitForAsync(() => forking.Engine.Snapshot() is { RetainedCaches: 0, UsedBlocks: 0 });
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition(), "the engine still holds kept caches or blocks");
+    }
+
     [Fact]
     public async Task Infer_BeamOfThree_AnswersAWellFormedTranscriptWithinTheTokenCap()
     {
