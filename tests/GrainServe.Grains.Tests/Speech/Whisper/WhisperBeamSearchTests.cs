@@ -6,7 +6,7 @@ using GrainServe.TestSupport;
 namespace GrainServe.Speech.Whisper;
 
 /// <summary>Beam search and best-of through the whole pipeline on the small random-weight model, beams as engine sequences.</summary>
-public sealed class WhisperBeamSearchTests
+public sealed class WhisperBeamSearchTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly byte[] Audio = WavFile.FromSamples(
         Enumerable.Range(0, 32000).Select(i => (float)(0.4 * Math.Sin(2 * Math.PI * 330 * i / 16000.0) * (1 + Math.Sin(i / 3000.0)))).ToArray(), 16000);
@@ -57,6 +57,7 @@ public sealed class WhisperBeamSearchTests
         Assert.Equal(withoutForks.GetProperty("segments")[0].GetProperty("avg_logprob").GetDouble(), withForks.GetProperty("segments")[0].GetProperty("avg_logprob").GetDouble(), 4);
         var fork = forking.Engine.Snapshot();
         var prefill = prefilling.Engine.Snapshot();
+        output.WriteLine($"beam_size {beams}: forked {fork.ComputedTokens} computed + {fork.ForkedTokens} copied tokens; prefilled {prefill.ComputedTokens} computed");
         Assert.Equal(0, prefill.ForkedTokens);
         Assert.True(fork.ForkedTokens > 0, "no beam forked");
 
