@@ -205,14 +205,8 @@ public static class WhisperDecoder
             w.G.Node("Shape", [past], ["past_1"], IntAttribute("start", 2), IntAttribute("end", 3));
         }
 
-        w.G.Node("Add", ["past_1", "seq_1"], ["total_1"])
-            .Node("Squeeze", ["total_1"], ["total"])
-            .Node("Squeeze", ["past_1"], ["past"])
-            .Node("Range", ["zero_scalar", "total", "one_scalar"], ["key_index"])
-            .Node("Range", ["past", "total", "one_scalar"], ["query_index"])
-            .Node("Unsqueeze", ["key_index", "axis_0"], ["key_row"])
-            .Node("Unsqueeze", ["query_index", "axis_1"], ["query_column"])
-            .Node("LessOrEqual", ["key_row", "query_column"], ["allowed"]);
+        w.G.Node("Add", ["past_1", "seq_1"], ["total_1"]);
+        Causal(w, "allowed");
     }
 
     // allowed[b, 0, j, k] = k <= past_seq + j && attention_mask[b, k] == 1, shared by every layer (and by XttsGpt's).
@@ -226,16 +220,21 @@ public static class WhisperDecoder
         w.Int32s("mask_one", 1);
         w.G.Node("Shape", ["input_ids"], ["seq_1"], IntAttribute("start", 1), IntAttribute("end", 2))
             .Node("Shape", ["attention_mask"], ["total_1"], IntAttribute("start", 1), IntAttribute("end", 2))
-            .Node("Sub", ["total_1", "seq_1"], ["past_1"])
-            .Node("Squeeze", ["total_1"], ["total"])
+            .Node("Sub", ["total_1", "seq_1"], ["past_1"]);
+        Causal(w, "causal");
+        w.G.Node("Equal", ["attention_mask", "mask_one"], ["key_present"])
+            .Node("Unsqueeze", ["key_present", "axes_1_2"], ["key_present_4d"])
+            .Node("And", ["causal", "key_present_4d"], ["allowed"]);
+    }
+
+    // output[j, k] = k <= past + j over the key positions 0..total-1 and the query positions past..total-1, from
+    // past_1 and total_1 ([1] each), with the axis_0, axis_1, zero_scalar and one_scalar constants.
+    private static void Causal(WhisperGraph w, string output) =>
+        w.G.Node("Squeeze", ["total_1"], ["total"])
             .Node("Squeeze", ["past_1"], ["past"])
             .Node("Range", ["zero_scalar", "total", "one_scalar"], ["key_index"])
             .Node("Range", ["past", "total", "one_scalar"], ["query_index"])
             .Node("Unsqueeze", ["key_index", "axis_0"], ["key_row"])
             .Node("Unsqueeze", ["query_index", "axis_1"], ["query_column"])
-            .Node("LessOrEqual", ["key_row", "query_column"], ["causal"])
-            .Node("Equal", ["attention_mask", "mask_one"], ["key_present"])
-            .Node("Unsqueeze", ["key_present", "axes_1_2"], ["key_present_4d"])
-            .Node("And", ["causal", "key_present_4d"], ["allowed"]);
-    }
+            .Node("LessOrEqual", ["key_row", "query_column"], [output]);
 }

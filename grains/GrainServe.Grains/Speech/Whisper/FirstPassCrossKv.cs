@@ -86,7 +86,7 @@ internal sealed class FirstPassCrossKv : IDisposable
     public int HiddenSize => _session.InputMetadata[_hiddenStates].Dimensions[2] is > 0 and var size ? size : 0;
 
     /// <summary>Projects one window's <c>last_hidden_state</c> (<c>[1, positions, hidden]</c>) into its cross-attention state.</summary>
-    /// <exception cref="ModelLoadException">The pass answers keys or values of another shape than the engine's decoder takes.</exception>
+    /// <exception cref="WhisperDecodeException">The pass answers keys or values of another shape than the engine's decoder takes (a server fault).</exception>
     public CrossAttentionState Project(OrtValue hiddenStates)
     {
         var inputs = new List<OrtValue>(3 + _pasts.Length);
@@ -111,30 +111,16 @@ internal sealed class FirstPassCrossKv : IDisposable
             }
 
             using var results = _session.Run(_runOptions, names, inputs, _outputs);
-            var keys = new Array[_outputs.Length / 2];
-            var values = new Array[_outputs.Length / 2];
-            var positions = 0;
             for (var i = 0; i < _outputs.Length; i++)
             {
                 var shape = results[i].GetTensorTypeAndShape().Shape;
                 if (shape.Length != 4 || shape[0] != 1 || shape[1] != _heads || shape[3] != _headSize)
                 {
-                    throw new ModelLoadException($"the first decoder pass answered '{_outputs[i]}' as [{string.Join(", ", shape)}]; the decoder takes [1, {_heads}, positions, {_headSize}]");
-                }
-
-                positions = (int)shape[2];
-                var data = results[i].GetTensorDataAsSpan<float>().ToArray();
-                if (i % 2 == 0)
-                {
-                    keys[i / 2] = data;
-                }
-                else
-                {
-                    values[i / 2] = data;
+                    throw new WhisperDecodeException(true, $"the first decoder pass answered '{_outputs[i]}' as [{string.Join(", ", shape)}]; the decoder takes [1, {_heads}, positions, {_headSize}]");
                 }
             }
 
-            return new CrossAttentionState(keys, values, positions);
+            return WhisperEncoder.StateOf(results);
         }
         finally
         {

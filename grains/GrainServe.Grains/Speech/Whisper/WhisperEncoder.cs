@@ -141,14 +141,22 @@ internal sealed class WhisperEncoder : IDisposable
         }
 
         Interlocked.Add(ref _computeTicks, Stopwatch.GetElapsedTime(started).Ticks);
-        var keys = new Array[_outputs.Length / 2];
-        var values = new Array[_outputs.Length / 2];
+        return StateOf(results);
+    }
+
+    /// <summary>
+    /// The cross-attention state in float outputs <c>[1, heads, positions, head_size]</c> ordered as layer 0's key and
+    /// value, then layer 1's, ...: what genai's encoder and Optimum's first decoder pass both answer.
+    /// </summary>
+    internal static CrossAttentionState StateOf(IReadOnlyList<OrtValue> outputs)
+    {
+        var keys = new Array[outputs.Count / 2];
+        var values = new Array[outputs.Count / 2];
         var positions = 0;
-        for (var i = 0; i < _outputs.Length; i++)
+        for (var i = 0; i < outputs.Count; i++)
         {
-            var shape = results[i].GetTensorTypeAndShape().Shape;
-            positions = (int)shape[2];
-            var data = results[i].GetTensorDataAsSpan<float>().ToArray();
+            positions = (int)outputs[i].GetTensorTypeAndShape().Shape[2];
+            var data = outputs[i].GetTensorDataAsSpan<float>().ToArray();
             if (i % 2 == 0)
             {
                 keys[i / 2] = data;
