@@ -70,6 +70,32 @@ public sealed class WhisperBeamSearchTests(Xunit.Abstractions.ITestOutputHelper 
         await WaitForAsync(() => forking.Engine.Snapshot() is { RetainedCaches: 0, UsedBlocks: 0 });
     }
 
+    [Fact]
+    public async Task Infer_BeamSearchCancelledMidWindow_HandsEveryKeptCacheBack()
+    {
+        var model = WhisperTestModel.Model();
+        await using var instance = WhisperTestModel.Instance(model);
+        var request = new InferenceRequest(null, null, [new InferTensor("audio", InferDatatype.Bytes, [1], BytesElements.Pack([Audio]))], null)
+        {
+            Parameters = new Dictionary<string, string> { ["beam_size"] = "5", ["ignore_eos"] = "true", ["max_tokens"] = "200", ["temperature_increment_on_fallback"] = "0", ["language"] = "en" },
+        };
+        using var cancel = new CancellationTokenSource();
+        var infer = instance.Infer(request, cancel.Token);
+
+        // Cancelled once beams are running and keeping caches.
+        for (var i = 0; i < 500 && model.Engine.Snapshot().ForkedTokens == 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(model.Engine.Snapshot().ForkedTokens > 0, "no beam forked before the cancellation");
+        cancel.Cancel();
+        var result = await infer;
+        Assert.Equal(Errors.InferenceErrorCode.Cancelled, result.Error?.Code);
+
+        await WaitForAsync(() => model.Engine.Snapshot() is { RetainedCaches: 0, UsedBlocks: 0, Running: 0 });
+    }
+
     private static async Task WaitForAsync(Func<bool> condition)
     {
         for (var i = 0; i < 200 && !condition(); i++)
