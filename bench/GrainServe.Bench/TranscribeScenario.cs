@@ -15,7 +15,11 @@ namespace GrainServe.Bench;
 /// per second that serves than transcribing one file at a time. Arms run interleaved over rounds, ratios are taken
 /// within a round.
 /// </summary>
-internal sealed class TranscribeScenario(TimeSpan duration, int rounds, int[] concurrencies, bool smoke)
+/// <remarks>
+/// With a beam size every window is beam-searched (whisper's BeamSearchDecoder; the beams fork their parent's KV cache
+/// on the engine), at the same pinned length.
+/// </remarks>
+internal sealed class TranscribeScenario(TimeSpan duration, int rounds, int[] concurrencies, bool smoke, int? beamSize = null)
 {
     private const string Model = "bench_whisper";
     private const double ClipSeconds = 20;
@@ -48,7 +52,7 @@ internal sealed class TranscribeScenario(TimeSpan duration, int rounds, int[] co
             Console.Error.WriteLine($"whisper: {_dims.EncoderLayers} + {_dims.DecoderLayers} layers of {_dims.Hidden}, {_dims.Heads} heads, ffn {_dims.Ffn}, vocab {_dims.Vocab}: {_dims.Parameters / 1e6:F1} M parameters; clip {_clip.Seconds:0.0} s of {_clip.Source}; {_maxTokens} tokens per window");
             await using var server = await ServerProcess.StartAsync($"--ModelRepository:Path={_repository.Root}");
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = new Uri($"http://127.0.0.1:{server.HttpPort}"), Timeout = TimeSpan.FromMinutes(10) };
-            var body = Body(_clip.Wav, _maxTokens);
+            var body = Body(_clip.Wav, _maxTokens, beamSize);
 
             // The first answer says how many windows a request decodes (a timestamp the decoder samples can end a
             // window early and seek from it); then one request per worker of the highest arm warms the engine's batches.
@@ -78,7 +82,7 @@ internal sealed class TranscribeScenario(TimeSpan duration, int rounds, int[] co
         double AudioPerSecond(Measurement m) => m.Requests * seconds / m.Elapsed.TotalSeconds;
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"clip: {seconds:0.0} s of {_clip?.Source ?? "(none)"}, 16 kHz mono 16-bit WAV, sent as V2 REST binary (one BYTES input \"audio\"); model: {_dims.EncoderLayers} + {_dims.DecoderLayers} layers of {_dims.Hidden} ({(smoke ? "smoke shapes" : "whisper-tiny's shapes")}, random weights), kv_cache_bytes {KvCacheBytes >> 20} MiB, max_num_seqs {MaxNumSeqs}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"decode length fixed at {_maxTokens} tokens per window with no fallback (max_tokens {_maxTokens}, ignore_eos, temperature_increment_on_fallback 0, seed 1); one request decodes {_windows}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"decode length fixed at {_maxTokens} tokens per window with no fallback (max_tokens {_maxTokens}, ignore_eos, temperature_increment_on_fallback 0, seed 1){(beamSize is { } beams ? $", beam_size {beams}" : ", greedy")}; one request decodes {_windows}");
         text.AppendLine();
         text.AppendLine("| arm | concurrency | requests (all rounds) | audio s/s | real-time factor (p50 ÷ clip) | p50 ms | p99 ms | errors |");
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -107,8 +111,17 @@ internal sealed class TranscribeScenario(TimeSpan duration, int rounds, int[] co
 
     // The V2 binary extension: the JSON header, then the input's bytes, a BYTES tensor of one element (its 4-byte
     // little-endian length, then the WAV file). Built once: every request sends the same bytes.
-    private static (byte[] Bytes, int HeaderLength) Body(byte[] wav, int maxTokens)
+    private static (byte[] Bytes, int HeaderLength) Body(byte[] wav, int maxTokens, int? beamSize)
     {
+        var parameters = new JsonObject
+        {
+            ["max_tokens"] = maxTokens, ["ignore_eos"] = true, ["temperature_increment_on_fallback"] = 0, ["seed"] = 1,
+        };
+        if (beamSize is { } beams)
+        {
+            parameters["beam_size"] = beams;
+        }
+
         var header = JsonSerializer.SerializeToUtf8Bytes(new JsonObject
         {
             ["inputs"] = new JsonArray(new JsonObject
@@ -117,10 +130,7 @@ internal sealed class TranscribeScenario(TimeSpan duration, int rounds, int[] co
                 ["parameters"] = new JsonObject { ["binary_data_size"] = 4 + wav.Length },
             }),
             ["outputs"] = new JsonArray(new JsonObject { ["name"] = "verbose_json" }),
-            ["parameters"] = new JsonObject
-            {
-                ["max_tokens"] = maxTokens, ["ignore_eos"] = true, ["temperature_increment_on_fallback"] = 0, ["seed"] = 1,
-            },
+            ["parameters"] = parameters,
         });
         return ([.. header, .. BitConverter.GetBytes(wav.Length), .. wav], header.Length);
     }

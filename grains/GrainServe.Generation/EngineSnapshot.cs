@@ -24,6 +24,18 @@ public sealed record EngineSnapshot
     /// <summary>Tokens generated since start (<c>vllm:generation_tokens_total</c>).</summary>
     public long GenerationTokens { get; init; }
 
+    /// <summary>
+    /// Tokens fed to the step model since start, prefill and decode, recomputation after preemption included: the
+    /// tokens the model computed. A fork's copied tokens are not among them (<see cref="ForkedTokens"/>).
+    /// </summary>
+    public long ComputedTokens { get; init; }
+
+    /// <summary>Tokens copied from kept caches into forked sequences since start, instead of computed (<see cref="GenerationRequest.ForkFrom"/>).</summary>
+    public long ForkedTokens { get; init; }
+
+    /// <summary>Caches kept for forks now (<see cref="GenerationRequest.RetainCache"/>); their blocks are in <see cref="UsedBlocks"/>.</summary>
+    public int RetainedCaches { get; init; }
+
     /// <summary>Steps run since start.</summary>
     public long Steps { get; init; }
 

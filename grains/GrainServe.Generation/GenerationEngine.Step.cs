@@ -11,6 +11,9 @@ public sealed partial class GenerationEngine
             _model.Release(preempted.Id);
         }
 
+        Fork(output);
+        ReleaseDropped(output.Dropped);
+
         if (output.Scheduled.Count == 0)
         {
             if (output.Preempted.Count == 0 && _scheduler.Running.Count == 0 && _scheduler.Waiting.Count > 0)
@@ -67,6 +70,7 @@ public sealed partial class GenerationEngine
         }
 
         _steps++;
+        _computedTokens += output.TotalTokens;
         var row = 0;
         for (var i = 0; i < output.Scheduled.Count; i++)
         {
@@ -157,18 +161,60 @@ public sealed partial class GenerationEngine
         }
     }
 
-    // Ends a sequence in the same step: its cache leaves the model and the pool, its reader completes.
+    // Copies each admitted fork's shared prefix from its source's kept cache; where the model cannot, the sequence
+    // prefills those tokens after all (the blocks were reserved for them either way).
+    private void Fork(SchedulerOutput output)
+    {
+        foreach (var (sequence, source, tokens) in output.Forks)
+        {
+            bool forked;
+            try
+            {
+                forked = _model.TryFork(source, sequence.Id, tokens);
+            }
+            catch (Exception)
+            {
+                forked = false;
+            }
+
+            if (forked)
+            {
+                _forkedTokens += tokens;
+                continue;
+            }
+
+            sequence.ComputedTokens -= tokens;
+            var index = output.Scheduled.FindIndex(s => s.Sequence == sequence);
+            output.Scheduled[index] = (sequence, output.Scheduled[index].Tokens + tokens);
+            output.TotalTokens += tokens;
+        }
+    }
+
+    // Ends a sequence in the same step: its cache leaves the model and the pool (or, asked to and ended well, is kept
+    // for forks), its reader completes.
     private void Finish(Sequence sequence, GenerationUpdate update, FinishReason reason)
     {
-        _scheduler.Remove(sequence);
-        try
+        var dropped = new List<long>();
+        if (sequence.ForkSource is { } source)
         {
-            _model.Release(sequence.Id);
+            // Ended before it was admitted: it will never fork.
+            sequence.ForkSource = null;
+            _scheduler.Unreference(source, owner: false, dropped);
         }
-        catch (Exception)
+
+        if ((reason is FinishReason.EndOfSequence or FinishReason.Length or FinishReason.StopString)
+            && sequence.Request.RetainCache is { SequenceId: 0, Released: false } keep && sequence.ComputedTokens > 0)
         {
-            // A model that cannot free one cache must still let the sequence's caller go.
+            _scheduler.Retain(sequence, keep);
         }
+        else
+        {
+            _scheduler.Remove(sequence);
+            dropped.Add(sequence.Id);
+        }
+
+        // A model that cannot free one cache must still let the sequence's caller go (ReleaseDropped swallows it).
+        ReleaseDropped(dropped);
 
         var writer = sequence.Writer;
         writer?.TryWrite(update with { PromptTokens = sequence.PromptLength, CompletionTokens = sequence.OutputLength });

@@ -24,6 +24,9 @@ public sealed partial class GenerationEngine : IAsyncDisposable
     // Submissions cross to the loop thread through this queue; the loop alone touches the scheduler and sequences.
     private readonly ConcurrentQueue<Sequence> _incoming = new();
 
+    // Kept caches their owners handed back, crossing to the loop thread as submissions do.
+    private readonly ConcurrentQueue<RetainedKvCache> _releases = new();
+
     // Counts wake-ups (a submission, a cancellation, disposal); spurious ones only cost an empty pass.
     private readonly SemaphoreSlim _signal = new(0);
 
@@ -39,6 +42,8 @@ public sealed partial class GenerationEngine : IAsyncDisposable
     private int _cancellations;
     private long _promptTokens;
     private long _generationTokens;
+    private long _computedTokens;
+    private long _forkedTokens;
     private long _steps;
     private TimeSpan _computeTime;
     private long _drained;
@@ -119,12 +124,25 @@ public sealed partial class GenerationEngine : IAsyncDisposable
                 Interlocked.Increment(ref _cancellations);
                 _signal.Release();
             });
+            request.ForkFrom?.AddReference();
             _incoming.Enqueue(sequence);
             _loop ??= Task.Factory.StartNew(RunLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
 
         _signal.Release();
         return channel.Reader;
+    }
+
+    /// <summary>
+    /// Hands back a kept cache (<see cref="GenerationRequest.RetainCache"/>): no more requests will fork from it. It is
+    /// freed once the sequences already submitted to fork from it have (or have ended); before its sequence ends, it
+    /// is not kept at all. Safe from any thread; a handle released twice, or never used, is ignored.
+    /// </summary>
+    public void Release(RetainedKvCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        _releases.Enqueue(cache);
+        _signal.Release();
     }
 
     /// <summary>The live figures.</summary>
@@ -160,6 +178,7 @@ public sealed partial class GenerationEngine : IAsyncDisposable
             try
             {
                 DrainIncoming();
+                DrainReleases();
                 RemoveCancelled();
                 if (_scheduler.IsIdle)
                 {
@@ -181,13 +200,48 @@ public sealed partial class GenerationEngine : IAsyncDisposable
 
         DrainIncoming();
         FailAll(UnloadedMessage);
+        var dropped = new List<long>();
+        _scheduler.DropRetained(dropped);
+        ReleaseDropped(dropped);
         Publish();
+    }
+
+    private void DrainReleases()
+    {
+        List<long>? dropped = null;
+        while (_releases.TryDequeue(out var cache))
+        {
+            if (!cache.Released)
+            {
+                _scheduler.Unreference(cache, owner: true, dropped ??= []);
+            }
+        }
+
+        ReleaseDropped(dropped ?? []);
+    }
+
+    private void ReleaseDropped(List<long> dropped)
+    {
+        foreach (var id in dropped)
+        {
+            try
+            {
+                _model.Release(id);
+            }
+            catch (Exception)
+            {
+                // As in Finish: a cache the model cannot free must not stop the loop.
+            }
+        }
     }
 
     private void DrainIncoming()
     {
         while (_incoming.TryDequeue(out var sequence))
         {
+            // Its reference was taken at Submit; dropped at admission (or at its end) whether or not it forks.
+            sequence.ForkSource = sequence.Request.ForkFrom;
+
             _scheduler.Add(sequence);
             _drained++;
 
@@ -240,6 +294,9 @@ public sealed partial class GenerationEngine : IAsyncDisposable
         Preemptions = _scheduler.Preemptions,
         PromptTokens = _promptTokens,
         GenerationTokens = _generationTokens,
+        ComputedTokens = _computedTokens,
+        ForkedTokens = _forkedTokens,
+        RetainedCaches = _scheduler.RetainedCount,
         Steps = _steps,
         ComputeTime = _computeTime,
     }, _drained);

@@ -36,4 +36,19 @@ public sealed record GenerationRequest(int[] PromptTokens, SamplingParameters Sa
     /// within one), and when KV blocks run out the running sequence of the highest value is preempted first. Default 0.
     /// </summary>
     public int Priority { get; init; }
+
+    /// <summary>
+    /// When set, the sequence's KV cache is kept in this handle after it ends (end of sequence, its length, a stop
+    /// string; not after an error or a cancellation), for later requests to fork from (<see cref="ForkFrom"/>), until
+    /// <see cref="GenerationEngine.Release"/>. One request per handle. Null (the default): the cache is freed at the end.
+    /// </summary>
+    public RetainedKvCache? RetainCache { get; init; }
+
+    /// <summary>
+    /// A kept cache whose tokens this prompt begins with: the sequence starts from a copy of that cache (as many
+    /// tokens as the prompts share, all but the last of this prompt at most) and prefills only the rest. A copy, so the
+    /// sequence's KV is counted in the pool as its own. Without a live cache, or on a step model that cannot copy, the
+    /// whole prompt is prefilled; the tokens generated are the same either way. Null (the default): no fork.
+    /// </summary>
+    public RetainedKvCache? ForkFrom { get; init; }
 }

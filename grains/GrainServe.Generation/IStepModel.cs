@@ -43,4 +43,12 @@ public interface IStepModel : IDisposable
     void ConfigureKvBlockSize(int blockSize)
     {
     }
+
+    /// <summary>
+    /// Starts <paramref name="targetId"/>'s cache as a copy of the first <paramref name="tokens"/> tokens of
+    /// <paramref name="sourceId"/>'s (a fork: beam search's beams continue from their parent's cache); the target's next
+    /// entry then starts at <paramref name="tokens"/>. False, with nothing changed, when the model cannot (the default:
+    /// no fork support), the source holds fewer tokens or the target already has a cache; the engine then prefills.
+    /// </summary>
+    bool TryFork(long sourceId, long targetId, int tokens) => false;
 }

@@ -18,6 +18,9 @@ internal sealed class Scheduler(EngineOptions options, KvBlockManager blocks)
     private readonly LinkedList<Sequence> _waiting = new();
     private long _admissions;
 
+    // Caches kept past their sequence's end for forks, by that sequence's id, oldest first; each holds its blocks.
+    private readonly Dictionary<long, RetainedKvCache> _retained = [];
+
     public IReadOnlyList<Sequence> Running => _running;
 
     public IReadOnlyCollection<Sequence> Waiting => _waiting;
@@ -27,6 +30,8 @@ internal sealed class Scheduler(EngineOptions options, KvBlockManager blocks)
     public bool IsIdle => _running.Count == 0 && _waiting.Count == 0;
 
     public long Preemptions { get; private set; }
+
+    public int RetainedCount => _retained.Count;
 
     /// <summary>Queues a new sequence at the back of its priority.</summary>
     public void Add(Sequence sequence)
@@ -47,6 +52,107 @@ internal sealed class Scheduler(EngineOptions options, KvBlockManager blocks)
         sequence.Status = SequenceStatus.Finished;
     }
 
+    /// <summary>
+    /// Takes a sequence that ended out of the queues but keeps its blocks and (the engine does not release it) its
+    /// cache, in <paramref name="cache"/>, for forks. Its computed tokens are what the cache holds.
+    /// </summary>
+    public void Retain(Sequence sequence, RetainedKvCache cache)
+    {
+        if (!_running.Remove(sequence))
+        {
+            _waiting.Remove(sequence);
+        }
+
+        sequence.Status = SequenceStatus.Finished;
+        cache.SequenceId = sequence.Id;
+        cache.Tokens = sequence.Tokens[..sequence.ComputedTokens].ToArray();
+        cache.Alive = true;
+        _retained[sequence.Id] = cache;
+    }
+
+    /// <summary>
+    /// Drops one reference to a kept cache (a sequence forked from it or ended before it could), or, with
+    /// <paramref name="owner"/>, its owner's; a released cache nobody forks from any more is dropped, its id added to
+    /// <paramref name="dropped"/> for the engine to release from the step model.
+    /// </summary>
+    public void Unreference(RetainedKvCache cache, bool owner, List<long> dropped)
+    {
+        if (owner)
+        {
+            cache.Released = true;
+        }
+        else
+        {
+            cache.RemoveReference();
+        }
+
+        if (cache.Alive && cache.Released && cache.References <= 0)
+        {
+            Drop(cache, dropped);
+        }
+    }
+
+    /// <summary>Drops every kept cache (the engine is stopping); their ids go to <paramref name="dropped"/>.</summary>
+    public void DropRetained(List<long> dropped)
+    {
+        foreach (var cache in _retained.Values.ToList())
+        {
+            Drop(cache, dropped);
+        }
+    }
+
+    private void Drop(RetainedKvCache cache, List<long> dropped)
+    {
+        cache.Alive = false;
+        _retained.Remove(cache.SequenceId);
+        blocks.Free(cache.SequenceId);
+        dropped.Add(cache.SequenceId);
+    }
+
+    // Under pressure, kept caches go before any running sequence: dropping one only costs a fork its copy. Released
+    // ones first (only queued forks still want them), then the oldest.
+    private bool DropOneRetained(List<long> dropped)
+    {
+        RetainedKvCache? pick = null;
+        foreach (var cache in _retained.Values)
+        {
+            if (cache.Released)
+            {
+                pick = cache;
+                break;
+            }
+
+            pick ??= cache;
+        }
+
+        if (pick is null)
+        {
+            return false;
+        }
+
+        Drop(pick, dropped);
+        return true;
+    }
+
+    // How many of a forking sequence's first tokens its source's cache holds: the shared prefix, leaving at least the
+    // prompt's last token to compute (its logits are the point); 0 without a live source.
+    private static int ForkLength(Sequence sequence)
+    {
+        if (sequence.ForkSource is not { Alive: true } source || sequence.ComputedTokens > 0)
+        {
+            return 0;
+        }
+
+        var tokens = sequence.Tokens;
+        var limit = Math.Min(source.Tokens.Length, sequence.TotalTokens - 1);
+        var shared = 0;
+        while (shared < limit && tokens[shared] == source.Tokens[shared])
+        {
+            shared++;
+        }
+
+        return shared;
+    }
     public SchedulerOutput Schedule()
     {
         var output = new SchedulerOutput();
@@ -68,6 +174,11 @@ internal sealed class Scheduler(EngineOptions options, KvBlockManager blocks)
             var selfPreempted = false;
             while (!blocks.TryReserve(sequence.Id, sequence.ReservedTokens + sequence.ComputedTokens + tokens))
             {
+                if (DropOneRetained(output.Dropped))
+                {
+                    continue;
+                }
+
                 var victim = Victim(index);
                 Preempt(victim, output);
                 if (victim == sequence)
@@ -103,25 +214,57 @@ internal sealed class Scheduler(EngineOptions options, KvBlockManager blocks)
         while (_waiting.First is { } node && _running.Count < options.MaxNumSeqs && budget > 0)
         {
             var sequence = node.Value;
-            var tokens = sequence.UncomputedTokens;
-            if (tokens > budget)
+            int fork, tokens;
+            var blocked = false;
+            while (true)
             {
-                if (options.EnableChunkedPrefill)
+                // Again after each drop under pressure: the drop may have been this sequence's own source.
+                fork = ForkLength(sequence);
+                tokens = sequence.UncomputedTokens - fork;
+                if (tokens > budget)
                 {
-                    tokens = budget;
+                    if (options.EnableChunkedPrefill)
+                    {
+                        tokens = budget;
+                    }
+                    else if (output.Scheduled.Count > 0)
+                    {
+                        // FIFO: nothing behind it may overtake it.
+                        blocked = true;
+                        break;
+                    }
+
+                    // Else it runs alone past the budget: it could never fit, and would starve.
                 }
-                else if (output.Scheduled.Count > 0)
+
+                if (blocks.TryReserve(sequence.Id, sequence.ReservedTokens + sequence.ComputedTokens + fork + tokens))
                 {
-                    // FIFO: nothing behind it may overtake it.
                     break;
                 }
 
-                // Else it runs alone past the budget: it could never fit, and would starve.
+                if (!DropOneRetained(output.Dropped))
+                {
+                    blocked = true;
+                    break;
+                }
             }
 
-            if (!blocks.TryReserve(sequence.Id, sequence.ReservedTokens + sequence.ComputedTokens + tokens))
+            if (blocked)
             {
                 break;
+            }
+
+            if (sequence.ForkSource is { } source)
+            {
+                if (fork > 0)
+                {
+                    sequence.ComputedTokens = fork;
+                    output.Forks.Add((sequence, source.SequenceId, fork));
+                }
+
+                // Dropped only after the engine copied it: the engine releases output.Dropped after the forks.
+                sequence.ForkSource = null;
+                Unreference(source, owner: false, output.Dropped);
             }
 
             _waiting.RemoveFirst();

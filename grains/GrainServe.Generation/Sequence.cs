@@ -53,6 +53,9 @@ internal sealed class Sequence
     /// <summary>The KV the scheduler reserves for the sequence beyond its tokens: its conditioning state.</summary>
     public int ReservedTokens => Request.ConditioningTokens;
 
+    /// <summary>The kept cache it forks from at admission (it holds one of its references); null once forked, or for none.</summary>
+    public RetainedKvCache? ForkSource { get; set; }
+
     /// <summary>When the scheduler last admitted it (a counter): preemption takes the most recent first.</summary>
     public long AdmissionOrder { get; set; } = -1;
 

@@ -2,8 +2,9 @@ using GrainServe.ModelBuilder;
 
 // dotnet run --project tools/GrainServe.ModelBuilder -- models
 //     writes the sample model repository.
-// dotnet run --project tools/GrainServe.ModelBuilder -- whisper <root>
-//     adds whisper_tiny (150 MB, not part of the committed samples) to the repository at <root>.
+// dotnet run --project tools/GrainServe.ModelBuilder -- whisper <root> [genai | optimum | optimum-split]
+//     adds whisper_tiny (150 MB, not part of the committed samples) to the repository at <root>, in onnxruntime-genai's
+//     layout (the default) or Hugging Face Optimum's (merged decoder, or the decoder and decoder-with-past pair).
 // dotnet run --project tools/GrainServe.ModelBuilder -- xtts <root>
 //     adds xtts_small (the XTTS-style sample, not committed) to the repository at <root>.
 // dotnet GrainServe.ModelBuilder.dll extract <assembly> <resource> <destination>
@@ -14,10 +15,17 @@ if (args is ["extract", var assembly, var resource, var destination])
     return;
 }
 
-if (args is ["whisper", var whisperRoot])
+if (args is ["whisper", var whisperRoot, .. var layoutArgs] && layoutArgs.Length <= 1)
 {
+    var layout = layoutArgs switch
+    {
+        [] or ["genai"] => GrainServe.ModelBuilder.Whisper.WhisperLayout.GenAi,
+        ["optimum"] => GrainServe.ModelBuilder.Whisper.WhisperLayout.OptimumMerged,
+        ["optimum-split"] => GrainServe.ModelBuilder.Whisper.WhisperLayout.OptimumSplit,
+        _ => throw new ArgumentException($"unknown Whisper layout '{layoutArgs[0]}': use genai, optimum or optimum-split"),
+    };
     var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-    var folder = SampleModels.WhisperTiny(whisperRoot);
+    var folder = SampleModels.WhisperTiny(whisperRoot, layout: layout);
     Console.WriteLine($"Wrote {Path.GetFullPath(folder)} in {stopwatch.Elapsed.TotalSeconds:F1} s");
     return;
 }

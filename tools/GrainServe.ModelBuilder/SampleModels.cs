@@ -84,11 +84,11 @@ public static class SampleModels
 
     /// <summary>
     /// Writes the <c>whisper_tiny</c> sample (<see cref="SampleRepository.WhisperTinyFiles"/>) into the repository at
-    /// <paramref name="repositoryRoot"/> and returns its model folder.
+    /// <paramref name="repositoryRoot"/>, in <paramref name="layout"/>, and returns its model folder.
     /// </summary>
-    public static string WhisperTiny(string repositoryRoot, WhisperWeights weights = WhisperWeights.RandomFloat)
+    public static string WhisperTiny(string repositoryRoot, WhisperWeights weights = WhisperWeights.RandomFloat, WhisperLayout layout = WhisperLayout.GenAi)
     {
-        SampleRepository.Write(repositoryRoot, SampleRepository.WhisperTinyFiles(weights));
+        SampleRepository.Write(repositoryRoot, SampleRepository.WhisperTinyFiles(weights, layout));
         return Path.Combine(repositoryRoot, SampleRepository.WhisperTinyName);
     }
 }

@@ -245,24 +245,29 @@ public static class SampleRepository
     /// file), every test repository built from the samples would write them, the test cluster's 96 MiB CPU devices
     /// could not hold it. The gateway and silo builds write it beside their binaries instead (build/WhisperSample.targets).
     /// </remarks>
-    public static IEnumerable<(string Path, byte[] Content)> WhisperTinyFiles(WhisperWeights weights = WhisperWeights.RandomFloat)
+    /// <param name="weights">The weight scheme.</param>
+    /// <param name="layout">The exporter's layout to write the same model in (onnxruntime-genai's by default).</param>
+    public static IEnumerable<(string Path, byte[] Content)> WhisperTinyFiles(WhisperWeights weights = WhisperWeights.RandomFloat, WhisperLayout layout = WhisperLayout.GenAi)
     {
-        yield return ($"{WhisperTinyName}/config.json", Text(WhisperConfig(WhisperTinyName, kvCacheBytes: 128L << 20)));
-        foreach (var (name, content) in WhisperModel.Files(WhisperDims.Tiny, weights))
+        var decoder = layout == WhisperLayout.GenAi ? WhisperModel.DecoderFile : OptimumWhisperModel.DecoderFile(layout);
+        yield return ($"{WhisperTinyName}/config.json", Text(WhisperConfig(WhisperTinyName, kvCacheBytes: 128L << 20, decoder)));
+        var files = layout == WhisperLayout.GenAi ? WhisperModel.Files(WhisperDims.Tiny, weights) : OptimumWhisperModel.Files(WhisperDims.Tiny, layout, weights);
+        foreach (var (name, content) in files)
         {
             yield return ($"{WhisperTinyName}/1/{name}", content);
         }
     }
 
     /// <summary>
-    /// The config.json of a Whisper model in onnxruntime-genai's layout: the decoder is the version's main file, the
-    /// audio file comes in as one BYTES element, the transcript goes out as text and as OpenAI's verbose_json.
+    /// The config.json of a Whisper model: the decoder (<paramref name="decoderFile"/>, onnxruntime-genai's by default)
+    /// is the version's main file, the audio file comes in as one BYTES element, the transcript goes out as text and
+    /// as OpenAI's verbose_json.
     /// </summary>
-    public static string WhisperConfig(string name, long kvCacheBytes) => $$"""
+    public static string WhisperConfig(string name, long kvCacheBytes, string decoderFile = WhisperModel.DecoderFile) => $$"""
         {
           "name": "{{name}}",
           "platform": "onnxruntime_onnx",
-          "default_model_filename": "{{WhisperModel.DecoderFile}}",
+          "default_model_filename": "{{decoderFile}}",
           "max_batch_size": 0,
           "input": [{ "name": "audio", "data_type": "TYPE_STRING", "dims": [1] }],
           "output": [

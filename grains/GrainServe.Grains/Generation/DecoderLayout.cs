@@ -18,6 +18,8 @@ public sealed class DecoderLayout
     private const string DefaultLogits = "logits";
     private const string DefaultHiddenStates = "hidden_states";
     private const string DefaultCrossQk = "output_cross_qk_%d";
+    private const string DefaultUseCacheBranch = "use_cache_branch";
+    private const string DefaultEncoderHiddenStates = "encoder_hidden_states";
 
     private static readonly (KvNaming Naming, string PastKey, string? PastValue, string PresentKey, string? PresentValue)[] KnownKvNames =
     [
@@ -62,6 +64,23 @@ public sealed class DecoderLayout
 
     /// <summary>Whether the decoder takes cross-attention inputs: the decoder of an encoder-decoder model.</summary>
     public bool IsEncoderDecoder => CrossLayers.Count > 0;
+
+    /// <summary>
+    /// Hugging Face Optimum's merged decoder's branch switch, bool <c>[1]</c>, or null when the graph has none: the step
+    /// model feeds true (the with-past branch) at every step, a sequence's first included, with an empty past; the
+    /// no-past branch is only run to compute the cross-attention state (Whisper's first pass, outside the engine).
+    /// </summary>
+    public string? UseCacheBranch { get; init; }
+
+    /// <summary>
+    /// The encoder-output input a merged decoder declares for its no-past branch (<c>encoder_hidden_states</c>
+    /// <c>[batch, encoder_positions, hidden]</c>), or null when the graph has none. The with-past branch never reads it,
+    /// so steps feed one zero position per row (<see cref="EncoderHiddenSize"/> floats), not the encoder's output.
+    /// </summary>
+    public string? EncoderHiddenStates { get; init; }
+
+    /// <summary>Floats per position of <see cref="EncoderHiddenStates"/>; 0 without it.</summary>
+    public int EncoderHiddenSize { get; init; }
 
     /// <summary>Encoder positions the cross-attention inputs hold (1500 for Whisper), or null when the graph leaves them symbolic.</summary>
     public int? EncoderPositions { get; init; }
@@ -277,7 +296,38 @@ public sealed class DecoderLayout
         var crossWeights = cross.Length > 0 && Enumerable.Range(0, layers.Length).All(i => outputs.ContainsKey(GenAiConfig.LayerName(crossQk, i)))
             ? Enumerable.Range(0, layers.Length).Select(i => GenAiConfig.LayerName(crossQk, i)).ToArray()
             : [];
+        var useCacheBranch = configInputs.GetValueOrDefault("use_cache_branch", DefaultUseCacheBranch);
+        var hasBranch = cross.Length > 0 && inputs.ContainsKey(useCacheBranch);
+        if (hasBranch && (inputs[useCacheBranch].ElementDataType != TensorElementType.Bool || inputs[useCacheBranch].Dimensions.Aggregate(1L, (a, d) => a * Math.Max(d, 1)) != 1))
+        {
+            Fail($"input '{useCacheBranch}' is {inputs[useCacheBranch].ElementDataType} [{string.Join(", ", inputs[useCacheBranch].Dimensions)}]; Optimum's merged decoders take bool [1]");
+        }
+
+        var encoderHidden = configInputs.GetValueOrDefault("encoder_hidden_states", DefaultEncoderHiddenStates);
+        var hasEncoderHidden = hasBranch && inputs.ContainsKey(encoderHidden);
+        var encoderHiddenSize = 0;
+        if (hasEncoderHidden)
+        {
+            var dims = inputs[encoderHidden].Dimensions;
+            if (inputs[encoderHidden].ElementDataType != kvType || dims.Length != 3)
+            {
+                Fail($"input '{encoderHidden}' is {inputs[encoderHidden].ElementDataType} [{string.Join(", ", dims)}]; {kvType} [batch, encoder_positions, hidden] expected");
+            }
+
+            encoderHiddenSize = dims[2] > 0 ? dims[2] : heads * headSize;
+        }
+
         var known = new HashSet<string>(StringComparer.Ordinal) { inputIds, attentionMask, positionIds };
+        if (hasBranch)
+        {
+            known.Add(useCacheBranch);
+        }
+
+        if (hasEncoderHidden)
+        {
+            known.Add(encoderHidden);
+        }
+
         known.UnionWith(layers.SelectMany(l => new[] { l.PastKey, l.PastValue }).OfType<string>());
         known.UnionWith(cross.SelectMany(c => new[] { c.Key, c.Value }));
         if (inputs.Keys.FirstOrDefault(n => !known.Contains(n)) is { } unknown)
@@ -298,6 +348,9 @@ public sealed class DecoderLayout
             AttentionMaskType = maskType,
             CrossLayers = cross,
             EncoderPositions = encoderPositions,
+            UseCacheBranch = hasBranch ? useCacheBranch : null,
+            EncoderHiddenStates = hasEncoderHidden ? encoderHidden : null,
+            EncoderHiddenSize = encoderHiddenSize,
             CrossAttentionWeights = crossWeights,
             PositionIds = hasPositions ? positionIds : null,
             PositionIdsType = positionsType,

@@ -36,6 +36,8 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
     private readonly string[] _withWeights;
     private readonly int _weightHeads;
     private readonly int _weightPositions;
+    private readonly bool[] _useCacheBranch = [true];
+    private TKv[] _encoderHidden = [];
 
     public HostKvStepBackend(InferenceSession session, DecoderLayout layout)
     {
@@ -56,6 +58,8 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
             .. layout.PositionIds is { } p ? new[] { p } : [],
             .. pastNames,
             .. _cross?.Names ?? [],
+            .. layout.UseCacheBranch is { } branch ? new[] { branch } : [],
+            .. layout.EncoderHiddenStates is { } encoderHidden ? new[] { encoderHidden } : [],
         ];
         _outputNames = [layout.Logits, .. presentNames, .. layout.HiddenStates is { } hidden ? new[] { hidden } : []];
         _past = pastNames.Select(_ => new PooledBuffer<TKv>()).ToArray();
@@ -86,6 +90,8 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
     }
 
     public int RowOrder(long sequenceId) => _cross?.SlotOf(sequenceId) ?? 0;
+
+    public bool TryFork(long sourceId, long targetId, int tokens) => _caches.TryFork(sourceId, targetId, tokens);
 
     public void Run(IReadOnlyList<StepEntry> entries, StepPlan plan, Span<float> logits, Span<float> hidden)
     {
@@ -139,6 +145,7 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
             }
 
             _cross?.Add(entries, inputs);
+            AddMergedDecoderInputs(rows, inputs);
 
             _logits.Prepare(rows * newLength * vocabulary, clear: false);
             outputs.Add(_logits.Create([rows, newLength, vocabulary]));
@@ -176,6 +183,26 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
         if (weights is not null)
         {
             DeliverWeights(entries, plan, weights);
+        }
+    }
+
+    // An Optimum merged decoder runs its with-past branch at every step (the cross-attention state is the past), and
+    // declares the no-past branch's encoder_hidden_states too, which that branch never reads: one zero position per row.
+    private void AddMergedDecoderInputs(int rows, List<OrtValue> inputs)
+    {
+        if (_layout.UseCacheBranch is not null)
+        {
+            inputs.Add(OrtValue.CreateTensorValueFromMemory(_useCacheBranch, [1]));
+        }
+
+        if (_layout.EncoderHiddenStates is not null)
+        {
+            if (_encoderHidden.Length < rows * _layout.EncoderHiddenSize)
+            {
+                _encoderHidden = new TKv[rows * _layout.EncoderHiddenSize];
+            }
+
+            inputs.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _encoderHidden.AsMemory(0, rows * _layout.EncoderHiddenSize), [rows, 1, _layout.EncoderHiddenSize]));
         }
     }
 

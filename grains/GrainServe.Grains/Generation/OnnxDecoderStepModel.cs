@@ -237,6 +237,14 @@ public sealed class OnnxDecoderStepModel : IStepModel
     /// <inheritdoc />
     public void ConfigureKvBlockSize(int blockSize) => _backend.KvBlockSize = blockSize;
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// The host backend copies the source's first tokens of every layer's self-attention keys and values into a new
+    /// cache (cross-attention state is not copied: it comes with each step's entries, one object shared by the
+    /// sequences that hold it); the IoBinding backend cannot yet, and the engine prefills instead.
+    /// </remarks>
+    public bool TryFork(long sourceId, long targetId, int tokens) => tokens > 0 && tokens <= _layout.ContextLength && _backend.TryFork(sourceId, targetId, tokens);
+
     private static IKvStepBackend Host(InferenceSession session, DecoderLayout layout) => (layout.KvType, layout.LogitsType) switch
     {
         (TensorElementType.Float16, TensorElementType.Float16) => new HostKvStepBackend<Float16, Float16>(session, layout),

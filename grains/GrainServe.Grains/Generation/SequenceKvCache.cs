@@ -80,6 +80,21 @@ internal sealed class SequenceKvCache<T> : IDisposable
         }
     }
 
+    /// <summary>
+    /// Makes <paramref name="target"/>, an empty cache of the same shape and block size, hold a copy of this cache's first
+    /// <paramref name="tokens"/> tokens (a fork), whole blocks at a time: it then holds the blocks those tokens take.
+    /// </summary>
+    public void CopyPrefixTo(SequenceKvCache<T> target, int tokens)
+    {
+        target.Reserve(tokens);
+        for (var block = 0; block * _blockSize < tokens; block++)
+        {
+            _blocks[block].AsSpan().CopyTo(target._blocks[block]);
+        }
+
+        target.Count = tokens;
+    }
+
     /// <summary>Counts <paramref name="tokens"/> written through <see cref="WriteTail"/> as held.</summary>
     public void Commit(int tokens) => Count += tokens;
 

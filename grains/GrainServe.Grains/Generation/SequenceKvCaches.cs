@@ -35,6 +35,23 @@ internal sealed class SequenceKvCaches<TKv>(DecoderLayout layout) : IDisposable
     }
 
     /// <summary>
+    /// Starts <paramref name="targetId"/>'s cache as a copy of <paramref name="sourceId"/>'s first <paramref name="tokens"/>
+    /// tokens, block by block (a fork); false, with nothing changed, when the source holds fewer or the target has a cache.
+    /// </summary>
+    public bool TryFork(long sourceId, long targetId, int tokens)
+    {
+        if (tokens <= 0 || !ById.TryGetValue(sourceId, out var source) || source.Count < tokens || ById.ContainsKey(targetId))
+        {
+            return false;
+        }
+
+        var cache = new SequenceKvCache<TKv>(layout.Layers.Count, layout.KvHeads, layout.HeadSize, BlockSize);
+        source.CopyPrefixTo(cache, tokens);
+        ById.Add(targetId, cache);
+        return true;
+    }
+
+    /// <summary>
     /// After a successful run (only then, so a failed step leaves every sequence as it was): appends each row's real new
     /// vectors from the present tensors to its sequence's cache, creating the cache of a sequence's first step.
     /// </summary>

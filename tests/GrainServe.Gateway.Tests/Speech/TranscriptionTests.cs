@@ -43,6 +43,22 @@ public sealed class TranscriptionTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task OfficialClient_OptimumLayoutOfTheSameModel_GivesTheSameSegmentsAndTokens()
+    {
+        var options = new AudioTranscriptionOptions { ResponseFormat = AudioTranscriptionFormat.Verbose, Language = "en", Temperature = 0f };
+        AudioClient Of(string model) => new(model, new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(fixture.Http.BaseAddress!, "/v1") });
+
+        AudioTranscription genai = await Of(GatewayFixture.Whisper).TranscribeAudioAsync(new MemoryStream(Speech), "speech.wav", options);
+        AudioTranscription optimum = await Of(GatewayFixture.WhisperOptimum).TranscribeAudioAsync(new MemoryStream(Speech), "speech.wav", options);
+
+        Assert.NotEmpty(genai.Segments);
+        Assert.Equal(genai.Text, optimum.Text);
+        Assert.Equal(
+            genai.Segments.Select(s => string.Join(",", s.TokenIds.ToArray())),
+            optimum.Segments.Select(s => string.Join(",", s.TokenIds.ToArray())));
+    }
+
+    [Fact]
     public async Task OfficialClient_Json_GivesTheSameTextAsVerboseJson()
     {
         var client = Client();

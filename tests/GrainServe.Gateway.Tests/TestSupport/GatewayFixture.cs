@@ -22,6 +22,9 @@ public sealed class GatewayFixture : IAsyncLifetime
     /// <summary>A small Whisper-shaped model (tiny.en's vocabulary and audio shapes, two narrow layers, random weights).</summary>
     public const string Whisper = "whisper_small";
 
+    /// <summary><see cref="Whisper"/>'s model in Hugging Face Optimum's merged layout; only the layout test uses it.</summary>
+    public const string WhisperOptimum = "whisper_optimum";
+
     /// <summary>The XTTS-style sample (random weights) with an 8 MiB KV pool; only the voice tests use it.</summary>
     public const string Xtts = "xtts_voices";
 
@@ -130,6 +133,7 @@ public sealed class GatewayFixture : IAsyncLifetime
             .Replace("67108864", "8388608", StringComparison.Ordinal));
 
         TestWhisper.Write(_repository, Whisper);
+        TestWhisper.WriteOptimum(_repository, WhisperOptimum);
 
         // The XTTS-style sample as the ModelBuilder writes xtts_small, with a pool that fits the test devices.
         GrainServe.ModelBuilder.Xtts.XttsModel.Write(Path.Combine(_repository, Xtts, "1"), GrainServe.ModelBuilder.Xtts.XttsDims.Small);

@@ -125,6 +125,27 @@ public sealed class FakeStepModel : IStepModel
         }
     }
 
+    /// <summary>Whether <see cref="TryFork"/> copies caches (the default) or, as a model without fork support, refuses.</summary>
+    public bool SupportsFork { get; init; } = true;
+
+    /// <summary>"fork SOURCE TARGET TOKENS" for every fork done, in order.</summary>
+    public List<string> Forks { get; } = [];
+
+    public bool TryFork(long sourceId, long targetId, int tokens)
+    {
+        lock (_lock)
+        {
+            if (!SupportsFork || !_caches.TryGetValue(sourceId, out var source) || source.Count < tokens || _caches.ContainsKey(targetId))
+            {
+                return false;
+            }
+
+            _caches[targetId] = source[..tokens];
+            Forks.Add($"fork {sourceId} {targetId} {tokens}");
+            return true;
+        }
+    }
+
     /// <summary>The logits after <paramref name="history"/>: the chosen token 0, the others -1 to -49, all distinct.</summary>
     public void Logits(IReadOnlyList<int> history, Span<float> row)
     {

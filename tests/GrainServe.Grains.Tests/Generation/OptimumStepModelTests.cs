@@ -113,6 +113,35 @@ public sealed class OptimumStepModelTests
             [new StepEntry(2, Sequence[10..11], 7, true)]);
     }
 
+    [Fact]
+    public void TryFork_HostCache_ContinuesFromTheCopiedPrefixAsTheSourceWould()
+    {
+        using var repository = TinyOptimumDecoder.Write();
+        using var model = Load(repository.Root);
+        using var reference = new ReferenceDecoder(Path.Combine(repository.Root, "model.onnx"), repository.Root);
+        model.Run([new StepEntry(1, Sequence[..20], 0, false)]);
+
+        Assert.True(model.TryFork(1, 2, 12));
+        Assert.False(model.TryFork(1, 2, 12), "a target with a cache");
+        Assert.False(model.TryFork(1, 3, 21), "more tokens than the source holds");
+        Assert.False(model.TryFork(9, 4, 1), "an unknown source");
+
+        // The fork holds the source's first 12 tokens: it goes on from there, and the source is untouched.
+        var step = model.Run([new StepEntry(2, Sequence[12..15], 12, true), new StepEntry(1, Sequence[20..21], 20, true)]);
+        LogitsAssert.Close(reference.Logits(Sequence[..15])[14], step.Row(0), "fork");
+        LogitsAssert.Close(reference.Logits(Sequence[..21])[20], step.Row(1), "source");
+    }
+
+    [Fact]
+    public void TryFork_IoBindingBackend_RefusesSoTheEnginePrefills()
+    {
+        using var repository = TinyOptimumDecoder.Write();
+        using var model = Load(repository.Root, KvBinding.IoBinding);
+        model.Run([new StepEntry(1, Sequence[..8], 0, false)]);
+
+        Assert.False(model.TryFork(1, 2, 4));
+    }
+
     private static OnnxDecoderStepModel Load(string folder, KvBinding kvBinding = KvBinding.Host)
     {
         using var options = TinyGpt2.Options();

@@ -18,7 +18,29 @@ public static class WhisperEncoder
 {
     /// <summary>The bytes of an encoder of <paramref name="dims"/> with weights from <paramref name="weights"/>.</summary>
     public static byte[] Build(WhisperDims dims, WhisperWeights weights = WhisperWeights.RandomFloat, int seed = 7) =>
-        Write(new WhisperGraph(dims, WhisperModel.Source(weights, seed), "whisper_encoder"));
+        Write(new WhisperGraph(dims, WhisperModel.Source(weights, seed), "whisper_encoder"), optimum: false);
+
+    /// <summary>
+    /// The same encoder (the same weights for the same arguments) as Hugging Face Optimum exports it:
+    /// <c>input_features</c> <c>[batch, mel_bins, frames]</c> in, <c>last_hidden_state</c> <c>[batch, positions,
+    /// hidden]</c> out, and no cross-attention projections: Optimum's decoder computes those itself (see
+    /// <see cref="CrossWeights"/>).
+    /// </summary>
+    public static byte[] BuildOptimum(WhisperDims dims, WhisperWeights weights = WhisperWeights.RandomFloat, int seed = 7) =>
+        Write(new WhisperGraph(dims, WhisperModel.Source(weights, seed), "whisper_encoder"), optimum: true);
+
+    /// <summary>
+    /// The cross-attention projections <see cref="Build"/> puts at the end of the encoder, per decoder layer its key
+    /// weight, value weight and value bias: the weights an Optimum decoder of the same model projects the audio with.
+    /// </summary>
+    internal static IReadOnlyList<(LlamaTensor Key, LlamaTensor Value, LlamaTensor ValueBias)> CrossWeights(WhisperDims dims, WhisperWeights weights, int seed)
+    {
+        // The projections are drawn last, so replaying the whole encoder's draws reaches them in the same stream.
+        var recorder = new RecordingWhisperWeights(WhisperModel.Source(weights, seed));
+        Write(new WhisperGraph(dims, recorder, "whisper_encoder"), optimum: false);
+        var tail = recorder.Drawn.Skip(recorder.Drawn.Count - (3 * dims.DecoderLayers)).ToArray();
+        return Enumerable.Range(0, dims.DecoderLayers).Select(i => (tail[3 * i], tail[(3 * i) + 1], tail[(3 * i) + 2])).ToArray();
+    }
 
     /// <summary>
     /// openai/whisper's <c>sinusoids</c>: row <c>p</c> is <c>sin(p·τᵢ)</c> then <c>cos(p·τᵢ)</c> for
@@ -43,13 +65,15 @@ public static class WhisperEncoder
         return values;
     }
 
-    private static byte[] Write(WhisperGraph w)
+    private static byte[] Write(WhisperGraph w, bool optimum)
     {
         var dims = w.Dims;
         var g = w.G;
-        g.Input("audio_features", "FP32", "batch_size", dims.MelBins, dims.Frames)
-            .Output("encoder_hidden_states", "FP32", "batch_size", dims.AudioPositions, dims.Hidden);
-        for (var i = 0; i < dims.DecoderLayers; i++)
+        var features = optimum ? "input_features" : "audio_features";
+        var hidden = optimum ? "last_hidden_state" : "encoder_hidden_states";
+        g.Input(features, "FP32", "batch_size", dims.MelBins, dims.Frames)
+            .Output(hidden, "FP32", "batch_size", dims.AudioPositions, dims.Hidden);
+        for (var i = 0; i < dims.DecoderLayers && !optimum; i++)
         {
             g.Output($"present_key_cross_{i}", "FP32", "batch_size", dims.Heads, dims.AudioPositions, dims.HeadSize)
                 .Output($"present_value_cross_{i}", "FP32", "batch_size", dims.Heads, dims.AudioPositions, dims.HeadSize);
@@ -60,7 +84,7 @@ public static class WhisperEncoder
 
         var conv1 = w.Weight("conv1_weight", w.Weights.Conv(dims.Hidden, dims.MelBins, 3), dims.Hidden, dims.MelBins, 3);
         var conv1Bias = w.Weight("conv1_bias", w.Weights.Bias(dims.Hidden), dims.Hidden);
-        g.Node("Conv", ["audio_features", conv1, conv1Bias], ["conv1"], IntsAttribute("kernel_shape", 3), IntsAttribute("pads", 1, 1));
+        g.Node("Conv", [features, conv1, conv1Bias], ["conv1"], IntsAttribute("kernel_shape", 3), IntsAttribute("pads", 1, 1));
         var conv2 = w.Weight("conv2_weight", w.Weights.Conv(dims.Hidden, dims.Hidden, 3), dims.Hidden, dims.Hidden, 3);
         var conv2Bias = w.Weight("conv2_bias", w.Weights.Bias(dims.Hidden), dims.Hidden);
         g.Node("Conv", [w.Gelu("conv1", "conv1_gelu"), conv2, conv2Bias], ["conv2"],
@@ -82,12 +106,12 @@ public static class WhisperEncoder
             h = w.Mlp(p + "h_attn", p);
         }
 
-        w.LayerNorm(h, "encoder_hidden_states");
-        for (var i = 0; i < dims.DecoderLayers; i++)
+        w.LayerNorm(h, hidden);
+        for (var i = 0; i < dims.DecoderLayers && !optimum; i++)
         {
             var p = $"cross{i}_";
-            w.Heads(w.Linear("encoder_hidden_states", p + "k", dims.Hidden, dims.Hidden, bias: false), $"present_key_cross_{i}");
-            w.Heads(w.Linear("encoder_hidden_states", p + "v", dims.Hidden, dims.Hidden), $"present_value_cross_{i}");
+            w.Heads(w.Linear(hidden, p + "k", dims.Hidden, dims.Hidden, bias: false), $"present_key_cross_{i}");
+            w.Heads(w.Linear(hidden, p + "v", dims.Hidden, dims.Hidden), $"present_value_cross_{i}");
         }
 
         return g.ToBytes();

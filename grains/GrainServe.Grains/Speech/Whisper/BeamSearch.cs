@@ -146,7 +146,7 @@ internal static class BeamSearch
         return end < 0 ? tokens : tokens[..end];
     }
 
-    private sealed class TokensComparer : IEqualityComparer<int[]>
+    internal sealed class TokensComparer : IEqualityComparer<int[]>
     {
         public static readonly TokensComparer Instance = new();
 

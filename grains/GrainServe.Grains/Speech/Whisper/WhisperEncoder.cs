@@ -7,10 +7,12 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace GrainServe.Speech.Whisper;
 
 /// <summary>
-/// Whisper's audio encoder as onnxruntime-genai exports it: one 30 s window of log-mel features in
-/// (<c>audio_features</c>, <c>[batch, n_mels, 3000]</c>), and for every decoder layer the cross-attention keys and
-/// values out (<c>present_key_cross_{i}</c>, <c>present_value_cross_{i}</c>, <c>[batch, heads, 1500, head_size]</c>),
-/// computed once per window and fed unchanged at every decode step of that window.
+/// Whisper's audio encoder: one 30 s window of log-mel features in (<c>audio_features</c> or <c>input_features</c>,
+/// <c>[batch, n_mels, 3000]</c>), the decoder's cross-attention keys and values out for every decoder layer
+/// (<c>[batch, heads, 1500, head_size]</c>), computed once per window and fed unchanged at every decode step of that
+/// window. onnxruntime-genai's encoder outputs them itself (<c>present_key_cross_{i}</c>, <c>present_value_cross_{i}</c>);
+/// Hugging Face Optimum's outputs only <c>last_hidden_state</c>, which its decoder's first pass projects
+/// (<see cref="FirstPassCrossKv"/>).
 /// </summary>
 internal sealed class WhisperEncoder : IDisposable
 {
@@ -24,10 +26,19 @@ internal sealed class WhisperEncoder : IDisposable
     private readonly string[] _outputs;
     private readonly int _heads;
     private readonly int _headSize;
+    private readonly FirstPassCrossKv? _firstPass;
+
+    /// <summary>The output Optimum's encoder answers: the encoder's final states, <c>[batch, positions, d_model]</c>.</summary>
+    public const string LastHiddenState = "last_hidden_state";
 
     /// <summary>Reads the encoder's names from <paramref name="config"/> and checks them against the graph and the decoder.</summary>
+    /// <param name="session">The encoder's session; owned.</param>
+    /// <param name="config">genai_config.json, or null.</param>
+    /// <param name="decoder">The engine's decoder layout.</param>
+    /// <param name="source">The file, for errors.</param>
+    /// <param name="firstPass">Optimum's first decoder pass (owned), for an encoder that outputs only <see cref="LastHiddenState"/>; null for onnxruntime-genai's.</param>
     /// <exception cref="ModelLoadException">The encoder does not output cross-attention KV that fits <paramref name="decoder"/>; the message says what differs.</exception>
-    public WhisperEncoder(InferenceSession session, GenAiConfig? config, DecoderLayout decoder, string source)
+    public WhisperEncoder(InferenceSession session, GenAiConfig? config, DecoderLayout decoder, string source, FirstPassCrossKv? firstPass = null)
     {
         string Fail(string why) => throw new ModelLoadException($"encoder '{source}': {why}");
 
@@ -52,6 +63,28 @@ internal sealed class WhisperEncoder : IDisposable
             Fail($"input '{_input}' takes {input.Dimensions[2]} frames; Whisper's windows are {WindowFrames}");
         }
 
+        if (decoder.KvType != TensorElementType.Float)
+        {
+            Fail($"cross-attention KV is {decoder.KvType}; only float32 Whisper exports are served so far");
+        }
+
+        if (firstPass is not null)
+        {
+            _firstPass = firstPass;
+            _outputs = [LastHiddenState];
+            if (!session.OutputMetadata.TryGetValue(LastHiddenState, out var hidden) || hidden.ElementDataType != TensorElementType.Float || hidden.Dimensions.Length != 3)
+            {
+                Fail($"no float output '{LastHiddenState}' [batch, positions, d_model] for the decoder's first pass (it outputs {string.Join(", ", session.OutputMetadata.Keys)})");
+            }
+
+            if (hidden!.Dimensions[2] > 0 && firstPass.HiddenSize > 0 && hidden.Dimensions[2] != firstPass.HiddenSize)
+            {
+                Fail($"output '{LastHiddenState}' has d_model {hidden.Dimensions[2]}, but the decoder's first pass takes {firstPass.HiddenSize}");
+            }
+
+            return;
+        }
+
         var keyPattern = config?.EncoderOutputs.GetValueOrDefault("cross_present_key_names") ?? "present_key_cross_%d";
         var valuePattern = config?.EncoderOutputs.GetValueOrDefault("cross_present_value_names") ?? "present_value_cross_%d";
         var outputs = session.OutputMetadata;
@@ -66,7 +99,7 @@ internal sealed class WhisperEncoder : IDisposable
         {
             if (!outputs.TryGetValue(name, out var output))
             {
-                Fail($"no output '{name}': the encoder must compute the decoder's cross-attention keys and values (onnxruntime-genai's layout; an encoder that outputs only last_hidden_state, as Optimum's does, is not served yet). It outputs {string.Join(", ", outputs.Keys)}");
+                Fail($"no output '{name}': the encoder must compute the decoder's cross-attention keys and values (onnxruntime-genai's layout), or output {LastHiddenState} beside an Optimum decoder that projects them. It outputs {string.Join(", ", outputs.Keys)}");
             }
 
             var dims = output!.Dimensions;
@@ -75,12 +108,10 @@ internal sealed class WhisperEncoder : IDisposable
                 Fail($"output '{name}' is {output.ElementDataType} [{string.Join(", ", dims)}]; the decoder takes {decoder.KvType} [batch, {_heads}, positions, {_headSize}]");
             }
         }
-
-        if (decoder.KvType != TensorElementType.Float)
-        {
-            Fail($"cross-attention KV is {decoder.KvType}; only float32 Whisper exports are served so far");
-        }
     }
+
+    /// <summary>Whether the cross-attention state comes from Optimum's first decoder pass rather than from the encoder itself.</summary>
+    public bool UsesFirstPass => _firstPass is not null;
 
     /// <summary>Mel bins the model takes: 80, or 128 from large-v3 on.</summary>
     public int MelBins { get; }
@@ -102,15 +133,30 @@ internal sealed class WhisperEncoder : IDisposable
         using var input = OrtValue.CreateTensorValueFromMemory(window, [1, MelBins, WindowFrames]);
         var started = Stopwatch.GetTimestamp();
         using var results = _session.Run(_runOptions, [_input], [input], _outputs);
-        Interlocked.Add(ref _computeTicks, Stopwatch.GetElapsedTime(started).Ticks);
-        var keys = new Array[_outputs.Length / 2];
-        var values = new Array[_outputs.Length / 2];
-        var positions = 0;
-        for (var i = 0; i < _outputs.Length; i++)
+        if (_firstPass is not null)
         {
-            var shape = results[i].GetTensorTypeAndShape().Shape;
-            positions = (int)shape[2];
-            var data = results[i].GetTensorDataAsSpan<float>().ToArray();
+            var projected = _firstPass.Project(results[0]);
+            Interlocked.Add(ref _computeTicks, Stopwatch.GetElapsedTime(started).Ticks);
+            return projected;
+        }
+
+        Interlocked.Add(ref _computeTicks, Stopwatch.GetElapsedTime(started).Ticks);
+        return StateOf(results);
+    }
+
+    /// <summary>
+    /// The cross-attention state in float outputs <c>[1, heads, positions, head_size]</c> ordered as layer 0's key and
+    /// value, then layer 1's, ...: what genai's encoder and Optimum's first decoder pass both answer.
+    /// </summary>
+    internal static CrossAttentionState StateOf(IReadOnlyList<OrtValue> outputs)
+    {
+        var keys = new Array[outputs.Count / 2];
+        var values = new Array[outputs.Count / 2];
+        var positions = 0;
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            positions = (int)outputs[i].GetTensorTypeAndShape().Shape[2];
+            var data = outputs[i].GetTensorDataAsSpan<float>().ToArray();
             if (i % 2 == 0)
             {
                 keys[i / 2] = data;
@@ -126,6 +172,7 @@ internal sealed class WhisperEncoder : IDisposable
 
     public void Dispose()
     {
+        _firstPass?.Dispose();
         _runOptions.Dispose();
         _session.Dispose();
     }

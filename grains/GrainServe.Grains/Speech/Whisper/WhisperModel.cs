@@ -68,6 +68,12 @@ internal sealed class WhisperModel : IAsyncDisposable
     /// <summary>The model's <c>best_of</c> for requests that give none (<see cref="WhisperSettings.BestOf"/>).</summary>
     public int? DefaultBestOf { get; init; }
 
+    /// <summary>
+    /// Whether beam search continues each beam from its parent's KV cache (an engine fork) rather than prefilling its
+    /// prefix again every step; the tokens are the same either way. Default true; false is for comparisons.
+    /// </summary>
+    public bool ForkBeams { get; init; } = true;
+
     /// <summary>The decoder's heads that word timestamps align with.</summary>
     public AlignmentHeads AlignmentHeads { get; }
 

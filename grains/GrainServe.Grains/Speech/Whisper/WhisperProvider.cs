@@ -10,9 +10,11 @@ namespace GrainServe.Speech.Whisper;
 
 /// <summary>
 /// Serves <c>model_kind: whisper</c>: a Whisper encoder-decoder export in onnxruntime-genai's layout (the version folder
-/// holds <c>genai_config.json</c>, the encoder and the decoder, and the tokenizer files or none for an English-only model),
-/// audio in, text out. An instance is charged both ONNX files plus its KV pool, which holds every running window's
-/// cross-attention state as well as its tokens.
+/// holds <c>genai_config.json</c>, the encoder and the decoder) or Hugging Face Optimum's (<c>encoder_model.onnx</c> and
+/// <c>decoder_model_merged.onnx</c>, or <c>decoder_model.onnx</c> + <c>decoder_with_past_model.onnx</c>, with Hugging
+/// Face's <c>config.json</c>; see <see cref="WhisperExport"/>), and the tokenizer files or none for an English-only
+/// model, audio in, text out. An instance is charged its ONNX files plus its KV pool, which holds every running
+/// window's cross-attention state as well as its tokens.
 /// </summary>
 internal sealed partial class WhisperProvider(OnnxSessionFactory sessions, TimeProvider time, ILogger<WhisperProvider> logger, LocalDeviceCatalog? catalog = null) : IModelRunnerProvider
 {
@@ -27,7 +29,8 @@ internal sealed partial class WhisperProvider(OnnxSessionFactory sessions, TimeP
     {
         var settings = WhisperSettings.FromConfig(model.Name, model.Config);
         var encoder = EncoderPath(model, version, settings);
-        return model.ModelBytes(version) + (File.Exists(encoder) ? ModelFiles.ChargedBytes(encoder) : 0) + settings.Engine.KvCacheBytes;
+        var decoders = WhisperExport.DecoderFiles(model.ModelPath(version)).Sum(path => File.Exists(path) ? ModelFiles.ChargedBytes(path) : 0);
+        return decoders + (File.Exists(encoder) ? ModelFiles.ChargedBytes(encoder) : 0) + settings.Engine.KvCacheBytes;
     }
 
     public IInstanceScheduler Create(ModelDefinition model, long version, LocalDevice device)
@@ -41,20 +44,12 @@ internal sealed partial class WhisperProvider(OnnxSessionFactory sessions, TimeP
             throw new ModelLoadException($"model '{model.Name}': no encoder at '{encoderPath}' (set genai_config.json's model.encoder.filename or parameter encoder_filename)");
         }
 
-        var config = GenAiConfig.TryLoad(folder);
-        var decoderSession = sessions.Create(decoderPath, model.Name, version, device);
         OnnxDecoderStepModel? decoder = null;
         WhisperEncoder? encoder = null;
         try
         {
-            var layout = DecoderLayout.Read(decoderSession, folder, decoderPath);
-            if (!layout.IsEncoderDecoder)
-            {
-                throw new ModelLoadException($"model '{model.Name}': '{decoderPath}' takes no cross-attention inputs: it is not a Whisper decoder");
-            }
-
-            decoder = new OnnxDecoderStepModel(decoderSession, layout);
-            encoder = new WhisperEncoder(sessions.Create(encoderPath, model.Name, version, device), config, layout, encoderPath);
+            (decoder, encoder) = WhisperExport.Open(path => sessions.Create(path, model.Name, version, device), decoderPath, encoderPath);
+            var layout = decoder.Layout;
             var tokenizer = WhisperTokenizer.Load(folder, layout.VocabularySize);
             var versionText = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var heads = AlignmentHeads.Load(folder, layout.Layers.Count, layout.KvHeads);
@@ -64,7 +59,7 @@ internal sealed partial class WhisperProvider(OnnxSessionFactory sessions, TimeP
                 DefaultBestOf = settings.BestOf,
             };
             var limits = new AudioLimits { MaxDurationSeconds = settings.MaxAudioSeconds };
-            LogLoaded(logger, model.Name, versionText, layout.Layers.Count, encoder.MelBins, tokenizer.IsMultilingual, settings.Engine.KvCacheBytes);
+            LogLoaded(logger, model.Name, versionText, encoder.UsesFirstPass ? "Optimum" : "onnxruntime-genai", layout.Layers.Count, encoder.MelBins, tokenizer.IsMultilingual, settings.Engine.KvCacheBytes);
             if (!whisper.HasCrossAttentionWeights)
             {
                 // Once per load rather than per request: the 400 tells the client, this tells the operator why.
@@ -80,28 +75,23 @@ internal sealed partial class WhisperProvider(OnnxSessionFactory sessions, TimeP
             var vad = _vads.GetOrAdd(Path.GetFullPath(vadPath), path => new Lazy<VoiceActivity>(() => VoiceActivity.Load(path))).Value;
             return new WhisperInstance(EffectiveConfig(model), versionText, whisper, _audio, limits, time, catalog?.KeyOf(device) ?? device.DeviceId, vad);
         }
+        catch (ModelLoadException ex) when (!ex.Message.StartsWith($"model '{model.Name}'", StringComparison.Ordinal))
+        {
+            encoder?.Dispose();
+            decoder?.Dispose();
+            throw new ModelLoadException($"model '{model.Name}': {ex.Message}", ex);
+        }
         catch (ArgumentException ex)
         {
-            Dispose(decoder, encoder, decoderSession);
+            encoder?.Dispose();
+            decoder?.Dispose();
             throw new ModelLoadException($"model '{model.Name}': {ex.Message}", ex);
         }
         catch
         {
-            Dispose(decoder, encoder, decoderSession);
+            encoder?.Dispose();
+            decoder?.Dispose();
             throw;
-        }
-    }
-
-    private static void Dispose(OnnxDecoderStepModel? decoder, WhisperEncoder? encoder, IDisposable session)
-    {
-        encoder?.Dispose();
-        if (decoder is not null)
-        {
-            decoder.Dispose();
-        }
-        else
-        {
-            session.Dispose();
         }
     }
 
@@ -121,8 +111,8 @@ internal sealed partial class WhisperProvider(OnnxSessionFactory sessions, TimeP
             new ModelTensorConfig { Name = WhisperInstance.VerboseJsonOutput, DataType = "TYPE_STRING", Dims = [1] },
         ]);
 
-    [LoggerMessage(EventId = EventIds.WhisperInstanceLoaded, EventName = nameof(EventIds.WhisperInstanceLoaded), Level = LogLevel.Information, Message = "Loaded Whisper model {Model} version {Version}: {Layers} decoder layers, {MelBins} mel bins, multilingual {Multilingual}, KV pool {KvCacheBytes} bytes")]
-    private static partial void LogLoaded(ILogger logger, string model, string version, int layers, int melBins, bool multilingual, long kvCacheBytes);
+    [LoggerMessage(EventId = EventIds.WhisperInstanceLoaded, EventName = nameof(EventIds.WhisperInstanceLoaded), Level = LogLevel.Information, Message = "Loaded Whisper model {Model} version {Version} ({Layout} layout): {Layers} decoder layers, {MelBins} mel bins, multilingual {Multilingual}, KV pool {KvCacheBytes} bytes")]
+    private static partial void LogLoaded(ILogger logger, string model, string version, string layout, int layers, int melBins, bool multilingual, long kvCacheBytes);
 
     [LoggerMessage(EventId = EventIds.WhisperWordTimestampsUnavailable, EventName = nameof(EventIds.WhisperWordTimestampsUnavailable), Level = LogLevel.Warning, Message = "Whisper model {Model} version {Version} cannot give word timestamps: its decoder does not output output_cross_qk_{{i}}; requests for them get a 400")]
     private static partial void LogWordTimestampsUnavailable(ILogger logger, string model, string version);
