@@ -14,12 +14,22 @@ namespace GrainServe.Runtime;
 /// too, is that every input and output starts with the batch's rows.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Only outputs of <see cref="MinimumBytes"/> or more are worth it: binding a buffer costs an <see cref="OrtValue"/> and
+/// a pinned handle per output per run, a few microseconds, which on a tiny model's 16-byte outputs was more than the
+/// copy it saves (the throughput benchmark's tiny arms ran about 10 % slower with every output preallocated).
+/// </para>
+/// <para>
 /// A model that declares a symbol it does not keep (an output whose <c>batch_size</c> differs from the input's)
 /// fails a run with preallocated outputs; <see cref="OnnxModelRunner"/> then reruns it the ordinary way and stops
 /// preallocating, so a wrong declaration costs one extra run, not a failed request.
+/// </para>
 /// </remarks>
 internal sealed class OutputBuffers
 {
+    /// <summary>The fewest output bytes of a run that are allocated ahead; smaller outputs are copied out as usual.</summary>
+    public const long MinimumBytes = 16 << 10;
+
     // A first dimension that is the batch's row count: the first input's first dimension.
     private const long BatchRows = -2;
 
@@ -88,8 +98,7 @@ internal sealed class OutputBuffers
     public void Disable() => Enabled = false;
 
     /// <summary>Whether <see cref="TryAllocate"/> would allocate these outputs for these inputs.</summary>
-    public bool CanAllocate(string[] outputNames, InferTensor[] inputs) =>
-        Enabled && outputNames.All(name => _plans.TryGetValue(name, out var plan) && Shape(plan, inputs) is not null);
+    public bool CanAllocate(string[] outputNames, InferTensor[] inputs) => Shapes(outputNames, inputs) is not null;
 
     /// <summary>
     /// Allocates every requested output and wraps each in an <see cref="OrtValue"/> over its pinned array, or returns
@@ -99,20 +108,9 @@ internal sealed class OutputBuffers
     {
         tensors = [];
         values = [];
-        if (!Enabled)
+        if (Shapes(outputNames, inputs) is not { } shapes)
         {
             return false;
-        }
-
-        var shapes = new long[outputNames.Length][];
-        for (var o = 0; o < outputNames.Length; o++)
-        {
-            if (!_plans.TryGetValue(outputNames[o], out var plan) || Shape(plan, inputs) is not { } shape)
-            {
-                return false;
-            }
-
-            shapes[o] = shape;
         }
 
         tensors = new InferTensor[outputNames.Length];
@@ -128,6 +126,31 @@ internal sealed class OutputBuffers
         }
 
         return true;
+    }
+
+    // Every requested output's shape for this run, or null when one cannot be sized ahead or together they are too
+    // small to be worth binding.
+    private long[][]? Shapes(string[] outputNames, InferTensor[] inputs)
+    {
+        if (!Enabled)
+        {
+            return null;
+        }
+
+        var shapes = new long[outputNames.Length][];
+        long bytes = 0;
+        for (var o = 0; o < outputNames.Length; o++)
+        {
+            if (!_plans.TryGetValue(outputNames[o], out var plan) || Shape(plan, inputs) is not { } shape)
+            {
+                return null;
+            }
+
+            shapes[o] = shape;
+            bytes += InferDatatype.ElementCount(shape) * InferDatatype.ElementSize(plan.Datatype);
+        }
+
+        return bytes >= MinimumBytes ? shapes : null;
     }
 
     private static long[]? Shape(Plan plan, InferTensor[] inputs)
