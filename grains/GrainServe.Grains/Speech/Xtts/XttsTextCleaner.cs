@@ -4,10 +4,10 @@ namespace GrainServe.Speech.Xtts;
 
 /// <summary>
 /// XTTS's <c>multilingual_cleaners</c>, what its tokenizer does to the text first: double quotes dropped, Turkish's
-/// dotted capitals folded, lower-cased, English abbreviations (<c>mr.</c>, <c>dr.</c>, ...) and symbols (<c>&amp;</c>,
-/// <c>%</c>, ...) written out, whitespace collapsed. Two departures, both said in the README: numbers stay digits
-/// (XTTS spells them with <c>num2words</c>, which has no .NET counterpart here), and only English's abbreviation and
-/// symbol tables are applied (XTTS has one per language). Pure.
+/// dotted capitals folded, lower-cased, English numbers written out (<see cref="XttsEnglishNumbers"/>, as XTTS does
+/// with <c>num2words</c>), English abbreviations (<c>mr.</c>, <c>dr.</c>, ...) and symbols (<c>&amp;</c>, <c>%</c>, ...)
+/// written out, whitespace collapsed. The departure, said in the README: only English's number, abbreviation and symbol
+/// tables are applied (XTTS has one per language; other languages keep their digits). Pure.
 /// </summary>
 internal static partial class XttsTextCleaner
 {
@@ -38,6 +38,7 @@ internal static partial class XttsTextCleaner
         text = text.ToLowerInvariant();
         if (language == "en")
         {
+            text = XttsEnglishNumbers.Expand(text);
             for (var i = 0; i < EnglishAbbreviations.Length; i++)
             {
                 text = AbbreviationPatterns[i].Replace(text, EnglishAbbreviations[i].Expansion);
