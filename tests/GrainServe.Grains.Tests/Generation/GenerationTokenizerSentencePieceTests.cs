@@ -1,4 +1,5 @@
 using GrainServe.Runtime;
+using GrainServe.TestSupport;
 using static GrainServe.Generation.LlamaStyleTokenizer;
 
 namespace GrainServe.Generation;
@@ -90,14 +91,7 @@ public sealed class GenerationTokenizerSentencePieceTests : IDisposable
         const string Text = "你好 🎉 hello";
         var ids = tokenizer.Encode(Text);
 
-        var detokenizer = new IncrementalDetokenizer(tokenizer, promptLength: 1, skipSpecialTokens: true);
-        var pieces = new List<string>();
-        for (var n = 2; n <= ids.Length; n++)
-        {
-            pieces.Add(detokenizer.Next(ids.AsSpan(0, n)));
-        }
-
-        pieces.Add(detokenizer.Flush(ids));
+        var pieces = Streamed.Pieces(tokenizer, ids, promptLength: 1);
 
         Assert.DoesNotContain(pieces, p => p.Contains('\uFFFD'));
         Assert.Equal(Text, string.Concat(pieces));

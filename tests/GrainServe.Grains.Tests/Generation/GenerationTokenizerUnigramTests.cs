@@ -1,5 +1,6 @@
 using CsCheck;
 using GrainServe.Runtime;
+using GrainServe.TestSupport;
 using Microsoft.ML.Tokenizers;
 using static GrainServe.Generation.UnigramTestTokenizer;
 
@@ -128,14 +129,7 @@ public sealed class GenerationTokenizerUnigramTests : IDisposable
         const string Text = "你好 abc 🎉";
         var ids = tokenizer.Encode(Text);
 
-        var detokenizer = new IncrementalDetokenizer(tokenizer, promptLength: 0, skipSpecialTokens: true);
-        var pieces = new List<string>();
-        for (var n = 1; n <= ids.Length; n++)
-        {
-            pieces.Add(detokenizer.Next(ids.AsSpan(0, n)));
-        }
-
-        pieces.Add(detokenizer.Flush(ids));
+        var pieces = Streamed.Pieces(tokenizer, ids, promptLength: 0);
 
         Assert.DoesNotContain(pieces, p => p.Contains('\uFFFD'));
         Assert.Equal(Text, string.Concat(pieces));
