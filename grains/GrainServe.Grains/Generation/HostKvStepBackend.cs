@@ -12,6 +12,12 @@ namespace GrainServe.Generation;
 /// vectors. Every buffer (ids, mask, positions, past, present, logits) is pooled and reused across steps, so a
 /// step allocates only its <see cref="OrtValue"/> wrappers.
 /// </summary>
+/// <remarks>
+/// A decode step that continues the last run (the same sequences in the same rows, each one token further, both runs
+/// one new token a row) takes the last run's present as its past without copying: rows are left-padded to the longest
+/// past, so present, <c>[padding | past | new]</c> at P + 1 positions, is exactly the next step's padded past. In a
+/// steady batch that leaves a step's copying to the runtime's own (past into present) and each row's new vectors.
+/// </remarks>
 /// <typeparam name="TKv">The KV element type: <see cref="float"/> or <see cref="Float16"/>.</typeparam>
 /// <typeparam name="TLogits">The logits element type: <see cref="float"/> or <see cref="Float16"/>.</typeparam>
 internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
@@ -38,6 +44,12 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
     private readonly int _weightPositions;
     private readonly bool[] _useCacheBranch = [true];
     private TKv[] _encoderHidden = [];
+
+    // The last successful run, when every row of it took one new token: its rows' sequences and starts, and its
+    // present length. A run that fails, or takes more than one token in a row, leaves none.
+    private long[] _lastRows = [];
+    private int[] _lastStarts = [];
+    private int _lastTotal = -1;
 
     public HostKvStepBackend(InferenceSession session, DecoderLayout layout)
     {
@@ -93,6 +105,9 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
 
     public bool TryFork(long sourceId, long targetId, int tokens) => _caches.TryFork(sourceId, targetId, tokens);
 
+    /// <summary>Runs whose past was the run before's present, taken without a copy.</summary>
+    public long ContinuedRuns { get; private set; }
+
     public void Run(IReadOnlyList<StepEntry> entries, StepPlan plan, Span<float> logits, Span<float> hidden)
     {
         int rows = plan.Rows, pastLength = plan.PastLength, newLength = plan.NewLength, total = plan.TotalLength;
@@ -118,10 +133,23 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
             }
         }
 
+        var continued = Continues(entries, plan);
+        _lastTotal = -1;
         for (var tensor = 0; tensor < _past.Length; tensor++)
         {
-            _copier.GatherPast(_past[tensor].Prepare(_copier.Elements(rows, pastLength), clear: false), tensor, entries, plan, _caches.ById);
+            if (continued)
+            {
+                // The last present holds rows × (P + 1) positions, this past's rows × P' with P' = P + 1: the same elements.
+                (_past[tensor], _present[tensor]) = (_present[tensor], _past[tensor]);
+                _past[tensor].Prepare(_copier.Elements(rows, pastLength), clear: false);
+            }
+            else
+            {
+                _copier.GatherPast(_past[tensor].Prepare(_copier.Elements(rows, pastLength), clear: false), tensor, entries, plan, _caches.ById);
+            }
         }
+
+        ContinuedRuns += continued ? 1 : 0;
 
         float[][]? weights = null;
         var inputs = new List<OrtValue>(_inputNames.Length);
@@ -174,6 +202,7 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
 
         // Only a successful run touches the caches, so a failed step leaves every sequence as it was.
         _caches.Append(entries, plan, _copier, tensor => _present[tensor].Span);
+        Remember(entries, plan);
         SequenceKvCaches<TKv>.WriteLastLogits<TLogits>(entries, plan, _logits.Span, vocabulary, logits);
         if (_layout.HiddenStates is not null)
         {
@@ -184,6 +213,48 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
         {
             DeliverWeights(entries, plan, weights);
         }
+    }
+
+    // Whether this run continues the last one: the same sequences in the same rows, each one token further, one new
+    // token a row in both runs, so the last present is this run's padded past.
+    private bool Continues(IReadOnlyList<StepEntry> entries, StepPlan plan)
+    {
+        if (_lastTotal != plan.PastLength || plan.NewLength != 1 || entries.Count != _lastRows.Length)
+        {
+            return false;
+        }
+
+        for (var b = 0; b < entries.Count; b++)
+        {
+            if (entries[b].SequenceId != _lastRows[b] || entries[b].Start != _lastStarts[b] + 1 || plan.New[b] != 1)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void Remember(IReadOnlyList<StepEntry> entries, StepPlan plan)
+    {
+        if (plan.NewLength != 1 || plan.New.Any(n => n != 1))
+        {
+            return;
+        }
+
+        if (_lastRows.Length != entries.Count)
+        {
+            _lastRows = new long[entries.Count];
+            _lastStarts = new int[entries.Count];
+        }
+
+        for (var b = 0; b < entries.Count; b++)
+        {
+            _lastRows[b] = entries[b].SequenceId;
+            _lastStarts[b] = entries[b].Start;
+        }
+
+        _lastTotal = plan.TotalLength;
     }
 
     // An Optimum merged decoder runs its with-past branch at every step (the cross-attention state is the past), and

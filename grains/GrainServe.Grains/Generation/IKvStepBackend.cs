@@ -32,6 +32,9 @@ internal interface IKvStepBackend : IDisposable
     /// <summary>Starts a sequence's cache as a copy of another's first tokens (see <see cref="IStepModel.TryFork"/>); false when the backend cannot.</summary>
     bool TryFork(long sourceId, long targetId, int tokens) => false;
 
+    /// <summary>Runs that took the run before's present as their past without copying (0 for a backend that never does).</summary>
+    long ContinuedRuns => 0;
+
     /// <summary>
     /// Runs the session once over <paramref name="plan"/>'s padded batch, appends each row's real new KV to its
     /// sequence (only when the run succeeds), and writes the logits after each row's last real token into

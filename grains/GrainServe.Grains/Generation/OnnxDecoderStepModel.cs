@@ -234,6 +234,9 @@ public sealed class OnnxDecoderStepModel : IStepModel
     /// <inheritdoc />
     public long KvBytesHeld => _backend.KvBytesHeld;
 
+    /// <summary>Runs whose past was the run before's present, taken without a copy (the host backend's steady batches).</summary>
+    internal long ContinuedRuns => _backend.ContinuedRuns;
+
     /// <inheritdoc />
     public void ConfigureKvBlockSize(int blockSize) => _backend.KvBlockSize = blockSize;
 

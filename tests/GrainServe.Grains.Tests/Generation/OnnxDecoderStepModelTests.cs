@@ -125,6 +125,44 @@ public sealed class OnnxDecoderStepModelTests
         LogitsAssert.Close(reference.Logits(Sequence[12..26])[13], next.Row(2), "decode after second chunk");
     }
 
+    [Fact]
+    public void Run_SteadyBatchOfDecodes_TakesTheLastPresentAsItsPast_AndMatchesTheReference()
+    {
+        if (TinyGpt2.Folder(nameof(Run_SteadyBatchOfDecodes_TakesTheLastPresentAsItsPast_AndMatchesTheReference)) is not { } folder)
+        {
+            return;
+        }
+
+        using var model = TinyGpt2.Load(folder, KvBinding.Host);
+        using var reference = Reference(folder);
+        // Three sequences with pasts of 12, 4 and 9 tokens (left padding differs by row), then decoded together.
+        int[][] sequences = [Sequence[..20], Sequence[20..32], Sequence[5..25]];
+        int[] pasts = [12, 4, 9];
+        var expected = sequences.Select(s => reference.Logits(s)).ToArray();
+        for (var r = 0; r < 3; r++)
+        {
+            model.Run([new StepEntry(r + 1, sequences[r][..pasts[r]], 0, false)]);
+        }
+
+        for (var step = 0; step < 6; step++)
+        {
+            var logits = model.Run([.. Enumerable.Range(0, 3).Select(r => new StepEntry(r + 1, sequences[r][(pasts[r] + step)..(pasts[r] + step + 1)], pasts[r] + step, true))]);
+            for (var r = 0; r < 3; r++)
+            {
+                LogitsAssert.Close(expected[r][pasts[r] + step], logits.Row(r), $"row {r}, decode {step}");
+            }
+        }
+
+        // The first decode step gathers every row's past; the five after it take the last present as their past.
+        Assert.Equal(5, model.ContinuedRuns);
+
+        // A row leaves: the batch changed, so the next step gathers again, and stays right.
+        var after = model.Run([new StepEntry(1, sequences[0][18..19], 18, true), new StepEntry(3, sequences[2][15..16], 15, true)]);
+        LogitsAssert.Close(expected[0][18], after.Row(0), "row 0 after row 1 left");
+        LogitsAssert.Close(expected[2][15], after.Row(1), "row 2 after row 1 left");
+        Assert.Equal(5, model.ContinuedRuns);
+    }
+
     [Theory]
     [InlineData(KvBinding.Host)]
     [InlineData(KvBinding.IoBinding)]
