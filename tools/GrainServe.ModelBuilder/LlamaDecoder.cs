@@ -18,8 +18,14 @@ namespace GrainServe.ModelBuilder;
 /// <c>k</c> of <c>[0, total_seq)</c>, query <c>j</c> at index <c>past_seq + j</c>, and query j sees key k iff
 /// <c>k &lt;= past_seq + j</c> and <c>attention_mask[k] == 1</c>, so rows laid out
 /// <c>[left padding | past | new tokens | right padding]</c> batch exactly.
+/// <para>
+/// With <see cref="LlamaAttention.GroupQueryAttention"/> the attention of each layer is instead one
+/// <c>com.microsoft.GroupQueryAttention</c> node (onnxruntime-genai's export; ONNX Runtime's CPU provider has a kernel),
+/// fed q and k after the same rotary embedding: same weights, same function, but rows are right-padded (see
+/// <see cref="LlamaAttention"/>) and a chunk of more than one token with a past runs at batch 1.
+/// </para>
 /// </remarks>
-public static class LlamaDecoder
+public static partial class LlamaDecoder
 {
     /// <summary>Rotary embedding's base.</summary>
     public const float RopeTheta = 10000f;
@@ -31,7 +37,11 @@ public static class LlamaDecoder
     public const float MaskedScore = -1e9f;
 
     /// <summary>The bytes of a decoder model of <paramref name="dims"/> with weights from <paramref name="weights"/>.</summary>
-    public static byte[] Build(LlamaDecoderDims dims, LlamaWeights weights = LlamaWeights.RandomFloat, int seed = 7)
+    /// <param name="dims">The decoder's shape.</param>
+    /// <param name="weights">Where its weights come from.</param>
+    /// <param name="seed">The seed of seeded weights.</param>
+    /// <param name="attention">How its layers compute attention; the same weights give the same function either way.</param>
+    public static byte[] Build(LlamaDecoderDims dims, LlamaWeights weights = LlamaWeights.RandomFloat, int seed = 7, LlamaAttention attention = LlamaAttention.Standard)
     {
         ILlamaWeightSource source = weights switch
         {
@@ -39,10 +49,10 @@ public static class LlamaDecoder
             LlamaWeights.RandomFloat => new RandomLlamaWeights(seed),
             _ => throw new ArgumentOutOfRangeException(nameof(weights), weights, "not a weight scheme"),
         };
-        return new Writer(dims, source).Write();
+        return new Writer(dims, source, attention == LlamaAttention.GroupQueryAttention).Write();
     }
 
-    private sealed class Writer(LlamaDecoderDims dims, ILlamaWeightSource weights)
+    private sealed partial class Writer(LlamaDecoderDims dims, ILlamaWeightSource weights, bool fused)
     {
         private readonly OnnxGraphBuilder _g = new("llama_decoder");
 
@@ -51,6 +61,11 @@ public static class LlamaDecoder
             if (dims.Heads % dims.KvHeads != 0 || dims.HeadSize % 2 != 0)
             {
                 throw new ArgumentException("Heads must be a multiple of KvHeads and HeadSize even.", nameof(dims));
+            }
+
+            if (fused && dims.HeadSize % 8 != 0)
+            {
+                throw new ArgumentException("GroupQueryAttention needs a head size that is a multiple of 8.", nameof(dims));
             }
 
             var qWidth = dims.Heads * dims.HeadSize;
@@ -71,21 +86,34 @@ public static class LlamaDecoder
                     .Output($"present.{i}.value", "FP32", "batch", dims.KvHeads, "total_seq", dims.HeadSize);
             }
 
+            // The mask's and the masked scores' constants only in the standard graph (ONNX Runtime warns of unused
+            // ones), in the order that keeps the standard graph byte for byte what the committed sample holds.
             Int64s("axis_last", -1);
-            Int64s("axis_0", 0);
+            Standard(() => Int64s("axis_0", 0));
             Int64s("axis_1", 1);
             Int64s("axis_2", 2);
             Int64s("axis_3", 3);
-            Int64Scalar("zero_scalar", 0);
-            Int64Scalar("one_scalar", 1);
-            Int64s("axes_1_2", 1, 2);
+            Standard(() =>
+            {
+                Int64Scalar("zero_scalar", 0);
+                Int64Scalar("one_scalar", 1);
+                Int64s("axes_1_2", 1, 2);
+            });
             Floats("eps", RmsNormEpsilon);
-            Floats("masked", MaskedScore);
+            Standard(() => Floats("masked", MaskedScore));
             Int64s("one", 1);
 
             var embedding = Weight("embed_tokens", weights.Embedding(dims.Vocab, dims.Hidden), dims.Vocab, dims.Hidden);
             _g.Node("Gather", [embedding, "input_ids"], ["h_embed"]);
-            Mask();
+            if (fused)
+            {
+                SequenceLengths();
+            }
+            else
+            {
+                Mask();
+            }
+
             Rotary();
 
             var h = "h_embed";
@@ -93,14 +121,26 @@ public static class LlamaDecoder
             {
                 var p = $"l{l}_";
                 var n = RmsNorm(h, Weight(p + "input_norm", weights.Norm(dims.Hidden), dims.Hidden), p + "attn_in");
-                var q = Heads(Project(n, Weight(p + "q_proj", weights.Q(l, dims.Hidden, qWidth), dims.Hidden, qWidth), p + "q"), dims.Heads, p + "q");
-                var k = Heads(Project(n, Weight(p + "k_proj", weights.K(l, dims.Hidden, kvWidth), dims.Hidden, kvWidth), p + "k"), dims.KvHeads, p + "k");
-                var v = Heads(Project(n, Weight(p + "v_proj", weights.V(l, dims.Hidden, kvWidth), dims.Hidden, kvWidth), p + "v"), dims.KvHeads, p + "v");
-                q = Rope(q, p + "q");
-                k = Rope(k, p + "k");
-                _g.Node("Concat", [$"past_key_values.{l}.key", k], [$"present.{l}.key"], IntAttribute("axis", 2))
-                    .Node("Concat", [$"past_key_values.{l}.value", v], [$"present.{l}.value"], IntAttribute("axis", 2));
-                var attention = Attention(q, Repeat($"present.{l}.key", p + "k"), Repeat($"present.{l}.value", p + "v"), p);
+                string attention;
+                if (fused)
+                {
+                    var q = Project(n, Weight(p + "q_proj", weights.Q(l, dims.Hidden, qWidth), dims.Hidden, qWidth), p + "q");
+                    var k = Project(n, Weight(p + "k_proj", weights.K(l, dims.Hidden, kvWidth), dims.Hidden, kvWidth), p + "k");
+                    var v = Project(n, Weight(p + "v_proj", weights.V(l, dims.Hidden, kvWidth), dims.Hidden, kvWidth), p + "v");
+                    attention = FusedAttention(q, k, v, l, p);
+                }
+                else
+                {
+                    var q = Heads(Project(n, Weight(p + "q_proj", weights.Q(l, dims.Hidden, qWidth), dims.Hidden, qWidth), p + "q"), dims.Heads, p + "q");
+                    var k = Heads(Project(n, Weight(p + "k_proj", weights.K(l, dims.Hidden, kvWidth), dims.Hidden, kvWidth), p + "k"), dims.KvHeads, p + "k");
+                    var v = Heads(Project(n, Weight(p + "v_proj", weights.V(l, dims.Hidden, kvWidth), dims.Hidden, kvWidth), p + "v"), dims.KvHeads, p + "v");
+                    q = Rope(q, p + "q");
+                    k = Rope(k, p + "k");
+                    _g.Node("Concat", [$"past_key_values.{l}.key", k], [$"present.{l}.key"], IntAttribute("axis", 2))
+                        .Node("Concat", [$"past_key_values.{l}.value", v], [$"present.{l}.value"], IntAttribute("axis", 2));
+                    attention = Attention(q, Repeat($"present.{l}.key", p + "k"), Repeat($"present.{l}.value", p + "v"), p);
+                }
+
                 var o = Project(attention, Weight(p + "o_proj", weights.O(l, qWidth, dims.Hidden), qWidth, dims.Hidden), p + "o");
                 _g.Node("Add", [h, o], [p + "h_attn"]);
                 h = p + "h_attn";
@@ -140,7 +180,9 @@ public static class LlamaDecoder
                 .Node("And", ["causal", "key_present_4d"], ["allowed"]);
         }
 
-        // cos and sin [batch, 1, seq, head_size] of position × inverse frequency, each frequency on dims i and i + head_size/2.
+        // cos and sin of position × inverse frequency, each frequency on dims i and i + head_size/2: [batch, 1, seq,
+        // head_size] against heads [batch, heads, seq, head_size], or [batch, seq, 1, head_size] against the
+        // [batch, seq, heads, head_size] the fused attention's inputs are reshaped from.
         private void Rotary()
         {
             var half = dims.HeadSize / 2;
@@ -154,7 +196,7 @@ public static class LlamaDecoder
             _g.Node("Cast", ["position_ids"], ["positions"], IntAttribute("to", 1))
                 .Node("Unsqueeze", ["positions", "axis_last"], ["positions_3d"])
                 .Node("Mul", ["positions_3d", "inv_freq"], ["angles"])
-                .Node("Unsqueeze", ["angles", "axis_1"], ["angles_4d"])
+                .Node("Unsqueeze", ["angles", fused ? "axis_2" : "axis_1"], ["angles_4d"])
                 .Node("Cos", ["angles_4d"], ["rope_cos"])
                 .Node("Sin", ["angles_4d"], ["rope_sin"]);
             Int64s("half_start", 0);
@@ -251,6 +293,14 @@ public static class LlamaDecoder
             Floats(name + "_scale", tensor.Scale);
             _g.Node("Mul", [name + "_cast", name + "_scale"], [name]);
             return name;
+        }
+
+        private void Standard(Action add)
+        {
+            if (!fused)
+            {
+                add();
+            }
         }
 
         private void Int64s(string name, params long[] values) =>

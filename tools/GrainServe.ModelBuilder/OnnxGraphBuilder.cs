@@ -12,7 +12,17 @@ public sealed class OnnxGraphBuilder
     /// <summary>The opset the graphs use: ONNX 1.12's, which ONNX Runtime 1.31 runs everywhere.</summary>
     public const int Opset = 17;
 
+    /// <summary>ONNX Runtime's contrib operator domain (<c>GroupQueryAttention</c>, <c>RotaryEmbedding</c>, ...).</summary>
+    public const string MicrosoftDomain = "com.microsoft";
+
+    /// <summary>The version of <see cref="MicrosoftDomain"/> the graphs import: its only one, which every contrib operator is defined at.</summary>
+    public const int MicrosoftOpset = 1;
+
     private readonly GraphProto _graph;
+
+    // Domains other than the default one that nodes use, each imported once at its version; sorted, so the same graph
+    // always gives the same bytes.
+    private readonly SortedDictionary<string, int> _domains = new(StringComparer.Ordinal);
     private int _nodes;
 
     /// <summary>Starts a graph.</summary>
@@ -59,14 +69,32 @@ public sealed class OnnxGraphBuilder
     }
 
     /// <summary>Adds a node of the default ONNX domain, with optional integer and integer-list attributes.</summary>
-    public OnnxGraphBuilder Node(string opType, string[] inputs, string[] outputs, params AttributeProto[] attributes)
+    public OnnxGraphBuilder Node(string opType, string[] inputs, string[] outputs, params AttributeProto[] attributes) =>
+        Add(new NodeProto { OpType = opType, Name = $"{opType}_{_nodes++}" }, inputs, outputs, attributes);
+
+    /// <summary>
+    /// Adds a node of ONNX Runtime's contrib domain (<see cref="MicrosoftDomain"/>), which the model then imports at
+    /// <see cref="MicrosoftOpset"/>. An empty input name leaves an optional input out, as ONNX does.
+    /// </summary>
+    public OnnxGraphBuilder ContribNode(string opType, string[] inputs, string[] outputs, params AttributeProto[] attributes) =>
+        DomainNode(MicrosoftDomain, MicrosoftOpset, opType, inputs, outputs, attributes);
+
+    /// <summary>Adds a node of operator set <paramref name="domain"/>, which the model then imports at <paramref name="version"/>.</summary>
+    /// <exception cref="ArgumentException">The default domain (use <see cref="Node"/>), or a domain already imported at another version.</exception>
+    public OnnxGraphBuilder DomainNode(string domain, int version, string opType, string[] inputs, string[] outputs, params AttributeProto[] attributes)
     {
-        var node = new NodeProto { OpType = opType, Name = $"{opType}_{_nodes++}" };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        node.Attribute.AddRange(attributes);
-        _graph.Node.Add(node);
-        return this;
+        if (string.IsNullOrEmpty(domain) || domain == "ai.onnx")
+        {
+            throw new ArgumentException("The default ONNX domain is imported at Opset; add its nodes with Node.", nameof(domain));
+        }
+
+        if (_domains.TryGetValue(domain, out var imported) && imported != version)
+        {
+            throw new ArgumentException($"Domain '{domain}' is already imported at version {imported}; a model imports a domain once.", nameof(version));
+        }
+
+        _domains[domain] = version;
+        return Add(new NodeProto { OpType = opType, Domain = domain, Name = $"{opType}_{_nodes++}" }, inputs, outputs, attributes);
     }
 
     /// <summary>An integer attribute.</summary>
@@ -93,7 +121,21 @@ public sealed class OnnxGraphBuilder
             Graph = _graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        foreach (var (domain, version) in _domains)
+        {
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = domain, Version = version });
+        }
+
         return model.ToByteArray();
+    }
+
+    private OnnxGraphBuilder Add(NodeProto node, string[] inputs, string[] outputs, AttributeProto[] attributes)
+    {
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
+        _graph.Node.Add(node);
+        return this;
     }
 
     private static ValueInfoProto ValueInfo(string name, string datatype, long[] dims) =>

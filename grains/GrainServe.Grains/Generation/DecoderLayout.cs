@@ -101,11 +101,19 @@ public sealed class DecoderLayout
 
     /// <summary>
     /// Whether the graph uses onnxruntime-genai's fused <c>GroupQueryAttention</c>, which reads each row's past as
-    /// right-padded, with its length from the mask's sum: left-padded rows would attend to padding. Such a model batches
-    /// only rows with the same past and new lengths (exact, with less batching). Read from the file by
-    /// <see cref="Read(InferenceSession, string?, string?)"/> when it is given the model's path.
+    /// right-padded, with its length from the mask's sum, and writes its new vectors right after that past: left-padded
+    /// rows would attend to padding. Such a model never left-pads (see <see cref="RightPadsRows"/>). Read from the file
+    /// by <see cref="Read(InferenceSession, string?, string?)"/> when it is given the model's path.
     /// </summary>
     public bool FusedGroupQueryAttention { get; private set; }
+
+    /// <summary>
+    /// Whether rows at different positions share a run right-padded: a fused <c>GroupQueryAttention</c> graph that
+    /// takes the mask (from which it computes <c>seqlens_k</c>). Each row's past is then the first positions of the
+    /// past tensors and its mask ones on its real tokens then zeros (<see cref="StepPlan.RightPadded"/>). The operator
+    /// runs a chunk of more than one token after a past only at batch 1, so the step model right-pads decodes only.
+    /// </summary>
+    public bool RightPadsRows => FusedGroupQueryAttention && AttentionMask is not null;
 
     /// <summary>The operator <see cref="FusedGroupQueryAttention"/> looks for.</summary>
     internal const string GroupQueryAttentionOperator = "GroupQueryAttention";

@@ -127,7 +127,7 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
                 positions?.Set((b * newLength) + j, entries[b].Start + j);
             }
 
-            for (var t = plan.PastOffset(b); t < pastLength + plan.New[b]; t++)
+            for (var t = plan.PastOffset(b); t < plan.MaskEnd(b); t++)
             {
                 mask?.Set((b * total) + t, 1);
             }

@@ -118,7 +118,7 @@ internal sealed class IoBindingKvStepBackend<TKv, TLogits> : IKvStepBackend
                 _positions?.Set((b * newLength) + j, entries[b].Start + j);
             }
 
-            for (var t = plan.PastOffset(b); t < pastLength + plan.New[b]; t++)
+            for (var t = plan.PastOffset(b); t < plan.MaskEnd(b); t++)
             {
                 _mask.Set((b * total) + t, 1);
             }

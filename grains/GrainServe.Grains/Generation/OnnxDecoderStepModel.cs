@@ -27,11 +27,14 @@ namespace GrainServe.Generation;
 /// another <see cref="IKvStepBackend"/> under this class, unchanged.
 /// </para>
 /// <para>
-/// Models whose attention is onnxruntime-genai's fused GroupQueryAttention read the past as right-padded with
-/// per-row lengths from the mask, not left-padded (<see cref="DecoderLayout.FusedGroupQueryAttention"/>, found in the
-/// file): they, like graphs without a mask or position ids, share a run only among rows with the same past and new
-/// lengths, which need no padding at all. Exact, but a batch of sequences at different positions runs as several
-/// smaller ones; a right-padded plan would batch them all.
+/// Models whose attention is onnxruntime-genai's fused GroupQueryAttention (<see cref="DecoderLayout.FusedGroupQueryAttention"/>,
+/// found in the file) read the past right-padded, with each row's length from the mask's sum, and write its new
+/// vectors right after its own past. Their decodes, whatever their positions, share one right-padded run (row b's
+/// past in positions [0, P_b) of the past tensors, zeros after; its mask ones on its P_b + 1 tokens, zeros after; its
+/// new vectors read back from present at P_b), copying what a left-padded run copies. The operator runs a chunk of
+/// more than one token after a past only at batch 1, so such a prefill chunk runs alone, and first chunks (no past)
+/// run together only at the same length. Graphs without a mask or position ids share a run only among rows with the
+/// same past and new lengths, which need no padding at all.
 /// </para>
 /// </remarks>
 public sealed class OnnxDecoderStepModel : IStepModel
@@ -66,6 +69,13 @@ public sealed class OnnxDecoderStepModel : IStepModel
 
     /// <summary>The layout the model was read with.</summary>
     public DecoderLayout Layout => _layout;
+
+    /// <summary>
+    /// Session runs made so far. A step runs its entries in one run or several (see the remarks: prefill chunks apart
+    /// from the decodes, and rows that cannot be padded together apart), so this against the engine's steps says how
+    /// much batching the layout allowed.
+    /// </summary>
+    public long SessionRuns { get; private set; }
 
     /// <inheritdoc />
     public int VocabularySize => _layout.VocabularySize;
@@ -153,14 +163,25 @@ public sealed class OnnxDecoderStepModel : IStepModel
         // position): a 2000-token prefill batched with 30 decodes would pad all 31 rows to 2000 positions. So the
         // decodes (one token each) run together, and each prefill chunk runs alone. A graph without position_ids
         // derives positions itself, which left padding would shift (GPT-2's counts from the padded past length), and
-        // one without a mask (Whisper's decoders) would attend to padding, and fused GroupQueryAttention reads the past
-        // right-padded: there only rows with the same past and new lengths, which need no padding, share a run.
+        // one without a mask (Whisper's decoders) would attend to padding: there only rows with the same past and new
+        // lengths, which need no padding, share a run. Fused GroupQueryAttention reads the past right-padded: its
+        // decodes share one right-padded run; it runs a multi-token chunk after a past only at batch 1, so such a
+        // chunk runs alone, and first chunks (no past) of the same length run together, unpadded.
         var runs = new List<List<int>>();
         var decodes = new List<int>();
         var unpadded = new Dictionary<(int Start, int Length), List<int>>();
+        var fused = _layout.FusedGroupQueryAttention;
         for (var i = 0; i < entries.Count; i++)
         {
-            if (!_layout.PadsRows)
+            if (fused && entries[i].Tokens.Length > 1 && entries[i].Start > 0)
+            {
+                runs.Add([i]);
+            }
+            else if (_layout.RightPadsRows && entries[i].Tokens.Length == 1)
+            {
+                decodes.Add(i);
+            }
+            else if (!_layout.PadsRows)
             {
                 var key = (entries[i].Start, entries[i].Tokens.Length);
                 if (!unpadded.TryGetValue(key, out var group))
@@ -198,7 +219,8 @@ public sealed class OnnxDecoderStepModel : IStepModel
 
         if (runs.Count == 1 && runs[0].Select((entry, row) => entry == row).All(same => same))
         {
-            _backend.Run(entries, new StepPlan(entries), logits, hidden);
+            _backend.Run(entries, new StepPlan(entries, fused), logits, hidden);
+            SessionRuns++;
             return new StepLogits(logits, rows, vocab, hidden, width);
         }
 
@@ -215,7 +237,8 @@ public sealed class OnnxDecoderStepModel : IStepModel
             var groupRows = group.Count(e => e.NeedsLogits);
             var groupLogits = new float[groupRows * vocab];
             var groupHidden = hidden is null ? null : new float[groupRows * width];
-            _backend.Run(group, new StepPlan(group), groupLogits, groupHidden);
+            _backend.Run(group, new StepPlan(group, fused), groupLogits, groupHidden);
+            SessionRuns++;
             var next = 0;
             foreach (var i in run.Where(i => entries[i].NeedsLogits))
             {

@@ -2,8 +2,9 @@ namespace GrainServe.Generation;
 
 /// <summary>
 /// Copies between the sequences' host caches and one step's padded KV tensors, under either naming: the step's
-/// past (each row's whole cache, left-padded to P, padding zeroed) and back from present only each row's new vectors
-/// (positions P to P + new). Shared by the KV step backends so both lay the batch out exactly as
+/// past (each row's whole cache, padded to P on the left, or on the right for fused GroupQueryAttention, padding
+/// zeroed) and back from present only each row's new vectors (from <see cref="StepPlan.PresentOffset"/>: P, or the
+/// row's own past length right-padded). Shared by the KV step backends so both lay the batch out exactly as
 /// <see cref="StepPlan"/> says.
 /// </summary>
 internal sealed class PaddedKvCopier<TKv>(DecoderLayout layout)
@@ -28,7 +29,7 @@ internal sealed class PaddedKvCopier<TKv>(DecoderLayout layout)
     /// <summary>Elements of a KV tensor of <paramref name="rows"/> rows over <paramref name="length"/> positions.</summary>
     public int Elements(int rows, int length) => (_stacked ? 2 : 1) * rows * _heads * length * _headSize;
 
-    /// <summary>Fills past tensor <paramref name="tensor"/> (<c>[.., rows, heads, P, head_size]</c>) from the caches, zeroing each row's left padding.</summary>
+    /// <summary>Fills past tensor <paramref name="tensor"/> (<c>[.., rows, heads, P, head_size]</c>) from the caches, zeroing each row's padding (before its past, or after it right-padded).</summary>
     public void GatherPast(Span<TKv> past, int tensor, IReadOnlyList<StepEntry> entries, StepPlan plan, Dictionary<long, SequenceKvCache<TKv>> caches)
     {
         int rows = plan.Rows, pastLength = plan.PastLength;
@@ -38,12 +39,14 @@ internal sealed class PaddedKvCopier<TKv>(DecoderLayout layout)
             for (var b = 0; b < rows; b++)
             {
                 caches.TryGetValue(entries[b].SequenceId, out var cache);
-                var padding = plan.PastOffset(b) * _headSize;
+                var start = plan.PastOffset(b) * _headSize;
+                var end = start + (plan.Past[b] * _headSize);
                 for (var h = 0; h < _heads; h++)
                 {
                     var destination = past.Slice(Offset(kvIndex, b, h, 0, rows, pastLength), pastLength * _headSize);
-                    destination[..padding].Clear();
-                    cache?.CopyPlane(SequenceKvCache<TKv>.PlaneIndex(layer, kv, h, _heads), destination[padding..]);
+                    destination[..start].Clear();
+                    cache?.CopyPlane(SequenceKvCache<TKv>.PlaneIndex(layer, kv, h, _heads), destination[start..]);
+                    destination[end..].Clear();
                 }
             }
         }
@@ -61,7 +64,7 @@ internal sealed class PaddedKvCopier<TKv>(DecoderLayout layout)
             var (layer, kv) = LayerOf(tensor, kvIndex);
             for (var h = 0; h < _heads; h++)
             {
-                cache.WriteTail(SequenceKvCache<TKv>.PlaneIndex(layer, kv, h, _heads), present.Slice(Offset(kvIndex, row, h, plan.PastLength, plan.Rows, plan.TotalLength), added * _headSize));
+                cache.WriteTail(SequenceKvCache<TKv>.PlaneIndex(layer, kv, h, _heads), present.Slice(Offset(kvIndex, row, h, plan.PresentOffset(row), plan.Rows, plan.TotalLength), added * _headSize));
             }
         }
     }
