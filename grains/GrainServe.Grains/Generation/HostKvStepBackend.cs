@@ -219,7 +219,8 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
     // token a row in both runs, so the last present is this run's padded past.
     private bool Continues(IReadOnlyList<StepEntry> entries, StepPlan plan)
     {
-        if (_lastTotal != plan.PastLength || plan.NewLength != 1 || entries.Count != _lastRows.Length)
+        // Only left padding makes present the next padded past; a right-padded (fused GQA) row's present has room after it.
+        if (plan.RightPadded || _lastTotal != plan.PastLength || plan.NewLength != 1 || entries.Count != _lastRows.Length)
         {
             return false;
         }
@@ -237,7 +238,7 @@ internal sealed class HostKvStepBackend<TKv, TLogits> : IKvStepBackend
 
     private void Remember(IReadOnlyList<StepEntry> entries, StepPlan plan)
     {
-        if (plan.NewLength != 1 || plan.New.Any(n => n != 1))
+        if (plan.RightPadded || plan.NewLength != 1 || plan.New.Any(n => n != 1))
         {
             return;
         }
