@@ -109,37 +109,16 @@ public sealed class FusedGroupQueryAttentionEngineTests(ITestOutputHelper output
     }
 
     /// <summary>The real step model, with each step's entries and the session runs it took.</summary>
-    private sealed class RecordingStepModel(OnnxDecoderStepModel inner) : IStepModel
+    private sealed class RecordingStepModel(OnnxDecoderStepModel inner) : ObservedStepModel(inner)
     {
         public List<(StepEntry[] Entries, int Runs)> Steps { get; } = [];
 
-        public int VocabularySize => inner.VocabularySize;
-
-        public int MaxContextLength => inner.MaxContextLength;
-
-        public long KvBytesPerToken => inner.KvBytesPerToken;
-
-        public long KvBytesHeld => inner.KvBytesHeld;
-
-        public void ConfigureKvBlockSize(int blockSize) => inner.ConfigureKvBlockSize(blockSize);
-
-        public StepLogits Run(IReadOnlyList<StepEntry> entries)
+        public override StepLogits Run(IReadOnlyList<StepEntry> entries)
         {
-            var before = inner.SessionRuns;
-            var logits = inner.Run(entries);
-            Steps.Add(([.. entries], (int)(inner.SessionRuns - before)));
+            var before = Inner.SessionRuns;
+            var logits = Inner.Run(entries);
+            Steps.Add(([.. entries], (int)(Inner.SessionRuns - before)));
             return logits;
         }
-
-        public void Release(long sequenceId) => inner.Release(sequenceId);
-
-        public void Dispose() => inner.Dispose();
-    }
-
-    private sealed class IdDecoder : ITokenDecoder
-    {
-        public string Decode(ReadOnlySpan<int> tokens, bool skipSpecialTokens) => string.Join(' ', tokens.ToArray());
-
-        public bool IsSpecial(int token) => false;
     }
 }

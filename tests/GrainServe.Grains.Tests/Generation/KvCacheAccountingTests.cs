@@ -74,7 +74,7 @@ public sealed class KvCacheAccountingTests
     }
 
     /// <summary>The real step model, checked after every run against the blocks its sequences hold.</summary>
-    private sealed class CheckingStepModel(OnnxDecoderStepModel inner) : IStepModel
+    private sealed class CheckingStepModel(OnnxDecoderStepModel inner) : ObservedStepModel(inner)
     {
         private readonly Dictionary<long, int> _tokens = [];
 
@@ -82,19 +82,9 @@ public sealed class KvCacheAccountingTests
 
         public long PeakBytes { get; private set; }
 
-        public int VocabularySize => inner.VocabularySize;
-
-        public int MaxContextLength => inner.MaxContextLength;
-
-        public long KvBytesPerToken => inner.KvBytesPerToken;
-
-        public long KvBytesHeld => inner.KvBytesHeld;
-
-        public void ConfigureKvBlockSize(int blockSize) => inner.ConfigureKvBlockSize(blockSize);
-
-        public StepLogits Run(IReadOnlyList<StepEntry> entries)
+        public override StepLogits Run(IReadOnlyList<StepEntry> entries)
         {
-            var logits = inner.Run(entries);
+            var logits = Inner.Run(entries);
             foreach (var entry in entries)
             {
                 _tokens[entry.SequenceId] = entry.Start + entry.Tokens.Length;
@@ -102,7 +92,7 @@ public sealed class KvCacheAccountingTests
 
             // What the engine's KvBlockManager holds for these sequences: ceil(tokens / block size) blocks each.
             var accounted = _tokens.Values.Sum(t => (t + BlockSize - 1) / BlockSize * BlockBytes);
-            var held = inner.KvBytesHeld;
+            var held = Inner.KvBytesHeld;
             PeakBytes = Math.Max(PeakBytes, held);
             if (held > accounted || held > PoolBytes)
             {
@@ -112,19 +102,10 @@ public sealed class KvCacheAccountingTests
             return logits;
         }
 
-        public void Release(long sequenceId)
+        public override void Release(long sequenceId)
         {
-            inner.Release(sequenceId);
+            Inner.Release(sequenceId);
             _tokens.Remove(sequenceId);
         }
-
-        public void Dispose() => inner.Dispose();
-    }
-
-    private sealed class IdDecoder : ITokenDecoder
-    {
-        public string Decode(ReadOnlySpan<int> tokens, bool skipSpecialTokens) => string.Join(' ', tokens.ToArray());
-
-        public bool IsSpecial(int token) => false;
     }
 }

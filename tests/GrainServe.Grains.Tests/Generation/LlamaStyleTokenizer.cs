@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Google.Protobuf;
+using static GrainServe.Generation.TokenizerFileWriter;
 
 namespace GrainServe.Generation;
 
@@ -72,7 +73,7 @@ internal static class LlamaStyleTokenizer
         {
             ["version"] = "1.0",
             ["added_tokens"] = new JsonArray(
-                AddedToken(0, "<unk>"), AddedToken(1, "<s>"), AddedToken(2, "</s>")),
+                SpecialToken(0, "<unk>"), SpecialToken(1, "<s>"), SpecialToken(2, "</s>")),
             ["normalizer"] = JsonNode.Parse(normalizer),
             ["pre_tokenizer"] = JsonNode.Parse(preTokenizer),
             ["post_processor"] = JsonNode.Parse("""
@@ -99,11 +100,6 @@ internal static class LlamaStyleTokenizer
             },
         };
         return root.ToJsonString();
-
-        static JsonObject AddedToken(int id, string content) => new()
-        {
-            ["id"] = id, ["content"] = content, ["single_word"] = false, ["lstrip"] = false, ["rstrip"] = false, ["normalized"] = false, ["special"] = true,
-        };
     }
 
     /// <summary>
@@ -131,12 +127,12 @@ internal static class LlamaStyleTokenizer
                 _ when Characters.Contains(piece) => (1, -100f - Array.IndexOf(Characters, piece)),
                 _ => (1, -(float)(id - 258 - Characters.Length)),
             };
-            WritePiece(output, piece, scores?.GetValueOrDefault(piece, score) ?? score, type);
+            Piece(output, piece, scores?.GetValueOrDefault(piece, score) ?? score, type);
         }
 
         foreach (var piece in userDefined ?? [])
         {
-            WritePiece(output, piece, 0f, 4);
+            Piece(output, piece, 0f, 4);
         }
 
         if (trainerSpec)
@@ -165,35 +161,4 @@ internal static class LlamaStyleTokenizer
         return stream.ToArray();
     }
 
-    private static void WritePiece(CodedOutputStream output, string piece, float score, int type)
-    {
-        output.WriteTag(1, WireFormat.WireType.LengthDelimited);
-        output.WriteBytes(Message(o =>
-        {
-            o.WriteTag(1, WireFormat.WireType.LengthDelimited);
-            o.WriteString(piece);
-            o.WriteTag(2, WireFormat.WireType.Fixed32);
-            o.WriteFloat(score);
-            // NORMAL (1) is the field's default, and SentencePiece leaves it out.
-            if (type != 1)
-            {
-                Varint(o, 3, type);
-            }
-        }));
-    }
-
-    private static void Varint(CodedOutputStream output, int field, int value)
-    {
-        output.WriteTag(field, WireFormat.WireType.Varint);
-        output.WriteInt32(value);
-    }
-
-    private static ByteString Message(Action<CodedOutputStream> write)
-    {
-        var stream = new MemoryStream();
-        var output = new CodedOutputStream(stream);
-        write(output);
-        output.Flush();
-        return ByteString.CopyFrom(stream.ToArray());
-    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Google.Protobuf;
+using static GrainServe.Generation.TokenizerFileWriter;
 
 namespace GrainServe.Generation;
 
@@ -58,7 +59,7 @@ internal static class UnigramTestTokenizer
         var root = new JsonObject
         {
             ["version"] = "1.0",
-            ["added_tokens"] = new JsonArray(AddedToken(0, "<pad>"), AddedToken(1, "</s>"), AddedToken(2, "<unk>")),
+            ["added_tokens"] = new JsonArray(SpecialToken(0, "<pad>"), SpecialToken(1, "</s>"), SpecialToken(2, "<unk>")),
             ["normalizer"] = JsonNode.Parse(normalizer),
             ["pre_tokenizer"] = JsonNode.Parse(preTokenizer),
             ["post_processor"] = JsonNode.Parse("""
@@ -77,11 +78,6 @@ internal static class UnigramTestTokenizer
             },
         };
         return root.ToJsonString();
-
-        static JsonObject AddedToken(int id, string content) => new()
-        {
-            ["id"] = id, ["content"] = content, ["single_word"] = false, ["lstrip"] = false, ["rstrip"] = false, ["normalized"] = false, ["special"] = true,
-        };
     }
 
     /// <summary>
@@ -95,18 +91,7 @@ internal static class UnigramTestTokenizer
         var output = new CodedOutputStream(stream);
         foreach (var (piece, score, type) in All(byteFallback))
         {
-            output.WriteTag(1, WireFormat.WireType.LengthDelimited);
-            output.WriteBytes(Message(o =>
-            {
-                o.WriteTag(1, WireFormat.WireType.LengthDelimited);
-                o.WriteString(piece);
-                o.WriteTag(2, WireFormat.WireType.Fixed32);
-                o.WriteFloat(score);
-                if (type != 1)
-                {
-                    Varint(o, 3, type);
-                }
-            }));
+            Piece(output, piece, score, type);
         }
 
         output.WriteTag(2, WireFormat.WireType.LengthDelimited);
@@ -134,20 +119,5 @@ internal static class UnigramTestTokenizer
         }));
         output.Flush();
         return stream.ToArray();
-    }
-
-    private static void Varint(CodedOutputStream output, int field, int value)
-    {
-        output.WriteTag(field, WireFormat.WireType.Varint);
-        output.WriteInt32(value);
-    }
-
-    private static ByteString Message(Action<CodedOutputStream> write)
-    {
-        var stream = new MemoryStream();
-        var output = new CodedOutputStream(stream);
-        write(output);
-        output.Flush();
-        return ByteString.CopyFrom(stream.ToArray());
     }
 }
