@@ -259,8 +259,10 @@ internal static class InferenceRequestJsonReader
 
         if (decoded is null)
         {
-            using var data = JsonDocument.Parse(pending!.Value, new JsonDocumentOptions { MaxDepth = Options.MaxDepth });
-            decoded = TensorJsonCodec.Decode(name, datatype, data.RootElement);
+            // The data came before the header: read its bytes again now that the datatype is known.
+            var data = new Utf8JsonReader(pending!.Value.Span, Options);
+            data.Read();
+            decoded = TensorJsonCodec.Decode(name, datatype, ref data, InferDatatype.ElementCount(shape), pending.Value.Length);
         }
 
         return new InferTensor(name, datatype, shape, decoded);

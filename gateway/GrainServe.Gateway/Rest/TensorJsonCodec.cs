@@ -13,49 +13,6 @@ namespace GrainServe.Gateway.Rest;
 /// </summary>
 internal static class TensorJsonCodec
 {
-    /// <summary>Decodes <paramref name="data"/> for an input of <paramref name="datatype"/>; throws InvalidInput on a bad element.</summary>
-    public static byte[] Decode(string name, string datatype, JsonElement data)
-    {
-        var elements = new List<JsonElement>();
-        Flatten(name, data, elements);
-        if (datatype == InferDatatype.Bytes)
-        {
-            return DecodeBytes(name, elements);
-        }
-
-        var size = InferDatatype.ElementSize(datatype);
-        var bytes = new byte[elements.Count * size];
-        var span = bytes.AsSpan();
-        for (var i = 0; i < elements.Count; i++)
-        {
-            var element = elements[i];
-            var slot = span.Slice(i * size, size);
-            var ok = datatype switch
-            {
-                InferDatatype.Bool => TryBool(element, slot),
-                InferDatatype.UInt8 => TryInteger(element, byte.MinValue, byte.MaxValue, out var v) && Write(slot, (byte)v),
-                InferDatatype.Int8 => TryInteger(element, sbyte.MinValue, sbyte.MaxValue, out var v) && Write(slot, (byte)(sbyte)v),
-                InferDatatype.UInt16 => TryInteger(element, ushort.MinValue, ushort.MaxValue, out var v) && Write(slot, (ushort)v),
-                InferDatatype.Int16 => TryInteger(element, short.MinValue, short.MaxValue, out var v) && Write(slot, (ushort)(short)v),
-                InferDatatype.UInt32 => TryInteger(element, uint.MinValue, uint.MaxValue, out var v) && Write(slot, (uint)v),
-                InferDatatype.Int32 => TryInteger(element, int.MinValue, int.MaxValue, out var v) && Write(slot, (uint)(int)v),
-                InferDatatype.Int64 => TryInteger(element, long.MinValue, long.MaxValue, out var v) && Write(slot, (ulong)v),
-                InferDatatype.UInt64 => element.ValueKind == JsonValueKind.Number && element.TryGetUInt64(out var u) && Write(slot, u),
-                InferDatatype.Fp16 => TryDouble(element, out var d) && Write(slot, BitConverter.HalfToUInt16Bits((Half)d)),
-                InferDatatype.Bf16 => TryDouble(element, out var d) && Write(slot, ToBFloat16((float)d)),
-                InferDatatype.Fp32 => TrySingle(element, out var f) && Write(slot, BitConverter.SingleToUInt32Bits(f)),
-                InferDatatype.Fp64 => TryDouble(element, out var d) && Write(slot, BitConverter.DoubleToUInt64Bits(d)),
-                _ => throw new InferenceException(InferenceErrorCode.InvalidInput, $"input '{name}' has unknown datatype '{datatype}'"),
-            };
-            if (!ok)
-            {
-                throw new InferenceException(InferenceErrorCode.InvalidInput, $"input '{name}' element {i} ({Describe(element)}) is not a valid {datatype} value");
-            }
-        }
-
-        return bytes;
-    }
-
     /// <summary>Writes a tensor's elements as a flat JSON array.</summary>
     public static void Encode(Utf8JsonWriter writer, InferTensor tensor)
     {
@@ -117,7 +74,7 @@ internal static class TensorJsonCodec
     /// parsed once, into the bytes the tensor keeps. <paramref name="expectedCount"/> (from the shape) sizes the
     /// buffer; the data decides the count, which the model's validator checks against the shape.
     /// </summary>
-    /// <remarks>Gives the same bytes and errors as <see cref="Decode(string, string, JsonElement)"/>, which reads a data array already parsed.</remarks>
+    /// <remarks>Throws InvalidInput naming the first element that is not a valid value of the datatype.</remarks>
     public static byte[] Decode(string name, string datatype, ref Utf8JsonReader reader, long expectedCount, int jsonLength)
     {
         if (datatype == InferDatatype.Bytes)
@@ -165,7 +122,7 @@ internal static class TensorJsonCodec
         return count * size == bytes.Length ? bytes : bytes[..(count * size)];
     }
 
-    // One element of a fixed-size datatype from the reader's current token, as the JsonElement path reads it.
+    // One element of a fixed-size datatype from the reader's current token.
     private static bool TryRead(string name, string datatype, ref Utf8JsonReader reader, int index, Span<byte> slot) => datatype switch
     {
         InferDatatype.Bool => reader.TokenType is JsonTokenType.True or JsonTokenType.False && Write(slot, reader.TokenType == JsonTokenType.True ? (byte)1 : (byte)0),
@@ -201,7 +158,7 @@ internal static class TensorJsonCodec
         return named is not null;
     }
 
-    // Parsed as a single where it fits, as the JsonElement path does, so both paths give the same bits.
+    // Parsed as a single where it fits, else as a double and narrowed (a literal beyond a single's range).
     private static bool TrySingle(string name, ref Utf8JsonReader reader, int index, out float value)
     {
         if (reader.TokenType == JsonTokenType.Number && reader.TryGetSingle(out value))
@@ -241,78 +198,6 @@ internal static class TensorJsonCodec
         }
 
         return BytesElements.Pack([.. values]);
-    }
-
-    private static void Flatten(string name, JsonElement element, List<JsonElement> into)
-    {
-        if (element.ValueKind != JsonValueKind.Array)
-        {
-            into.Add(element);
-            return;
-        }
-
-        foreach (var item in element.EnumerateArray())
-        {
-            Flatten(name, item, into);
-        }
-    }
-
-    private static byte[] DecodeBytes(string name, List<JsonElement> elements)
-    {
-        var values = new byte[elements.Count][];
-        for (var i = 0; i < elements.Count; i++)
-        {
-            if (elements[i].ValueKind != JsonValueKind.String)
-            {
-                throw new InferenceException(InferenceErrorCode.InvalidInput, $"input '{name}' element {i} ({Describe(elements[i])}) is not a string; BYTES data are JSON strings");
-            }
-
-            values[i] = Encoding.UTF8.GetBytes(JsonFields.String(elements[i], $"input '{name}' element {i}"));
-        }
-
-        return BytesElements.Pack(values);
-    }
-
-    private static bool TryBool(JsonElement element, Span<byte> slot)
-    {
-        if (element.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-        {
-            return false;
-        }
-
-        slot[0] = element.ValueKind == JsonValueKind.True ? (byte)1 : (byte)0;
-        return true;
-    }
-
-    private static bool TryInteger(JsonElement element, long min, long max, out long value)
-    {
-        value = 0;
-        return element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out value) && value >= min && value <= max;
-    }
-
-    private static bool TryDouble(JsonElement element, out double value)
-    {
-        if (element.ValueKind == JsonValueKind.Number)
-        {
-            return element.TryGetDouble(out value);
-        }
-
-        var named = element.ValueKind == JsonValueKind.String ? Named(JsonFields.String(element, "a tensor element")) : null;
-        value = named ?? 0;
-        return named is not null;
-    }
-
-    // Parsed as a single where it fits, as the reader's fast path does, so both paths give the same bits.
-    private static bool TrySingle(JsonElement element, out float value)
-    {
-        if (element.ValueKind == JsonValueKind.Number && element.TryGetSingle(out value))
-        {
-            return true;
-        }
-
-        var ok = TryDouble(element, out var wide);
-        value = (float)wide;
-        return ok;
     }
 
     // The strings that stand for the floats JSON cannot write.

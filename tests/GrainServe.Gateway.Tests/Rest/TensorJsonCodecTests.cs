@@ -18,19 +18,24 @@ public sealed class TensorJsonCodecTests
     [Fact]
     public void Decode_NestedArrays_FlattenInRowMajorOrder()
     {
-        using var doc = JsonDocument.Parse("[[1,2],[3,4]]");
-        var bytes = TensorJsonCodec.Decode("X", "INT16", doc.RootElement);
+        var bytes = Decode("X", "INT16", "[[1,2],[3,4]]");
         Assert.Equal(new byte[] { 1, 0, 2, 0, 3, 0, 4, 0 }, bytes);
     }
 
     [Fact]
     public void Decode_NamedFloatLiterals_AreAcceptedForFloats()
     {
-        using var doc = JsonDocument.Parse("[\"NaN\",\"Infinity\",\"-Infinity\"]");
-        var bytes = TensorJsonCodec.Decode("X", "FP32", doc.RootElement);
+        var bytes = Decode("X", "FP32", "[\"NaN\",\"Infinity\",\"-Infinity\"]");
         var floats = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray();
         Assert.True(float.IsNaN(floats[0]));
         Assert.Equal(float.PositiveInfinity, floats[1]);
         Assert.Equal(float.NegativeInfinity, floats[2]);
+    }
+
+    private static byte[] Decode(string name, string datatype, string json)
+    {
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json));
+        reader.Read();
+        return TensorJsonCodec.Decode(name, datatype, ref reader, expectedCount: 0, json.Length);
     }
 }
