@@ -23,24 +23,16 @@ internal sealed class ClusterProcesses : IAsyncDisposable
     public ClusterProcesses()
     {
         // A model with an instance on each device, and nothing else to load.
-        Directory.CreateDirectory(Path.Combine(_repository, "spread", "1"));
-        File.WriteAllBytes(Path.Combine(_repository, "spread", "1", "model.onnx"), SampleModels.AddSub("FP32", 4));
-        File.WriteAllText(Path.Combine(_repository, "spread", "config.json"), """{ "max_batch_size": 8, "instance_group": [{ "count": 2 }], "dynamic_batching": { "max_queue_delay_microseconds": 100 } }""");
+        WriteAddSub("spread", """{ "max_batch_size": 8, "instance_group": [{ "count": 2 }], "dynamic_batching": { "max_queue_delay_microseconds": 100 } }""");
         // One instance at load: more only as load grows.
-        Directory.CreateDirectory(Path.Combine(_repository, "growing", "1"));
-        File.WriteAllBytes(Path.Combine(_repository, "growing", "1", "model.onnx"), SampleModels.AddSub("FP32", 4));
-        File.WriteAllText(Path.Combine(_repository, "growing", "config.json"), """{ "max_batch_size": 8, "dynamic_batching": { "max_queue_delay_microseconds": 100 } }""");
+        WriteAddSub("growing", """{ "max_batch_size": 8, "dynamic_batching": { "max_queue_delay_microseconds": 100 } }""");
     }
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>Adds an add/sub model <paramref name="name"/> with <paramref name="count"/> instances to the repository.</summary>
-    public void AddAddSubModel(string name, int count)
-    {
-        Directory.CreateDirectory(Path.Combine(_repository, name, "1"));
-        File.WriteAllBytes(Path.Combine(_repository, name, "1", "model.onnx"), SampleModels.AddSub("FP32", 4));
-        File.WriteAllText(Path.Combine(_repository, name, "config.json"), $$"""{ "max_batch_size": 8, "instance_group": [{ "count": {{count}} }] }""");
-    }
+    public void AddAddSubModel(string name, int count) =>
+        WriteAddSub(name, $$"""{ "max_batch_size": 8, "instance_group": [{ "count": {{count}} }] }""");
 
     public Uri BaseAddress => new($"http://127.0.0.1:{_httpPort}");
 
@@ -228,6 +220,14 @@ internal sealed class ClusterProcesses : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    // The add/sub sample as version 1 of a model of the repository, under the given config.json.
+    private void WriteAddSub(string name, string config)
+    {
+        Directory.CreateDirectory(Path.Combine(_repository, name, "1"));
+        File.WriteAllBytes(Path.Combine(_repository, name, "1", "model.onnx"), SampleModels.AddSub("FP32", 4));
+        File.WriteAllText(Path.Combine(_repository, name, "config.json"), config);
     }
 
     public static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
