@@ -102,6 +102,10 @@ internal sealed class IoBindingKvStepBackend<TKv, TLogits> : IKvStepBackend
 
     public void Release(long sequenceId) => _caches.Release(sequenceId);
 
+    // Each sequence's cache is host memory here too (staged into the bound past each step), so a fork is the same
+    // block copy as the host backend's.
+    public bool TryFork(long sourceId, long targetId, int tokens) => _caches.TryFork(sourceId, targetId, tokens);
+
     public void Run(IReadOnlyList<StepEntry> entries, StepPlan plan, Span<float> logits, Span<float> hidden)
     {
         int rows = plan.Rows, pastLength = plan.PastLength, newLength = plan.NewLength, total = plan.TotalLength;

@@ -265,9 +265,10 @@ public sealed class OnnxDecoderStepModel : IStepModel
 
     /// <inheritdoc />
     /// <remarks>
-    /// The host backend copies the source's first tokens of every layer's self-attention keys and values into a new
-    /// cache (cross-attention state is not copied: it comes with each step's entries, one object shared by the
-    /// sequences that hold it); the IoBinding backend cannot yet, and the engine prefills instead.
+    /// Either backend copies the source's first tokens of every layer's self-attention keys and values into a new
+    /// cache, block by block (cross-attention state is not copied: it comes with each step's entries, one object shared
+    /// by the sequences that hold it). Both keep each sequence's cache in host memory; a device-resident cache would
+    /// copy on the device instead.
     /// </remarks>
     public bool TryFork(long sourceId, long targetId, int tokens) => tokens > 0 && tokens <= _layout.ContextLength && _backend.TryFork(sourceId, targetId, tokens);
 

@@ -113,11 +113,13 @@ public sealed class OptimumStepModelTests
             [new StepEntry(2, Sequence[10..11], 7, true)]);
     }
 
-    [Fact]
-    public void TryFork_HostCache_ContinuesFromTheCopiedPrefixAsTheSourceWould()
+    [Theory]
+    [InlineData(KvBinding.Host)]
+    [InlineData(KvBinding.IoBinding)]
+    public void TryFork_ContinuesFromTheCopiedPrefixAsTheSourceWould(KvBinding kvBinding)
     {
         using var repository = TinyOptimumDecoder.Write();
-        using var model = Load(repository.Root);
+        using var model = Load(repository.Root, kvBinding);
         using var reference = new ReferenceDecoder(Path.Combine(repository.Root, "model.onnx"), repository.Root);
         model.Run([new StepEntry(1, Sequence[..20], 0, false)]);
 
@@ -130,16 +132,6 @@ public sealed class OptimumStepModelTests
         var step = model.Run([new StepEntry(2, Sequence[12..15], 12, true), new StepEntry(1, Sequence[20..21], 20, true)]);
         LogitsAssert.Close(reference.Logits(Sequence[..15])[14], step.Row(0), "fork");
         LogitsAssert.Close(reference.Logits(Sequence[..21])[20], step.Row(1), "source");
-    }
-
-    [Fact]
-    public void TryFork_IoBindingBackend_RefusesSoTheEnginePrefills()
-    {
-        using var repository = TinyOptimumDecoder.Write();
-        using var model = Load(repository.Root, KvBinding.IoBinding);
-        model.Run([new StepEntry(1, Sequence[..8], 0, false)]);
-
-        Assert.False(model.TryFork(1, 2, 4));
     }
 
     private static OnnxDecoderStepModel Load(string folder, KvBinding kvBinding = KvBinding.Host)
