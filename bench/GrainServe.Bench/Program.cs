@@ -6,14 +6,14 @@ using GrainServe.Bench;
 // dotnet run -c Release --project bench/GrainServe.Bench -- generate [--seconds 10] [--rounds 3] [--concurrency 1,8,32] [--kv-binding iobinding]
 // dotnet run -c Release --project bench/GrainServe.Bench -- coldstart [--rounds 5]
 // dotnet run -c Release --project bench/GrainServe.Bench -- transcribe [--seconds 20] [--rounds 3] [--concurrency 1,8] [--beam-size 5]
-// dotnet run -c Release --project bench/GrainServe.Bench -- speech [--seconds 20] [--rounds 3]
+// dotnet run -c Release --project bench/GrainServe.Bench -- speech [--seconds 20] [--rounds 3] [--gpt small|xtts-width]
 // dotnet run -c Release --project bench/GrainServe.Bench -- soak [--duration 3] [--concurrency 6] [--sample-seconds 5] (minutes; hours for a release: --duration 240)
 // dotnet run -c Release --project bench/GrainServe.Bench -- deadlines [--seconds 10] [--rounds 3] [--overload 1.5]
 // dotnet run -c Release --project bench/GrainServe.Bench -- <scenario> --smoke
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput --only "tiny grpc" --concurrency 64 (the arms whose name holds it, at that concurrency; for profiling)
 // dotnet run -c Release --project bench/GrainServe.Bench -- throughput --baseline <another build's bin folder> (that build's server side by side)
 var smoke = args.Contains("--smoke");
-string[] valued = ["--only", "--concurrency", "--baseline", "--seconds", "--rounds", "--kv-binding", "--duration", "--sample-seconds", "--overload", "--beam-size"];
+string[] valued = ["--only", "--concurrency", "--baseline", "--seconds", "--rounds", "--kv-binding", "--duration", "--sample-seconds", "--overload", "--beam-size", "--gpt"];
 var scenario = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !valued.Contains(args[i - 1]))).FirstOrDefault() ?? "embeddings";
 // A transcription takes seconds, so its arms need longer than the others' to answer more than a handful of requests.
 var seconds = Option("--seconds", smoke ? 1 : scenario is "transcribe" or "speech" ? 20 : 10);
@@ -52,7 +52,7 @@ switch (scenario)
         Console.WriteLine(transcribe.Report(transcribed, rounds));
         return transcribed.Count == 0 || transcribed.Any(r => r.Errors > 0 || r.Requests == 0) ? 1 : 0;
     case "speech":
-        var speech = new SpeechScenario(TimeSpan.FromSeconds(seconds), rounds, smoke);
+        var speech = new SpeechScenario(TimeSpan.FromSeconds(seconds), rounds, smoke, Text("--gpt") ?? "small");
         var spoken = await speech.RunAsync();
         Console.WriteLine(speech.Report(spoken));
         return spoken.Count == 0 || spoken.Any(r => r.Errors > 0 || r.Utterances == 0) ? 1 : 0;

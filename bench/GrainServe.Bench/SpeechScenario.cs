@@ -11,9 +11,10 @@ namespace GrainServe.Bench;
 /// through the server, OpenAI's <c>POST /v1/audio/speech</c> streaming raw 24 kHz PCM, one at a time and eight at
 /// once, to a model whose engine runs up to eight syntheses per decode step and to the same model with
 /// <c>max_num_seqs</c> 1, both served by one server process. Time to first audio is the wait for the response's first
-/// audio bytes; audio seconds per second is the audio every client received over the arm's time.
+/// audio bytes; audio seconds per second is the audio every client received over the arm's time. The GPT is either the
+/// sample's (<see cref="XttsDims.Small"/>, two layers of 64) or one of XTTS-v2's width (<see cref="XttsDims.XttsWidth"/>).
 /// </summary>
-internal sealed class SpeechScenario(TimeSpan duration, int rounds, bool smoke)
+internal sealed class SpeechScenario(TimeSpan duration, int rounds, bool smoke, string gpt)
 {
     private const string Text = "Streaming speech starts playing long before the sentence is done.";
     private const int Concurrency = 8;
@@ -24,12 +25,23 @@ internal sealed class SpeechScenario(TimeSpan duration, int rounds, bool smoke)
 
     private readonly BenchRepository _repository = new();
 
+    private readonly XttsDims _dims = gpt switch
+    {
+        "small" => XttsDims.Small,
+        "xtts-width" => XttsDims.XttsWidth,
+        _ => throw new ArgumentException($"--gpt '{gpt}': use small (the xtts_small sample's GPT) or xtts-width (XTTS-v2's width, 2 layers)"),
+    };
+
+    private string ModelDescription => gpt == "small"
+        ? $"xtts_small (GPT {_dims.Layers} layers of {_dims.Hidden}, random weights)"
+        : $"the xtts_small sample with a GPT of XTTS-v2's width ({_dims.Layers} layers of {_dims.Hidden}, {_dims.Heads} heads, feed-forward {_dims.Ffn}; random weights)";
+
     public async Task<List<SpeechMeasurement>> RunAsync()
     {
         using (_repository)
         {
-            _repository.Write("xtts_batched", XttsModel.Files(XttsDims.Small), Config("xtts_batched", Concurrency));
-            _repository.Write("xtts_single", XttsModel.Files(XttsDims.Small), Config("xtts_single", 1));
+            _repository.Write("xtts_batched", XttsModel.Files(_dims), Config("xtts_batched", Concurrency));
+            _repository.Write("xtts_single", XttsModel.Files(_dims), Config("xtts_single", 1));
             await using var server = await ServerProcess.StartAsync($"--ModelRepository:Path={_repository.Root}");
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = new Uri($"http://127.0.0.1:{server.HttpPort}"), Timeout = TimeSpan.FromMinutes(5) };
             var batched = (http, "xtts_batched");
@@ -55,8 +67,8 @@ internal sealed class SpeechScenario(TimeSpan duration, int rounds, bool smoke)
     public string Report(IReadOnlyList<SpeechMeasurement> results)
     {
         var text = new StringBuilder();
-        var seconds = _maxCodes * XttsDims.Small.HopLength / (double)SampleRate;
-        text.AppendLine(CultureInfo.InvariantCulture, $"model: xtts_small (GPT {XttsDims.Small.Layers} layers of {XttsDims.Small.Hidden}, random weights), streamed over the server's POST /v1/audio/speech as raw 24 kHz PCM; {_maxCodes} codes per utterance (max_codes; the random GPT seldom stops), {seconds:0.00} s of 24 kHz audio; stream_chunk_size 20, overlap 1024 samples");
+        var seconds = _maxCodes * _dims.HopLength / (double)SampleRate;
+        text.AppendLine(CultureInfo.InvariantCulture, $"model: {ModelDescription}, streamed over the server's POST /v1/audio/speech as raw 24 kHz PCM; {_maxCodes} codes per utterance (max_codes; the random GPT seldom stops), {seconds:0.00} s of 24 kHz audio; stream_chunk_size 20, overlap 1024 samples");
         text.AppendLine();
         text.AppendLine("| arm | concurrency | utterances | time to first audio p50 ms | p99 ms | whole utterance p50 ms | audio s/s | real-time factor (p50 ÷ audio) | errors |");
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -76,7 +88,7 @@ internal sealed class SpeechScenario(TimeSpan duration, int rounds, bool smoke)
         return text.ToString();
     }
 
-    private string Config(string name, int maxNumSeqs) => XttsModel.Config(name, XttsDims.Small, kvCacheBytes: 64L << 20)
+    private string Config(string name, int maxNumSeqs) => XttsModel.Config(name, _dims, kvCacheBytes: 256L << 20)
         .Replace("\"max_codes\": { \"string_value\": \"250\" }", $"\"max_codes\": {{ \"string_value\": \"{_maxCodes}\" }}, \"max_num_seqs\": {{ \"string_value\": \"{maxNumSeqs}\" }}", StringComparison.Ordinal);
 
     private async Task<SpeechMeasurement> MeasureAsync(string arm, (HttpClient Http, string Model) instance, int concurrency)
