@@ -36,6 +36,7 @@ internal static class EventIds
     public const int Draining = 1107;
     public const int DrainIncomplete = 1108;
     public const int InstanceEvicted = 1109;
+    public const int InstanceWarmedUp = 1110;
 
     // 1200-1299: batching.
     public const int BatchFailed = 1200;

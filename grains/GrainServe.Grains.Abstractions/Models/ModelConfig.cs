@@ -49,4 +49,7 @@ public sealed class ModelConfig
 
     /// <summary>Request-based autoscaling of each version; null keeps <see cref="InstanceGroup"/>'s count.</summary>
     [Id(12)] public AutoscalingConfig? Autoscaling { get; set; }
+
+    /// <summary>Request samples every new instance runs before it is ready (Triton's <c>model_warmup</c>); none by default.</summary>
+    [Id(13)] public List<ModelWarmupConfig> ModelWarmup { get; set; } = [];
 }

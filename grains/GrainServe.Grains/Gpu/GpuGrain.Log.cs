@@ -23,4 +23,8 @@ internal sealed partial class GpuGrain
     [LoggerMessage(EventId = EventIds.InstanceEvicted, EventName = nameof(EventIds.InstanceEvicted), Level = LogLevel.Information,
         Message = "Evicted model {ModelName} version {ModelVersion} from {DeviceKey} ({MemoryBytes} bytes freed): {Reason}")]
     private static partial void LogInstanceEvicted(ILogger logger, string modelName, string modelVersion, string deviceKey, long memoryBytes, string reason);
+
+    [LoggerMessage(EventId = EventIds.InstanceWarmedUp, EventName = nameof(EventIds.InstanceWarmedUp), Level = LogLevel.Information,
+        Message = "Model {ModelName} version {ModelVersion} on {DeviceKey} ran {Runs} model_warmup request(s) in {ElapsedMs} ms before taking traffic")]
+    private static partial void LogInstanceWarmedUp(ILogger logger, string modelName, string modelVersion, string deviceKey, int runs, long elapsedMs);
 }

@@ -169,6 +169,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
 
             // Session creation blocks for as long as the model takes to load; keep it off the grain's turn.
             scheduler = await Task.Run(() => provider.Create(model, version, _device));
+            await WarmUpAsync(scheduler, model, version);
         }
         catch (Exception ex)
         {
@@ -183,6 +184,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
             return LoadResult.Failed(reason);
         }
 
+        // Read after the warm-up: the first runs' allocations are the instance's too.
         var measured = freeBefore is { } before && FreeGpuBytes() is { } after && before > after ? before - after : estimate;
         if (measuring)
         {
@@ -203,6 +205,27 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
         LogInstanceLoaded(_logger, modelName, modelVersion, info.DeviceKey, measured);
         await RegisterAsync();
         return LoadResult.Loaded(info, scheduler.Config);
+    }
+
+    // Runs the config's model_warmup samples; a failing one fails the load, and the instance is disposed.
+    private async Task WarmUpAsync(IInstanceScheduler scheduler, ModelDefinition model, long version)
+    {
+        if (scheduler.Config.ModelWarmup.Count == 0)
+        {
+            return;
+        }
+
+        var started = _time.GetTimestamp();
+        try
+        {
+            var runs = await ModelWarmup.RunAsync(scheduler, model.Name, version, model.Directory, CancellationToken.None);
+            LogInstanceWarmedUp(_logger, model.Name, version.ToString(CultureInfo.InvariantCulture), this.GetPrimaryKeyString(), runs, (long)_time.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch
+        {
+            await scheduler.DisposeAsync();
+            throw;
+        }
     }
 
     public async Task UnloadInstance(string instanceId)

@@ -126,6 +126,7 @@ public static class ModelConfigValidator
             ValidateAutoscaling(autoscaling, problems);
         }
 
+        ModelWarmupValidator.Validate(config, problems);
         return problems;
     }
 

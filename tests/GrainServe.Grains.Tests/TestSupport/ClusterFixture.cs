@@ -49,7 +49,16 @@ public sealed class ClusterFixture : IAsyncLifetime
             .Model("autoscale_min", 1, SampleModels.Scale(2, 1), Autoscaling(min: 2, max: 3))
             .Model("autoscale_zero", 1, SampleModels.Scale(2, 1), Autoscaling(min: 0, max: 2))
             .Model("autoscale_herd", 1, SampleModels.Scale(2, 1), Autoscaling(min: 0, max: 2))
-            .Model("autoscale_slow", 1, SampleModels.Scale(2, 1), Autoscaling(min: 0, max: 2, coldStartTimeoutS: 1));
+            .Model("autoscale_slow", 1, SampleModels.Scale(2, 1), Autoscaling(min: 0, max: 2, coldStartTimeoutS: 1))
+            .Model("warmup_ok", 1, SampleModels.Scale(2, 1), Warmup(
+                """{ "name": "zeros", "batch_size": 2, "count": 3, "inputs": { "INPUT0": { "data_type": "TYPE_FP32", "dims": [2], "zero_data": true } } }""",
+                """{ "name": "from a file", "batch_size": 1, "inputs": { "INPUT0": { "data_type": "TYPE_FP32", "dims": [2], "input_data_file": "input0" } } }"""))
+            .Model("warmup_shape", 1, SampleModels.Scale(2, 1), Warmup(
+                """{ "name": "wrong shape", "batch_size": 1, "inputs": { "INPUT0": { "data_type": "TYPE_FP32", "dims": [3], "random_data": true } } }"""))
+            .Model("warmup_file", 1, SampleModels.Scale(2, 1), Warmup(
+                """{ "name": "no file", "batch_size": 1, "inputs": { "INPUT0": { "data_type": "TYPE_FP32", "dims": [2], "input_data_file": "missing" } } }"""));
+        Directory.CreateDirectory(Path.Combine(_repository.Root, "warmup_ok", "warmup"));
+        File.WriteAllBytes(Path.Combine(_repository.Root, "warmup_ok", "warmup", "input0"), Floats.ToBytes([1f, 2f]));
         ModelFilePadding.Pad(Path.Combine(_repository.Root, "big", "1", "model.onnx"), 2 * CpuBudgetBytes);
 
         var builder = new InProcessTestClusterBuilder(2);
@@ -90,6 +99,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         { "max_batch_size": 1, "autoscaling": { "min_instances": {{min}}, "max_instances": {{max}}, "target_ongoing_requests": 2,
           "upscale_delay_s": 0.5, "downscale_delay_s": 1, "scale_to_zero_delay_s": 1, "cold_start_timeout_s": {{coldStartTimeoutS}} } }
         """;
+
+    private static string Warmup(params string[] samples) => $$"""{ "max_batch_size": 8, "model_warmup": [{{string.Join(", ", samples)}}] }""";
 
     // A model whose file (about 200 KB of weights, padded below) exceeds a CPU device's budget.
     private static byte[] BigModel() =>
