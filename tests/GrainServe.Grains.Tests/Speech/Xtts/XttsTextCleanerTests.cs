@@ -31,9 +31,25 @@ public sealed class XttsTextCleanerTests
         Assert.Equal(expected, XttsTextCleaner.Clean(text, language));
 
     [Theory]
-    [InlineData("Dr. Smith & Co. 5%", "es", "doctor smith y compañía 5 por ciento")]
+    [InlineData("Dr. Smith & Co. 5%", "es", "doctor smith y compañía cinco por ciento")]
     [InlineData("Dr. Smith & Co. 5%", "ja", "dr. smith & co. 5%")]
     public void Clean_SameText_FollowsTheLanguagesTable(string text, string language, string expected) =>
+        Assert.Equal(expected, XttsTextCleaner.Clean(text, language));
+
+    // Numbers first, then abbreviations, then symbols, as multilingual_cleaners runs them.
+    [Theory]
+    [InlineData("La Sra. Pérez pagó 1.250,50€ por el 2º puesto & ganó 15%", "es",
+        "la señora pérez pagó mil doscientos cincuenta euros con cincuenta céntimos por el segundo puesto y ganó quince por ciento")]
+    [InlineData("Mme. Dupont a payé 1.250,50€ pour la 2ème place & 15%", "fr",
+        "madame dupont a payé mille deux cent cinquante euros et cinquante centimes pour la deuxième place et quinze pour cent")]
+    [InlineData("Fr. Dr. Weber zahlte 1.299,99€ & 19% für den 1. Platz", "de",
+        "frau doktor weber zahlte eintausendzweihundertneunundneunzig Euro und neunundneunzig Cent und neunzehn prozent für den erste platz")]
+    [InlineData("A Dra. Silva pagou 1.234,56€ pelo 3º lugar & 10%", "pt",
+        "a doutora silva pagou mil duzentos e trinta e quatro euros e cinquenta e seis cêntimos pelo terceiro lugar e dez por cento")]
+    [InlineData("Il Dr. Rossi ha pagato 1.500€ per il 3º posto & il 20%", "it",
+        "il dottore rossi ha pagato millecinquecento euro per il terzo posto e il venti per cento")]
+    [InlineData("Mr. Lee paid $1,500 & 20%", "en", "mister lee paid one thousand, five hundred dollars and twenty percent")]
+    public void Clean_Sentence_WritesNumbersAbbreviationsAndSymbolsOut(string text, string language, string expected) =>
         Assert.Equal(expected, XttsTextCleaner.Clean(text, language));
 
     [Fact]
