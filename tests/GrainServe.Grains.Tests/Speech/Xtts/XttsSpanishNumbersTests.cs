@@ -75,5 +75,7 @@ public sealed class XttsSpanishNumbersTests
     [InlineData("eso le costará 20,15€ señor.", "eso le costará veinte euros con quince céntimos señor.")]
     [InlineData("1.000.000 de personas", "un millón de personas")]
     [InlineData("la 2ª vez", "la segundo vez")]
+    // An amount Python's float() cannot read ends XTTS's currency passes: "5$" is left to the number pass too.
+    [InlineData("pagó 1.2.3$ y 5$", "pagó uno punto dos.tres$ y cinco$")]
     public void Expand_Sentence_IsXttsExpandNumbersMultilingual(string text, string expected) => Assert.Equal(expected, Expand(text));
 }
