@@ -7,11 +7,19 @@ namespace GrainServe.Speech.Xtts;
 /// dotted capitals folded, lower-cased, numbers written out where a converter exists for the language
 /// (<see cref="XttsNumbers"/>, as XTTS does with <c>num2words</c>), the language's abbreviations (<c>mr.</c>,
 /// <c>dr.</c>, ...) and symbols (<c>&amp;</c>, <c>%</c>, ...) written out (<see cref="XttsCleanerTables"/>), whitespace
-/// collapsed. A language without a table keeps its text as it is after lower-casing; one without a number converter
-/// keeps its digits (both said in the README). Pure.
+/// collapsed; then Korean's Hangul romanized (<see cref="XttsKoreanRomanizer"/>), as XTTS's <c>preprocess_text</c>
+/// does after the cleaners. A language without a table keeps its text as it is after lower-casing; one without a
+/// number converter keeps its digits (both said in the README). Pure.
 /// </summary>
 internal static partial class XttsTextCleaner
 {
+    // XTTS's preprocess_text romanizes after the cleaners (Korean's hangul_romanize); pypinyin and cutlet need
+    // dictionaries, so Chinese and Japanese are left as they are.
+    private static readonly Dictionary<string, Func<string, string>> Transliterations = new(StringComparer.Ordinal)
+    {
+        ["ko"] = XttsKoreanRomanizer.Romanize,
+    };
+
     // One entry per language that has any table, compiled once: the same path serves every language.
     private static readonly Dictionary<string, Rules> Languages = BuildRules();
 
@@ -46,7 +54,8 @@ internal static partial class XttsTextCleaner
             text = text.Trim();
         }
 
-        return Whitespace().Replace(text, " ");
+        text = Whitespace().Replace(text, " ");
+        return Transliterations.TryGetValue(language, out var transliterate) ? transliterate(text) : text;
     }
 
     private static Dictionary<string, Rules> BuildRules()
