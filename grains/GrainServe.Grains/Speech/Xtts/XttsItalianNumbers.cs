@@ -59,6 +59,8 @@ internal sealed class XttsItalianNumbers : XttsNumberWords
     /// <inheritdoc/>
     public override string Cardinal(long n)
     {
+        // -long.MinValue is itself: the "meno" recursion would never end.
+        ArgumentOutOfRangeException.ThrowIfEqual(n, long.MinValue);
         var text = n switch
         {
             < 0 => "meno " + Cardinal(-n),

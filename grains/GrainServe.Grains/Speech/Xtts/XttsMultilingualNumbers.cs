@@ -14,7 +14,10 @@ namespace GrainServe.Speech.Xtts;
 /// <param name="words">The language's num2words.</param>
 /// <param name="ordinal">XTTS's <c>_ordinal_re</c> for the language: the digits in group 1, the suffix it consumes after.</param>
 /// <param name="and">XTTS's <c>and_equivalents</c> entry: where a whole amount's currency text is cut (" con ", " et ", ...).</param>
-/// <remarks>A run of digits too long for a 64-bit integer (or a decimal or amount of 10^15 or more) is read digit by digit, where num2words would go on.</remarks>
+/// <remarks>
+/// A run of digits too long for a 64-bit integer (or a decimal of 10^15 or more) is read digit by digit, and an amount
+/// of 10^15 or more is left to the number pass, where num2words would go on.
+/// </remarks>
 internal sealed partial class XttsMultilingualNumbers(XttsNumberWords words, Regex ordinal, string and)
 {
     // XTTS's _currency_re, applied in this order.
@@ -45,9 +48,15 @@ internal sealed partial class XttsMultilingualNumbers(XttsNumberWords words, Reg
             var expanded = pattern.Replace(text, m =>
             {
                 var digits = new string([.. m.Value.Replace(',', '.').Where(c => char.IsAsciiDigit(c) || c == '.')]);
-                if (!double.TryParse(digits, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount) || amount >= 1e15)
+                if (!double.TryParse(digits, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
                 {
                     failed = true;
+                    return m.Value;
+                }
+
+                // Beyond a long's cents here (num2words would go on): the amount is left to the number pass.
+                if (amount >= 1e15)
+                {
                     return m.Value;
                 }
 

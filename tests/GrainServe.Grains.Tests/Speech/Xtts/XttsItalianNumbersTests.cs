@@ -66,4 +66,8 @@ public sealed class XttsItalianNumbersTests
     [InlineData("ti costerà 20€ signore.", "ti costerà venti euro signore.")]
     [InlineData("ti costerà 20,15€ signore.", "ti costerà venti euro e quindici centesimi signore.")]
     public void Expand_Sentence_IsXttsExpandNumbersMultilingual(string text, string expected) => Assert.Equal(expected, Expand(text));
+
+    [Fact]
+    public void Cardinal_MinValue_IsRefusedRatherThanRecursingForever() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => XttsItalianNumbers.Instance.Cardinal(long.MinValue));
 }
