@@ -4,27 +4,24 @@ namespace GrainServe.Speech.Xtts;
 
 /// <summary>
 /// XTTS's <c>multilingual_cleaners</c>, what its tokenizer does to the text first: double quotes dropped, Turkish's
-/// dotted capitals folded, lower-cased, English numbers written out (<see cref="XttsEnglishNumbers"/>, as XTTS does
-/// with <c>num2words</c>), English abbreviations (<c>mr.</c>, <c>dr.</c>, ...) and symbols (<c>&amp;</c>, <c>%</c>, ...)
-/// written out, whitespace collapsed. The departure, said in the README: only English's number, abbreviation and symbol
-/// tables are applied (XTTS has one per language; other languages keep their digits). Pure.
+/// dotted capitals folded, lower-cased, numbers written out where a converter exists for the language
+/// (<see cref="XttsNumbers"/>, as XTTS does with <c>num2words</c>), the language's abbreviations (<c>mr.</c>,
+/// <c>dr.</c>, ...) and symbols (<c>&amp;</c>, <c>%</c>, ...) written out (<see cref="XttsCleanerTables"/>), whitespace
+/// collapsed; then Korean's Hangul romanized (<see cref="XttsKoreanRomanizer"/>), as XTTS's <c>preprocess_text</c>
+/// does after the cleaners. A language without a table keeps its text as it is after lower-casing; one without a
+/// number converter keeps its digits (both said in the README). Pure.
 /// </summary>
 internal static partial class XttsTextCleaner
 {
-    // XTTS's English abbreviation table, matched as \bmr\. case-insensitively (after lower-casing).
-    private static readonly (string Abbreviation, string Expansion)[] EnglishAbbreviations =
-    [
-        ("mrs", "misess"), ("mr", "mister"), ("dr", "doctor"), ("st", "saint"), ("co", "company"), ("jr", "junior"),
-        ("maj", "major"), ("gen", "general"), ("drs", "doctors"), ("rev", "reverend"), ("lt", "lieutenant"),
-        ("hon", "honorable"), ("sgt", "sergeant"), ("capt", "captain"), ("esq", "esquire"), ("ltd", "limited"),
-        ("col", "colonel"), ("ft", "fort"),
-    ];
+    // XTTS's preprocess_text romanizes after the cleaners (Korean's hangul_romanize); pypinyin and cutlet need
+    // dictionaries, so Chinese and Japanese are left as they are.
+    private static readonly Dictionary<string, Func<string, string>> Transliterations = new(StringComparer.Ordinal)
+    {
+        ["ko"] = XttsKoreanRomanizer.Romanize,
+    };
 
-    private static readonly (string Symbol, string Words)[] EnglishSymbols =
-        [("&", " and "), ("@", " at "), ("%", " percent "), ("#", " hash "), ("$", " dollar "), ("£", " pound "), ("°", " degree ")];
-
-    private static readonly Regex[] AbbreviationPatterns =
-        [.. EnglishAbbreviations.Select(a => new Regex($@"\b{a.Abbreviation}\.", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant))];
+    // One entry per language that has any table, compiled once: the same path serves every language.
+    private static readonly Dictionary<string, Rules> Languages = BuildRules();
 
     /// <summary>The text as XTTS's tokenizer sees it for <paramref name="language"/> (a vocabulary's language token name).</summary>
     public static string Clean(string text, string language)
@@ -36,15 +33,20 @@ internal static partial class XttsTextCleaner
         }
 
         text = text.ToLowerInvariant();
-        if (language == "en")
+        if (Languages.TryGetValue(language, out var rules))
         {
-            text = XttsEnglishNumbers.Expand(text);
-            for (var i = 0; i < EnglishAbbreviations.Length; i++)
+            // XTTS's order: numbers, then abbreviations, then symbols (so "5%" is read "five percent").
+            if (rules.Numbers is { } numbers)
             {
-                text = AbbreviationPatterns[i].Replace(text, EnglishAbbreviations[i].Expansion);
+                text = numbers(text);
             }
 
-            foreach (var (symbol, words) in EnglishSymbols)
+            foreach (var (pattern, expansion) in rules.Abbreviations)
+            {
+                text = pattern.Replace(text, expansion);
+            }
+
+            foreach (var (symbol, words) in rules.Symbols)
             {
                 text = text.Replace(symbol, words, StringComparison.Ordinal).Replace("  ", " ", StringComparison.Ordinal);
             }
@@ -52,9 +54,30 @@ internal static partial class XttsTextCleaner
             text = text.Trim();
         }
 
-        return Whitespace().Replace(text, " ");
+        text = Whitespace().Replace(text, " ");
+        return Transliterations.TryGetValue(language, out var transliterate) ? transliterate(text) : text;
+    }
+
+    private static Dictionary<string, Rules> BuildRules()
+    {
+        var languages = XttsCleanerTables.Abbreviations.Keys.Union(XttsCleanerTables.Symbols.Keys).Union(XttsNumbers.Languages);
+        return languages.ToDictionary(
+            language => language,
+            language =>
+            {
+                // XTTS does not escape its abbreviations (none has a regex metacharacter but Russian's '-', literal outside a class).
+                var edge = XttsCleanerTables.UndottedAbbreviations.Contains(language) ? @"\b" : @"\.";
+                var abbreviations = XttsCleanerTables.Abbreviations.GetValueOrDefault(language, []);
+                return new Rules(
+                    XttsNumbers.For(language),
+                    [.. abbreviations.Select(a => (new Regex($@"\b{a.Abbreviation}{edge}", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant), a.Expansion))],
+                    XttsCleanerTables.Symbols.GetValueOrDefault(language, []));
+            },
+            StringComparer.Ordinal);
     }
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
+
+    private sealed record Rules(Func<string, string>? Numbers, (Regex Pattern, string Expansion)[] Abbreviations, (string Symbol, string Words)[] Symbols);
 }

@@ -58,7 +58,7 @@ public sealed class XttsBpeTokenizerTests
     [InlineData("Mr. Smith & \"Co\"", "en", "mister smith and co")]
     [InlineData("Dr. Jones:   5% off!", "en", "doctor jones: five percent off!")]
     [InlineData("Mr. Lee paid $3.25 on the 2nd.", "en", "mister lee paid three dollars, twenty-five cents on the second.")]
-    [InlineData("Dr. Müller, 5 Äpfel", "de", "dr. müller, 5 äpfel")]
+    [InlineData("Dr. Müller, 5 Äpfel", "de", "doktor müller, fünf äpfel")]
     [InlineData("İSTANBUL", "tr", "istanbul")]
     public void Clean_Text_AsXttsMultilingualCleanersDoes(string text, string language, string expected) =>
         Assert.Equal(expected, XttsTextCleaner.Clean(text, language));
