@@ -6,6 +6,7 @@ using GrainServe.Gateway.Errors;
 using GrainServe.Gateway.Grpc;
 using GrainServe.Gateway.Operator;
 using GrainServe.Gateway.Rest;
+using GrainServe.Gpu;
 using GrainServe.Hosting;
 using GrainServe.Monitoring;
 using GrainServe.Routing;
@@ -58,7 +59,7 @@ public static class GatewayHost
         // JSON console lines (Logging:Console:FormatterName=json) carry their scopes, the request id and the trace id, unless told not to.
         builder.Services.Configure<JsonConsoleFormatterOptions>(o => o.IncludeScopes = builder.Configuration.GetValue("Logging:Console:FormatterOptions:IncludeScopes", true));
         builder.Services.AddSingleton<IStartupGate, SiloStartupGate>();
-        builder.Services.AddSingleton(sp => new ModelRouter(sp.GetRequiredService<IGrainFactory>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        builder.Services.AddSingleton(sp => new ModelRouter(sp.GetRequiredService<IGrainFactory>(), sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<LocalInstances>()));
         builder.Services.AddSingleton(sp => new RequestWindows(sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<ILogger<RequestWindows>>()));
         builder.Services.AddSingleton<IInferenceDataPlane, ClusterDataPlane>();
         builder.Services.AddSingleton<GrpcErrorInterceptor>();

@@ -81,6 +81,7 @@ internal sealed partial class GpuGrain
             return false;
         }
 
+        _local.Remove(instance.Info.DeviceKey, candidate.InstanceId);
         if (!_instances.Remove(candidate.InstanceId))
         {
             // Unloaded meanwhile (its model was unloaded); its memory is freed already.

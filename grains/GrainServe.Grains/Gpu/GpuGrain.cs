@@ -36,16 +36,18 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
     private readonly ILogger<GpuGrain> _logger;
     private readonly InferenceMetrics _metrics;
     private readonly TimeSpan _evictionMinAge;
-    private readonly Dictionary<string, Instance> _instances = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DeviceInstance> _instances = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gpuLoads = new(1, 1);
+    private readonly LocalInstances _local;
     private LocalDevice _device = null!;
     private long _usedBytes;
     private bool _draining;
     private int _nextInstance;
 
-    public GpuGrain(LocalDeviceCatalog catalog, ModelRepository repository, IEnumerable<IModelRunnerProvider> providers, IGpuInfoProvider gpus, TimeProvider time, IOptions<DeviceOptions> options, InferenceMetrics metrics, ILogger<GpuGrain> logger)
+    public GpuGrain(LocalDeviceCatalog catalog, ModelRepository repository, IEnumerable<IModelRunnerProvider> providers, IGpuInfoProvider gpus, TimeProvider time, IOptions<DeviceOptions> options, InferenceMetrics metrics, LocalInstances local, ILogger<GpuGrain> logger)
     {
         _metrics = metrics;
+        _local = local;
         _catalog = catalog;
         _repository = repository;
         _providers = providers.SelectMany(p => p.Kinds.Select(k => (Kind: k, Provider: p))).ToDictionary(e => e.Kind, e => e.Provider, StringComparer.Ordinal);
@@ -201,7 +203,9 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
             DeviceKey = this.GetPrimaryKeyString(),
             MemoryBytes = measured,
         };
-        _instances[id] = new Instance(info, scheduler, _time.GetUtcNow(), _metrics.Register(modelName, modelVersion, info.DeviceKey, scheduler));
+        var instance = new DeviceInstance(info, scheduler, _time.GetUtcNow(), _metrics.Register(modelName, modelVersion, info.DeviceKey, scheduler), _time);
+        _instances[id] = instance;
+        _local.Add(instance);
         LogInstanceLoaded(_logger, modelName, modelVersion, info.DeviceKey, measured);
         await RegisterAsync();
         return LoadResult.Loaded(info, scheduler.Config);
@@ -235,6 +239,8 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
             return;
         }
 
+        // Out of the local registry first, so that no request starts on it while it stops.
+        _local.Remove(instance.Info.DeviceKey, instanceId);
         _usedBytes -= instance.Info.MemoryBytes;
         await instance.Scheduler.DisposeAsync();
         instance.Metrics.Dispose();
@@ -276,15 +282,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
             return InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"instance '{instanceId}' is not loaded on device '{this.GetPrimaryKeyString()}'; retry");
         }
 
-        instance.Begin(_time.GetUtcNow());
-        try
-        {
-            return await instance.Scheduler.Infer(request, cancellationToken);
-        }
-        finally
-        {
-            instance.End(_time.GetUtcNow());
-        }
+        return await instance.InferAsync(request, cancellationToken);
     }
 
     public async IAsyncEnumerable<GenerateChunk> Generate(string instanceId, GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -295,7 +293,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
             yield break;
         }
 
-        instance.Begin(_time.GetUtcNow());
+        instance.Begin();
         try
         {
             await foreach (var chunk in instance.Scheduler.Generate(request, cancellationToken))
@@ -305,7 +303,7 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
         }
         finally
         {
-            instance.End(_time.GetUtcNow());
+            instance.End();
         }
     }
 
@@ -347,37 +345,4 @@ internal sealed partial class GpuGrain : Grain, IGpuGrain
     }
 
     // A loaded instance and what eviction judges it by. Every member is read and written on the grain's turn only.
-    private sealed class Instance(ModelInstanceInfo info, IInstanceScheduler scheduler, DateTimeOffset loadedAt, InstanceRegistration metrics)
-    {
-        public ModelInstanceInfo Info { get; } = info;
-
-        public IInstanceScheduler Scheduler { get; } = scheduler;
-
-        // Counted on the metrics port while loaded; disposed after the scheduler, so its last requests are counted too.
-        public InstanceRegistration Metrics { get; } = metrics;
-
-        public DateTimeOffset LoadedAt { get; } = loadedAt;
-
-        // When a request last started or finished on it; its load time until the first.
-        public DateTimeOffset LastUsed { get; private set; } = loadedAt;
-
-        // Requests inside Infer or Generate now. Counted by the grain rather than read from the scheduler's Pending, so
-        // that a plan made on the grain's turn sees every request the grain has taken, validation and streaming included.
-        public int Ongoing { get; private set; }
-
-        // Chosen for eviction and waiting for its model grain's answer: no other load's plan may choose it meanwhile.
-        public bool Leaving { get; set; }
-
-        public void Begin(DateTimeOffset now)
-        {
-            Ongoing++;
-            LastUsed = now;
-        }
-
-        public void End(DateTimeOffset now)
-        {
-            Ongoing--;
-            LastUsed = now;
-        }
-    }
 }

@@ -71,6 +71,7 @@ public static class GrainServeSiloBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRunnerProvider, XttsProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelRunnerProvider, PiperProvider>());
         services.TryAddSingleton<LocalDeviceCatalog>();
+        services.TryAddSingleton<LocalInstances>();
         services.TryAddSingleton<DeviceActivator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DeviceActivator>());
         return builder;

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using GrainServe.Contracts;
 using GrainServe.Errors;
 using GrainServe.Generation;
+using GrainServe.Gpu;
 using GrainServe.Models;
 
 namespace GrainServe.Routing;
@@ -28,17 +29,22 @@ public sealed class ModelRouter : IAsyncDisposable
     private readonly RoutingTables _tables;
     private readonly HopWatch _hops;
     private readonly TimeProvider _time;
+    private readonly LocalInstances? _local;
 
     // Random.Shared: the router is called from many threads at once.
     private readonly Random _random = Random.Shared;
     private int _mirrorsInFlight;
 
-    /// <summary>Creates a router that calls grains through <paramref name="grains"/>.</summary>
-    public ModelRouter(IGrainFactory grains, TimeProvider time)
+    /// <summary>
+    /// Creates a router that calls grains through <paramref name="grains"/>, and runs a request for an instance of this
+    /// silo's own devices (<paramref name="local"/>, null where it hosts none) on its scheduler without the grain call.
+    /// </summary>
+    public ModelRouter(IGrainFactory grains, TimeProvider time, LocalInstances? local = null)
     {
         _tables = new RoutingTables(grains, time);
         _hops = new HopWatch(time);
         _time = time;
+        _local = local;
     }
 
     /// <summary>
@@ -87,7 +93,9 @@ public sealed class ModelRouter : IAsyncDisposable
                 // The token travels with the call, so a client that goes away takes its request out of the queue; a hop
                 // found dead cancels it too, so the abandoned call leaves the queue if its silo ever resumes.
                 var device = slot.Device;
-                var result = await _hops.AwaitAsync(device.Infer(slot.InstanceId, request, call.Token), device.Ping, slot.DeviceKey, cancellationToken);
+                var result = _local?.Find(slot.DeviceKey, slot.InstanceId) is { } local
+                    ? await local.InferAsync(request, call.Token)
+                    : await _hops.AwaitAsync(device.Infer(slot.InstanceId, request, call.Token), device.Ping, slot.DeviceKey, cancellationToken);
                 slot.Estimate = result.Estimate ?? slot.Estimate;
                 if (result.Error is not { Code: InferenceErrorCode.ModelNotReady })
                 {

@@ -1,6 +1,7 @@
 using GrainServe.Contracts;
 using GrainServe.Errors;
 using GrainServe.Models;
+using GrainServe.Routing;
 using GrainServe.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -56,6 +57,33 @@ public sealed class ClusterTests(ClusterFixture fixture)
         var refreshes = calls.Where(c => c.Key == nameof(IModelGrain.GetRoutingTable)).Sum(c => c.Count);
         Assert.InRange(refreshes, 0, (int)(elapsed.TotalSeconds / 0.5) + 2);
         Assert.DoesNotContain(calls, c => c.Key != nameof(IModelGrain.GetRoutingTable));
+    }
+
+    [Fact]
+    public async Task Infer_RouterInADeviceSilo_RunsItsOwnDevicesInstanceWithoutTheGrainCallAndTheOtherThroughIt()
+    {
+        Assert.Equal(2, Assert.Single(await Model("spread").EnsureLoaded()).InstanceCount);
+        var silo = fixture.Cluster.Silos[0];
+        var services = fixture.Cluster.GetSiloServiceProvider(silo.SiloAddress);
+        var own = $"{services.GetRequiredService<LocalDeviceCatalog>().SiloName}/cpu0";
+        var other = Assert.Single(SiloNames().Select(n => $"{n}/cpu0"), d => d != own);
+        var router = new ModelRouter(services.GetRequiredService<IGrainFactory>(), TimeProvider.System, services.GetRequiredService<LocalInstances>());
+        int Runs(string device) => CountingRunnerFactory.RunsByDevice.GetValueOrDefault($"CPU-{device.Split('/')[0]}-0:spread");
+        var (ownCalls, otherCalls, ownRuns, otherRuns) = (GpuGrainCalls.InfersOf(own), GpuGrainCalls.InfersOf(other), Runs(own), Runs(other));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => router.InferAsync("spread", AddSubRequest(i))));
+
+        for (var i = 0; i < results.Length; i++)
+        {
+            Assert.Equal(Expected(i, +1), Floats.FromBytes(results[i].Response!.Outputs[0].Data));
+        }
+
+        // Both devices ran requests; only the other silo's was called through its grain (the collection's tests run
+        // one at a time, so no other caller reaches the devices meanwhile).
+        Assert.True(Runs(own) > ownRuns, "the router's own device ran requests");
+        Assert.True(Runs(other) > otherRuns, "the other device ran requests");
+        Assert.True(GpuGrainCalls.InfersOf(other) > otherCalls, "the other device was called through its grain");
+        Assert.Equal(ownCalls, GpuGrainCalls.InfersOf(own));
     }
 
     [Fact]

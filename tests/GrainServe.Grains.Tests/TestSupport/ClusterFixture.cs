@@ -68,6 +68,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<IModelRunnerFactory>(sp => new CountingRunnerFactory(sp.GetRequiredService<OnnxModelRunnerFactory>()));
             silo.AddInferenceGrains().AddDevices();
             silo.AddIncomingGrainCallFilter<ModelGrainCalls>();
+            silo.AddIncomingGrainCallFilter<GpuGrainCalls>();
             silo.Services.Configure<ModelRepositoryOptions>(o =>
             {
                 o.Path = _repository.Root;
