@@ -66,8 +66,10 @@ internal sealed class TranscribeScenario(TimeSpan duration, int rounds, int[] co
                 foreach (var c in round % 2 == 0 ? concurrencies : concurrencies.Reverse())
                 {
                     Console.Error.WriteLine($"transcribe, concurrency {c}");
+                    var cpuBefore = server.CpuTime;
                     var run = await LoadGenerator.RunAsync(c, duration, _ => CallAsync(http, body));
-                    results.Add(new Measurement("grainserve-v2-rest", c, run.Requests, run.Rows, run.Errors, run.Elapsed, run.LatenciesMs, 0, 0));
+                    var cpu = (server.CpuTime - cpuBefore).TotalSeconds;
+                    results.Add(new Measurement("grainserve-v2-rest", c, run.Requests, run.Rows, run.Errors, run.Elapsed, run.LatenciesMs, cpu, 0));
                 }
             }
 
@@ -84,11 +86,11 @@ internal sealed class TranscribeScenario(TimeSpan duration, int rounds, int[] co
         text.AppendLine(CultureInfo.InvariantCulture, $"clip: {seconds:0.0} s of {_clip?.Source ?? "(none)"}, 16 kHz mono 16-bit WAV, sent as V2 REST binary (one BYTES input \"audio\"); model: {_dims.EncoderLayers} + {_dims.DecoderLayers} layers of {_dims.Hidden} ({(smoke ? "smoke shapes" : "whisper-tiny's shapes")}, random weights), kv_cache_bytes {KvCacheBytes >> 20} MiB, max_num_seqs {MaxNumSeqs}");
         text.AppendLine(CultureInfo.InvariantCulture, $"decode length fixed at {_maxTokens} tokens per window with no fallback (max_tokens {_maxTokens}, ignore_eos, temperature_increment_on_fallback 0, seed 1){(beamSize is { } beams ? $", beam_size {beams}" : ", greedy")}; one request decodes {_windows}");
         text.AppendLine();
-        text.AppendLine("| arm | concurrency | requests (all rounds) | audio s/s | real-time factor (p50 ÷ clip) | p50 ms | p99 ms | errors |");
-        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        text.AppendLine("| arm | concurrency | requests (all rounds) | audio s/s | real-time factor (p50 ÷ clip) | p50 ms | p99 ms | server CPU s per file | errors |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var group in results.GroupBy(r => (r.Arm, r.Concurrency)).OrderBy(g => g.Key.Concurrency))
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key.Arm} | {group.Key.Concurrency} | {group.Sum(r => r.Requests)} | {group.Median(AudioPerSecond):0.00} | {group.Median(r => r.P50 / 1000 / seconds):0.000} | {group.Median(r => r.P50):0} | {group.Median(r => r.P99):0} | {group.Sum(r => r.Errors)} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key.Arm} | {group.Key.Concurrency} | {group.Sum(r => r.Requests)} | {group.Median(AudioPerSecond):0.00} | {group.Median(r => r.P50 / 1000 / seconds):0.000} | {group.Median(r => r.P50):0} | {group.Median(r => r.P99):0} | {group.Median(r => r.CpuMicrosecondsPerRequest / 1e6):0.000} | {group.Sum(r => r.Errors)} |");
         }
 
         var perRound = results.Count / rounds;
@@ -99,6 +101,16 @@ internal sealed class TranscribeScenario(TimeSpan duration, int rounds, int[] co
         text.AppendLine("| target | goal | median | per round |");
         text.AppendLine("| --- | --- | ---: | --- |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| transcribe, audio-seconds/s: c{top} ÷ c{low} (the same server, one file at a time) | ≥ 3 | {ratios.Median(v => v):0.00} | {string.Join(", ", ratios.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))} |");
+
+        // The most the ratio can be on this machine at the CPU a file costs: the high arm serves at best every core's
+        // time over its CPU per file, the low arm serves one file per its wall time per file.
+        var cores = Environment.ProcessorCount;
+        var bounds = roundsOf.Select(r =>
+        {
+            var (one, many) = (r.Single(m => m.Concurrency == low), r.Single(m => m.Concurrency == top));
+            return cores * (one.Elapsed.TotalSeconds / one.Requests) / (many.CpuMicrosecondsPerRequest / 1e6);
+        }).ToList();
+        text.AppendLine(CultureInfo.InvariantCulture, $"| bound at this CPU per file: {cores} cores × c{low}'s wall s per file ÷ c{top}'s server CPU s per file | | {bounds.Median(v => v):0.00} | {string.Join(", ", bounds.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))} |");
         return text.ToString();
     }
 
