@@ -39,6 +39,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
     private int _running;
     private bool _closed;
     private long _arrivals;
+    private long _passes;
 
     /// <summary>Creates the queue and starts its loop; <paramref name="device"/> (the GPU grain key) tags its spans.</summary>
     public BatchQueue(string modelName, string modelVersion, IModelRunner runner, BatchingSettings settings, TimeProvider time, ILogger logger, string device = "")
@@ -77,6 +78,9 @@ public sealed partial class BatchQueue : IAsyncDisposable
 
     /// <summary>The instance's recent batch duration, its spread and batch size, which deadlines are checked against.</summary>
     public BatchDurationEstimate Estimate => _estimate;
+
+    /// <summary>Times the loop has looked at the queue: once per batch, arrival, timeout or delay, never in a spin.</summary>
+    internal long Passes => Interlocked.Read(ref _passes);
 
     /// <summary>Requests waiting, not counting the running batch.</summary>
     public int Queued
@@ -232,6 +236,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
             List<(Entry Entry, InferenceResult Result)>? expired;
             TimeSpan? wait;
             Task wake;
+            Interlocked.Increment(ref _passes);
             lock (_lock)
             {
                 if (_closed)
@@ -275,7 +280,10 @@ public sealed partial class BatchQueue : IAsyncDisposable
                     wait = expiry;
                 }
 
-                if (_queue.Count == 0 || batch is not null)
+                // Every pass decides on the whole queue as it is now, so the wake it awaits is a fresh one that only a
+                // later change completes. Keeping a completed one while requests wait for their batch to fill made the
+                // loop spin through every pass until the delay was over.
+                if (_wake.Task.IsCompleted)
                 {
                     _wake = NewWake();
                 }
@@ -299,10 +307,15 @@ public sealed partial class BatchQueue : IAsyncDisposable
                 continue;
             }
 
-            if (wait is { } delay)
+            if (wait is { } delay && delay < FineDelay.TimerResolution && FineDelay.Supported && ReferenceEquals(_time, TimeProvider.System))
+            {
+                // Under a millisecond a timer fires at once; this sleeps the delay out, or until a request arrives.
+                FineDelay.Wait(delay, wake, _stopping.Token);
+            }
+            else if (wait is { } longer)
             {
                 using var timer = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-                await Task.WhenAny(wake, Task.Delay(delay, _time, timer.Token));
+                await Task.WhenAny(wake, Task.Delay(longer, _time, timer.Token));
                 await timer.CancelAsync();
             }
             else

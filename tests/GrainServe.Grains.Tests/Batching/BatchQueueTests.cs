@@ -216,6 +216,43 @@ public sealed class BatchQueueTests
         Assert.Equal(InferenceErrorCode.ModelNotReady, (await queue.Enqueue(Floats.Request(null, 1, 2))).Error!.Code);
     }
 
+    [Fact]
+    public async Task Enqueue_WaitingForTheBatchToFill_TheLoopSleepsInsteadOfSpinning()
+    {
+        // A request waits out max_queue_delay alone on a clock that does not move. The loop used to keep the wake its
+        // arrival completed and pass over the queue again and again until the delay ended: thousands of passes here.
+        var time = new FakeTimeProvider();
+        var runner = new FakeModelRunner(8);
+        await using var queue = Queue(runner, Settings(delayMs: 10), time);
+
+        var waiting = queue.Enqueue(Floats.Request("a", 1, 2));
+        await Task.Delay(200);
+        var passes = queue.Passes;
+        Assert.Empty(runner.BatchRows);
+        Assert.True(passes <= 3, $"the loop passed over a waiting queue {passes} times in 200 ms");
+
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        Assert.NotNull((await waiting.WaitAsync(Wait)).Response);
+    }
+
+    [Fact]
+    public async Task Enqueue_SubMillisecondDelay_WaitsItOutOnTheRealClockWithoutSpinning()
+    {
+        // .NET's timers count whole milliseconds, so a 0.5 ms Task.Delay fires at once: the loop sleeps in nanosleep
+        // slices on Linux instead, about one pass per slice, and the batch still waits its delay.
+        var runner = new FakeModelRunner(8);
+        await using var queue = Queue(runner, Settings(delayMs: 0.5), TimeProvider.System);
+        var before = queue.Passes;
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = await queue.Enqueue(Floats.Request("a", 1, 2)).WaitAsync(Wait);
+        var waited = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+
+        Assert.NotNull(result.Response);
+        Assert.True(waited >= TimeSpan.FromMilliseconds(0.5), $"the batch ran after {waited.TotalMilliseconds:F3} ms, before its 0.5 ms delay");
+        Assert.True(queue.Passes - before <= 4, $"the loop passed over the queue {queue.Passes - before} times in a 0.5 ms wait");
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + Wait;
