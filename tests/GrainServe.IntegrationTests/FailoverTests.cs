@@ -60,15 +60,20 @@ public sealed class FailoverTests(ITestOutputHelper output)
         {
             var instances = System.Text.Json.Nodes.JsonNode.Parse(await cluster.Http.GetStringAsync(new Uri(cluster.BaseAddress, $"/v2/models/{model}/instances")))!["instances"]!.AsArray();
             Assert.Equal(3, instances.Count);
-            foreach (var instance in instances)
+            var mine = instances.GroupBy(i => i!["device"]!.GetValue<string>().Split('/')[0]).ToDictionary(g => g.Key, g => g.Count());
+            // Every device has one of a model's instances before any has two: two and one, never three and none.
+            Assert.Equal([1, 2], mine.Values.Order());
+            foreach (var (node, count) in mine)
             {
-                perNode[instance!["device"]!.GetValue<string>().Split('/')[0]]++;
+                perNode[node] += count;
             }
         }
 
+        // Which node takes a model's third instance is each grain's own tiebreak when they place at the same moment, so
+        // the totals fall between 6 and 12 (measured 7/11, 9/9, 10/8, 11/7); 17 and 1, the old failure, cannot happen.
         output.WriteLine(string.Join(", ", perNode.Select(kv => $"{kv.Key}: {kv.Value} instances")));
-        Assert.InRange(perNode["node-1"], 8, 10);
-        Assert.InRange(perNode["node-2"], 8, 10);
+        Assert.InRange(perNode["node-1"], 6, 12);
+        Assert.InRange(perNode["node-2"], 6, 12);
     }
 
     [Fact]

@@ -236,6 +236,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
             List<(Entry Entry, InferenceResult Result)>? expired;
             TimeSpan? wait;
             Task wake;
+            DateTimeOffset decidedAt;
             Interlocked.Increment(ref _passes);
             lock (_lock)
             {
@@ -244,7 +245,7 @@ public sealed partial class BatchQueue : IAsyncDisposable
                     return;
                 }
 
-                var now = _time.GetUtcNow();
+                var now = decidedAt = _time.GetUtcNow();
                 var batchTime = _estimate.Allowance;
                 expired = TakeExpired(now, batchTime);
 
@@ -314,8 +315,18 @@ public sealed partial class BatchQueue : IAsyncDisposable
             }
             else if (wait is { } longer)
             {
+                // Timed to the moment this pass decided on. A clock that moved past it meanwhile (a test's fake clock,
+                // advanced from another thread before the timer was set, which a timer set after the move never sees)
+                // is caught by looking again once the timer is set.
+                var dueAt = decidedAt + longer;
                 using var timer = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-                await Task.WhenAny(wake, Task.Delay(longer, _time, timer.Token));
+                var left = dueAt - _time.GetUtcNow();
+                var elapsed = Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time, timer.Token);
+                if (_time.GetUtcNow() < dueAt)
+                {
+                    await Task.WhenAny(wake, elapsed);
+                }
+
                 await timer.CancelAsync();
             }
             else

@@ -253,6 +253,22 @@ public sealed class BatchQueueTests
         Assert.True(queue.Passes - before <= 4, $"the loop passed over the queue {queue.Passes - before} times in a 0.5 ms wait");
     }
 
+    [Fact]
+    public async Task Enqueue_ClockMovesPastTheDelayWhileTheLoopSetsItsTimer_TheBatchStillRuns()
+    {
+        // The loop decides to wait 10 ms, then the clock moves 10 ms before its timer exists (another thread advancing
+        // a fake clock; on the real one, the time the loop takes to get there). A timer set after the move is due 10 ms
+        // later still, and on a clock that moves no more it never fires: the loop must see the delay is over anyway.
+        var time = new ClockMovedWhileTimerIsSet(TimeSpan.FromMilliseconds(10));
+        var runner = new FakeModelRunner(8);
+        await using var queue = Queue(runner, Settings(delayMs: 10), time);
+
+        var result = await queue.Enqueue(Floats.Request("a", 1, 2)).WaitAsync(Wait);
+
+        Assert.NotNull(result.Response);
+        Assert.Equal([1L], runner.BatchRows);
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + Wait;
@@ -260,6 +276,22 @@ public sealed class BatchQueueTests
         {
             Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
             await Task.Delay(5);
+        }
+    }
+
+    // A fake clock moved on by the given time from inside the first timer's creation.
+    private sealed class ClockMovedWhileTimerIsSet(TimeSpan by) : FakeTimeProvider
+    {
+        private int _moved;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            if (Interlocked.Exchange(ref _moved, 1) == 0)
+            {
+                Advance(by);
+            }
+
+            return base.CreateTimer(callback, state, dueTime, period);
         }
     }
 }
