@@ -33,6 +33,12 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
     private readonly GatewayLoad _load = new();
     private readonly IPersistentState<TrafficState> _trafficState;
     private readonly TimeProvider _time;
+
+    // Loads and unloads of the whole model run one at a time. The grain is reentrant, and a load that cleared the
+    // versions while another load's placement was under way lost track of the instances that one placed: they stayed
+    // loaded on their device, counted there and listed by no model (the gateway's fuzz tests send loads with and
+    // without a config and unloads at once). A request's EnsureLoaded still joins a load under way without waiting.
+    private readonly SemaphoreSlim _control = new(1, 1);
     private ModelDefinition? _definition;
     private ModelConfig? _configOverride;
     private Task<ModelVersionStatus[]>? _loading;
@@ -149,7 +155,25 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         return Task.FromResult(Statuses());
     }
 
-    public Task<ModelVersionStatus[]> EnsureLoaded()
+    public async Task<ModelVersionStatus[]> EnsureLoaded()
+    {
+        if (_loading is { IsCompleted: false } loading)
+        {
+            return await loading;
+        }
+
+        await _control.WaitAsync();
+        try
+        {
+            return await StartOrJoinLoad();
+        }
+        finally
+        {
+            _control.Release();
+        }
+    }
+
+    private Task<ModelVersionStatus[]> StartOrJoinLoad()
     {
         if (_loading is null || _loading.IsCompleted)
         {
@@ -176,13 +200,34 @@ internal sealed partial class ModelGrain : Grain, IModelGrain
         }
 
         _ = _repository.Find(Name) ?? throw NotFound();
-        await Unload();
-        _configOverride = config;
-        _versions.Clear();
-        return await EnsureLoaded();
+        await _control.WaitAsync();
+        try
+        {
+            await UnloadCoreAsync();
+            _configOverride = config;
+            _versions.Clear();
+            return await StartOrJoinLoad();
+        }
+        finally
+        {
+            _control.Release();
+        }
     }
 
     public async Task Unload()
+    {
+        await _control.WaitAsync();
+        try
+        {
+            await UnloadCoreAsync();
+        }
+        finally
+        {
+            _control.Release();
+        }
+    }
+
+    private async Task UnloadCoreAsync()
     {
         _definition ??= _repository.Find(Name, _configOverride) ?? throw NotFound();
         _unloaded = true;

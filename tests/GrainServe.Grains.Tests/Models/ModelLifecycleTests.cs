@@ -60,6 +60,34 @@ public sealed class ModelLifecycleTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task LoadsAndUnloadsAtOnce_LeaveNoInstanceTheModelDoesNotList()
+    {
+        // What the gateway's fuzz tests send (loads with and without a config, unloads) at once: the grain is reentrant,
+        // and a load that cleared the versions while another's placement was under way lost track of what that placed,
+        // which stayed loaded on its device for good.
+        var model = Model("lifecycle");
+        for (var round = 0; round < 5; round++)
+        {
+            await Task.WhenAll(
+                model.Load("""{ "max_batch_size": 2 }"""),
+                model.Load(null),
+                model.Unload(),
+                model.Load("""{ "max_batch_size": 4 }"""),
+                model.Load(null));
+        }
+
+        var listed = (await model.GetInstances(null)).Length;
+        var held = 0;
+        foreach (var device in await fixture.Client.GetGrain<IDeviceDirectoryGrain>(0).GetDevices())
+        {
+            held += (await fixture.Client.GetGrain<IGpuGrain>(device.Key).GetInstances()).Count(i => i.ModelName == "lifecycle");
+        }
+
+        Assert.Equal(listed, held);
+        Assert.Equal(ModelReadyState.Ready, Assert.Single(await model.GetVersionStatus()).State);
+    }
+
+    [Fact]
     public async Task Load_ConfigNotJson_IsInvalidInput()
     {
         var error = await Assert.ThrowsAsync<InferenceException>(() => Model("lifecycle").Load("{ nope"));
