@@ -308,19 +308,21 @@ public sealed partial class BatchQueue : IAsyncDisposable
                 continue;
             }
 
-            if (wait is { } delay && delay < FineDelay.TimerResolution && FineDelay.Supported && ReferenceEquals(_time, TimeProvider.System))
-            {
-                // Under a millisecond a timer fires at once; this sleeps the delay out, or until a request arrives.
-                FineDelay.Wait(delay, wake, _stopping.Token);
-            }
-            else if (wait is { } longer)
+            if (wait is { } delay)
             {
                 // Timed to the moment this pass decided on. A clock that moved past it meanwhile (a test's fake clock,
                 // advanced from another thread before the timer was set, which a timer set after the move never sees)
                 // is caught by looking again once the timer is set.
-                var dueAt = decidedAt + longer;
-                using var timer = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                var dueAt = decidedAt + delay;
                 var left = dueAt - _time.GetUtcNow();
+                if (left < FineDelay.TimerResolution && FineDelay.Supported && ReferenceEquals(_time, TimeProvider.System))
+                {
+                    // Under a millisecond a timer fires at once; this sleeps the delay out, or until a request arrives.
+                    FineDelay.Wait(left, wake, _stopping.Token);
+                    continue;
+                }
+
+                using var timer = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
                 var elapsed = Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time, timer.Token);
                 if (_time.GetUtcNow() < dueAt)
                 {

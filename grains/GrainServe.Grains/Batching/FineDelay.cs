@@ -16,8 +16,8 @@ internal static partial class FineDelay
     /// <summary>What .NET's timers resolve: a wait at least this long goes to a timer.</summary>
     public static readonly TimeSpan TimerResolution = TimeSpan.FromMilliseconds(1);
 
-    // Linux adds its default 50 µs timer slack to each sleep, so a slice ends 50 to 100 µs after it starts: the wait
-    // overshoots by at most that, and a waiting loop wakes about 10 000 times a second rather than spinning.
+    // Linux may add its default 50 µs timer slack to each sleep, so a slice ends 50 to 100 µs after it starts: the wait
+    // overshoots by about a slice, and a waiting loop wakes about 10 000 times a second rather than spinning.
     private static readonly TimeSpan Slice = TimeSpan.FromMicroseconds(50);
 
     /// <summary>Whether the platform has <c>nanosleep</c> here (glibc's <c>libc.so.6</c>); elsewhere callers use a timer.</summary>
