@@ -58,6 +58,23 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     private static async Task<ServerProcess> StartGatewayAsync(int siloPort, string directory, string[] settings)
     {
+        // A port FreePort found free can be taken by another process before the gateway binds it (the host is shared):
+        // the gateway then exits at start with "address already in use", and it is started again on other ports.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartGatewayOnFreePortsAsync(siloPort, directory, settings);
+            }
+            catch (ServerExitedException ex) when (attempt < 3)
+            {
+                Console.Error.WriteLine($"{ex.Message}; starting it again on other ports");
+            }
+        }
+    }
+
+    private static async Task<ServerProcess> StartGatewayOnFreePortsAsync(int siloPort, string directory, string[] settings)
+    {
         var (http, grpc, metrics, silo, gateway) = (FreePort(), FreePort(), FreePort(), siloPort, FreePort());
         var start = new ProcessStartInfo("dotnet")
         {
@@ -152,7 +169,14 @@ internal sealed class ServerProcess : IAsyncDisposable
                 // Not listening yet.
             }
 
-            if (DateTime.UtcNow > deadline || process.HasExited)
+            if (process.HasExited)
+            {
+                var code = process.ExitCode;
+                await server.DisposeAsync();
+                throw new ServerExitedException($"{process.StartInfo.ArgumentList[0]} exited with code {code} before it was ready");
+            }
+
+            if (DateTime.UtcNow > deadline)
             {
                 await server.DisposeAsync();
                 throw new InvalidOperationException($"{process.StartInfo.ArgumentList[0]} did not become ready within 90 s");
